@@ -1,0 +1,92 @@
+// Command siglip2-tui looks inside Google's SigLIP 2 vision-language
+// encoders from the terminal: patch similarity, attention, label scores and
+// how they change with resolution.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// command is one subcommand of the CLI.
+type command struct {
+	name    string
+	summary string
+	// run executes the command with the arguments after its name.
+	run func(args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists every subcommand; each lives in its own cmd_*.go file.
+var commands = []command{}
+
+// errUsage marks an error caused by a bad command line; main prints it
+// without a stack of wrapping and exits with status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches to a subcommand and turns its error into an exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		printUsage(stdout)
+		return 0
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(args[1:], stdout, stderr)
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			fmt.Fprintf(stderr, "siglip2-tui %s: %v\n", c.name, err)
+			return 2
+		default:
+			fmt.Fprintf(stderr, "siglip2-tui %s: %v\n", c.name, err)
+			return 1
+		}
+	}
+	fmt.Fprintf(stderr, "siglip2-tui: unknown command %q (run 'siglip2-tui help' for the list)\n", args[0])
+	return 2
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "siglip2-tui — look inside SigLIP 2 vision-language encoders from the terminal.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: siglip2-tui <command> [flags] [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	cs := append([]command(nil), commands...)
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'siglip2-tui <command> --help' for a command's flags.")
+}
+
+// usageErrorf formats a command-line mistake.
+func usageErrorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
