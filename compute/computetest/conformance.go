@@ -236,7 +236,7 @@ func testAdd(t *testing.T, b, ref compute.Backend, rng *rand.Rand, tol Tolerance
 func testAttention(t *testing.T, b, ref compute.Backend, rng *rand.Rand, tol Tolerances) {
 	cases := []struct {
 		seqs, qlen, klen, heads, headDim int
-		masked, fused, withProbs       bool
+		masked, fused, withProbs         bool
 	}{
 		{1, 1, 1, 1, 1, false, false, true},
 		{2, 16, 16, 4, 16, false, true, true},
