@@ -1,0 +1,169 @@
+// Package engine runs SigLIP 2 checkpoints as Hugging Face saves them:
+// config, safetensors weights, the vision and text towers, the attention
+// pooling head, internals capture for the explorer, and the dump of every
+// tensor for comparison with transformers.
+//
+// The model code talks to a compute.Backend only. engine never imports the
+// user-interface packages (tui, viz) nor the hub client.
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/naive"
+)
+
+// Model is a loaded SigLIP 2 checkpoint. Its methods may be called from
+// several goroutines; forward passes run one at a time.
+type Model struct {
+	Dir          string
+	Config       Config
+	Preprocessor PreprocessorConfig
+	Vision       *VisionTower
+	Text         *TextTower
+	// LogitScale and LogitBias turn a cosine similarity into a logit:
+	// logit = cos·exp(LogitScale) + LogitBias.
+	LogitScale, LogitBias float32
+
+	backend compute.Backend
+	weights *Weights
+	mu      sync.Mutex
+}
+
+// Options configure Load.
+type Options struct {
+	// Backend runs the arithmetic; nil means the plain reference backend.
+	Backend compute.Backend
+}
+
+// Load reads a model folder: config.json, preprocessor_config.json and the
+// safetensors weights (single file or sharded).
+func Load(dir string, opts Options) (*Model, error) {
+	cfg, err := LoadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	pre, err := LoadPreprocessorConfig(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	w, err := OpenWeights(dir)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(cfg, pre, w, opts)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	m.Dir = dir
+	return m, nil
+}
+
+func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Model, error) {
+	c := opts.Backend
+	if c == nil {
+		c = naive.New()
+	}
+	m := &Model{Config: cfg, Preprocessor: pre, backend: c, weights: w}
+	scale, err := w.Float32("logit_scale", 1)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := w.Float32("logit_bias", 1)
+	if err != nil {
+		return nil, err
+	}
+	m.LogitScale, m.LogitBias = scale[0], bias[0]
+	if m.Vision, err = loadVisionTower(c, w, cfg); err != nil {
+		return nil, err
+	}
+	if m.Text, err = loadTextTower(c, w, cfg.Text); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Backend is the compute backend the model runs on.
+func (m *Model) Backend() compute.Backend { return m.backend }
+
+// Close releases the weights' memory mapping. The model must not be used
+// afterwards.
+func (m *Model) Close() error { return m.weights.Close() }
+
+// EncodeImages runs the vision tower on a batch of preprocessed images. With
+// capture, the output's Internals hold every layer's hidden states and
+// attention probabilities and the pooling head's attention.
+func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.Vision.forward(m.backend, inputs, capture)
+}
+
+// EncodeTexts runs the text tower on rows of token ids, all of one length
+// (SigLIP 2 pads them to max_position_embeddings).
+func (m *Model) EncodeTexts(ids [][]int, capture bool) (*TextOutput, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.Text.forward(m.backend, ids, capture)
+}
+
+// Logits returns logits_per_image (images × texts): the cosine similarity of
+// the L2-normalised embeddings times exp(logit_scale) plus logit_bias.
+func (m *Model) Logits(imageEmbeds, textEmbeds []float32) ([]float32, error) {
+	d := m.Config.Vision.Hidden
+	if len(imageEmbeds)%d != 0 || len(textEmbeds)%d != 0 {
+		return nil, fmt.Errorf("embeddings are not multiples of the %d-wide embedding", d)
+	}
+	ni, nt := len(imageEmbeds)/d, len(textEmbeds)/d
+	scale := float32(math.Exp(float64(m.LogitScale)))
+	out := make([]float32, ni*nt)
+	for i := 0; i < ni; i++ {
+		for t := 0; t < nt; t++ {
+			var dot float32
+			im, tx := imageEmbeds[i*d:(i+1)*d], textEmbeds[t*d:(t+1)*d]
+			for k := range im {
+				dot += im[k] * tx[k]
+			}
+			out[i*nt+t] = dot*scale + m.LogitBias
+		}
+	}
+	return out, nil
+}
+
+// Probabilities applies the sigmoid to logits: each label's probability on
+// its own, not a softmax over labels.
+func Probabilities(logits []float32) []float32 {
+	out := make([]float32, len(logits))
+	for i, l := range logits {
+		out[i] = sigmoid(l)
+	}
+	return out
+}
+
+// PatchEmbeddings returns, for one image of a vision output, every valid
+// patch's final features passed through the pooling head on their own and
+// L2-normalised (valid × hidden): comparing them with a text embedding gives
+// an approximate label→patch map (see poolingHead.patchEmbeddings).
+func (m *Model) PatchEmbeddings(out *VisionOutput, item int) ([]float32, error) {
+	if item < 0 || item >= out.Batch {
+		return nil, fmt.Errorf("image %d out of range [0, %d)", item, out.Batch)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, d := m.backend, out.Hidden
+	valid := out.Grids[item][0] * out.Grids[item][1]
+	x, err := c.Alloc(valid, d)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Free(x)
+	start := item * out.Tokens * d
+	if err := c.Upload(x, out.LastHidden[start:start+valid*d]); err != nil {
+		return nil, err
+	}
+	return m.Vision.Head.patchEmbeddings(c, m.Config.Vision.EncoderConfig, x)
+}

@@ -1,0 +1,221 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
+)
+
+// TextTower is SigLIP's text transformer: token + position embeddings,
+// pre-LN transformer blocks without a mask, a final LayerNorm, and a linear
+// head applied to the hidden state at the LAST position. That position is
+// usually padding: the model was trained that way.
+type TextTower struct {
+	Config TextConfig
+
+	tokens         *embeddingTable // vocab × hidden, left memory-mapped
+	positions      []float32       // max_positions × hidden
+	Encoder        encoder         `st:"encoder"`
+	FinalLayerNorm layerNorm       `st:"final_layer_norm" shape:"hidden"`
+	Head           linear          `st:"head" shape:"projection,hidden"`
+
+	work *textWork
+}
+
+// embeddingTable reads rows of the token embedding straight from the
+// memory-mapped checkpoint in its stored dtype: a 256 000 × 768 table is
+// never converted as a whole, only the rows in use are touched.
+type embeddingTable struct {
+	raw       []byte
+	dtype     safetensors.DType
+	rows, dim int
+}
+
+// row converts row id into dst.
+func (e *embeddingTable) row(dst []float32, id int) error {
+	size := e.dim * e.dtype.Size()
+	return safetensors.DecodeFloat32(dst[:e.dim], e.raw[id*size:(id+1)*size], e.dtype)
+}
+
+type textWork struct {
+	batch, length int
+	embedded      []float32      // host: batch·length × hidden
+	state         compute.Tensor // batch·length × hidden
+	last          compute.Tensor // after the final LayerNorm
+	pooled        compute.Tensor // batch × projection
+	blocks        *scratch
+}
+
+func (w *textWork) free(c compute.Backend) {
+	for _, t := range []compute.Tensor{w.state, w.last, w.pooled} {
+		if !t.Empty() {
+			c.Free(t)
+		}
+	}
+	if w.blocks != nil {
+		w.blocks.free(c)
+	}
+}
+
+func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, error) {
+	t := &TextTower{Config: cfg}
+	t.Encoder.Layers = make([]encoderLayer, cfg.Layers)
+	b := &binder{backend: c, weights: w, dims: map[string]int{
+		"hidden": cfg.Hidden, "intermediate": cfg.Intermediate, "projection": cfg.ProjectionSize,
+	}}
+	if err := b.bind("text_model", t); err != nil {
+		b.release()
+		return nil, err
+	}
+	var err error
+	if t.positions, err = w.Float32("text_model.embeddings.position_embedding.weight", cfg.MaxPositions, cfg.Hidden); err != nil {
+		b.release()
+		return nil, err
+	}
+	name := "text_model.embeddings.token_embedding.weight"
+	info, f, err := w.Info(name)
+	if err == nil {
+		err = checkShape(info, f.Path, []int{cfg.VocabSize, cfg.Hidden})
+	}
+	if err == nil {
+		switch info.DType {
+		case safetensors.F32, safetensors.F16, safetensors.BF16:
+		default:
+			err = fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+		}
+	}
+	if err != nil {
+		b.release()
+		return nil, err
+	}
+	raw, _, _ := f.Bytes(name)
+	t.tokens = &embeddingTable{raw: raw, dtype: info.DType, rows: cfg.VocabSize, dim: cfg.Hidden}
+	return t, nil
+}
+
+func (t *TextTower) workFor(c compute.Backend, batch, length int) (*textWork, error) {
+	if w := t.work; w != nil && w.batch == batch && w.length == length {
+		return w, nil
+	}
+	if t.work != nil {
+		t.work.free(c)
+		t.work = nil
+	}
+	cfg := t.Config
+	rows := batch * length
+	w := &textWork{batch: batch, length: length, embedded: make([]float32, rows*cfg.Hidden)}
+	var err error
+	alloc := func(dst *compute.Tensor, r, cols int) {
+		if err == nil {
+			*dst, err = c.Alloc(r, cols)
+		}
+	}
+	alloc(&w.state, rows, cfg.Hidden)
+	alloc(&w.last, rows, cfg.Hidden)
+	alloc(&w.pooled, batch, cfg.ProjectionSize)
+	if err == nil {
+		w.blocks, err = newScratch(c, rows, cfg.EncoderConfig)
+	}
+	if err != nil {
+		w.free(c)
+		return nil, fmt.Errorf("allocate text activations for %d×%d tokens: %w", batch, length, err)
+	}
+	t.work = w
+	return w, nil
+}
+
+// embed writes token embedding + position embedding for every id, on the
+// host, into w.embedded.
+func (t *TextTower) embed(w *textWork, ids [][]int) error {
+	d := t.Config.Hidden
+	for b, row := range ids {
+		for p, id := range row {
+			if id < 0 || id >= t.Config.VocabSize {
+				return fmt.Errorf("text %d: token id %d at position %d is outside the vocabulary [0, %d)", b, id, p, t.Config.VocabSize)
+			}
+			dst := w.embedded[(b*w.length+p)*d : (b*w.length+p+1)*d]
+			if err := t.tokens.row(dst, id); err != nil {
+				return err
+			}
+			pos := t.positions[p*d : (p+1)*d]
+			for i := range dst {
+				dst[i] += pos[i]
+			}
+		}
+	}
+	return nil
+}
+
+// TextOutput is what the text tower computed for a batch of token rows.
+type TextOutput struct {
+	Batch, Length, Hidden int
+	// LastHidden is the final LayerNorm's output, batch × length × hidden.
+	LastHidden []float32
+	// Pooled is the head applied at the last position, batch × projection.
+	Pooled []float32
+	// Embeds is Pooled with every row L2-normalised (text_embeds).
+	Embeds []float32
+	// Internals holds captured per-layer tensors, or nil.
+	Internals *Internals
+}
+
+func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool) (*TextOutput, error) {
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("no texts to encode")
+	}
+	length := len(ids[0])
+	for i, row := range ids {
+		if len(row) != length {
+			return nil, fmt.Errorf("text %d has %d ids, text 0 has %d: pad every text to the same length", i, len(row), length)
+		}
+	}
+	if length < 1 || length > t.Config.MaxPositions {
+		return nil, fmt.Errorf("texts have %d ids; the model takes 1 to %d (max_position_embeddings)", length, t.Config.MaxPositions)
+	}
+	batch := len(ids)
+	w, err := t.workFor(c, batch, length)
+	if err != nil {
+		return nil, err
+	}
+	cfg := t.Config
+	if err := t.embed(w, ids); err != nil {
+		return nil, err
+	}
+	states := []compute.Tensor{w.state}
+	var probs []compute.Tensor
+	var internals *Internals
+	if capture {
+		if internals, err = newInternals(c, cfg.EncoderConfig, batch, length, false); err != nil {
+			return nil, err
+		}
+		states, probs = internals.states, internals.probs
+	}
+	fail := func(err error) (*TextOutput, error) {
+		if internals != nil {
+			internals.Release()
+		}
+		return nil, fmt.Errorf("text forward on %s: %w", c.Name(), err)
+	}
+	if err := c.Upload(states[0], w.embedded); err != nil {
+		return fail(err)
+	}
+	t.Encoder.Forward(c, cfg.EncoderConfig, states, w.blocks, attentionShape(cfg.EncoderConfig, batch, length, nil), probs)
+	t.FinalLayerNorm.Forward(c, w.last, states[len(states)-1], cfg.LayerNormEps)
+	lastTokens := w.last.Strided((length-1)*cfg.Hidden, length*cfg.Hidden, batch, cfg.Hidden)
+	t.Head.Forward(c, w.pooled, lastTokens, compute.NoActivation)
+	if err := c.Sync(); err != nil {
+		return fail(err)
+	}
+	out := &TextOutput{Batch: batch, Length: length, Hidden: cfg.Hidden, Internals: internals,
+		LastHidden: make([]float32, batch*length*cfg.Hidden), Pooled: make([]float32, batch*cfg.ProjectionSize)}
+	if err := c.Download(out.LastHidden, w.last); err != nil {
+		return fail(err)
+	}
+	if err := c.Download(out.Pooled, w.pooled); err != nil {
+		return fail(err)
+	}
+	out.Embeds = append([]float32(nil), out.Pooled...)
+	l2Normalize(out.Embeds, cfg.ProjectionSize)
+	return out, nil
+}

@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
+)
+
+// Weights is a checkpoint's tensors across one model.safetensors file or the
+// shards a model.safetensors.index.json lists. Files stay memory-mapped until
+// Close, so tensors are read only when asked for.
+type Weights struct {
+	files  []*safetensors.File
+	byName map[string]*safetensors.File
+}
+
+// OpenWeights opens dir/model.safetensors, or the sharded checkpoint that
+// dir/model.safetensors.index.json describes.
+func OpenWeights(dir string) (*Weights, error) {
+	single := filepath.Join(dir, "model.safetensors")
+	if _, err := os.Stat(single); err == nil {
+		return openFiles([]string{single}, nil)
+	}
+	indexPath := filepath.Join(dir, "model.safetensors.index.json")
+	data, err := os.ReadFile(indexPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no weights in %s: expected model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not supported; convert them with safetensors)", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", indexPath, err)
+	}
+	var index struct {
+		WeightMap map[string]string `json:"weight_map"`
+	}
+	if err := json.Unmarshal(data, &index); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", indexPath, err)
+	}
+	if len(index.WeightMap) == 0 {
+		return nil, fmt.Errorf("%s: weight_map is empty", indexPath)
+	}
+	shards := map[string]bool{}
+	for name, shard := range index.WeightMap {
+		if shard == "" || filepath.Base(shard) != shard {
+			return nil, fmt.Errorf("%s: tensor %q points to %q, which is not a file name in the model folder", indexPath, name, shard)
+		}
+		shards[shard] = true
+	}
+	var paths []string
+	for s := range shards {
+		paths = append(paths, filepath.Join(dir, s))
+	}
+	sort.Strings(paths)
+	return openFiles(paths, index.WeightMap)
+}
+
+func openFiles(paths []string, weightMap map[string]string) (*Weights, error) {
+	w := &Weights{byName: map[string]*safetensors.File{}}
+	for _, p := range paths {
+		f, err := safetensors.Open(p)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		w.files = append(w.files, f)
+		for name := range f.Tensors {
+			if prev, dup := w.byName[name]; dup {
+				w.Close()
+				return nil, fmt.Errorf("tensor %q appears in both %s and %s", name, prev.Path, p)
+			}
+			if weightMap != nil && weightMap[name] != filepath.Base(p) {
+				continue // the index is authoritative about which shard holds a tensor
+			}
+			w.byName[name] = f
+		}
+	}
+	for name, shard := range weightMap {
+		if _, ok := w.byName[name]; !ok {
+			w.Close()
+			return nil, fmt.Errorf("tensor %q: the index says it is in %s, but that shard does not contain it", name, shard)
+		}
+	}
+	return w, nil
+}
+
+// Close unmaps every file.
+func (w *Weights) Close() error {
+	var first error
+	for _, f := range w.files {
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	w.files = nil
+	return first
+}
+
+// Info describes a tensor, or reports that the checkpoint lacks it.
+func (w *Weights) Info(name string) (safetensors.Info, *safetensors.File, error) {
+	f, ok := w.byName[name]
+	if !ok {
+		return safetensors.Info{}, nil, fmt.Errorf("tensor %q is missing from the checkpoint (is this a SigLIP 2 model folder?)", name)
+	}
+	return f.Tensors[name], f, nil
+}
+
+// Float32 reads a floating-point tensor, checking its shape.
+func (w *Weights) Float32(name string, shape ...int) ([]float32, error) {
+	info, f, err := w.Info(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkShape(info, f.Path, shape); err != nil {
+		return nil, err
+	}
+	switch info.DType {
+	case safetensors.F32, safetensors.F16, safetensors.BF16, safetensors.F64:
+	default:
+		return nil, fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+	}
+	out, _, err := f.Float32(name)
+	return out, err
+}
+
+func checkShape(info safetensors.Info, path string, want []int) error {
+	same := len(info.Shape) == len(want)
+	for i := 0; same && i < len(want); i++ {
+		same = info.Shape[i] == want[i]
+	}
+	if !same {
+		return fmt.Errorf("%s: tensor %q has shape %s but the config implies %s (config.json and the weights disagree)",
+			path, info.Name, safetensors.ShapeString(info.Shape), safetensors.ShapeString(want))
+	}
+	return nil
+}
+
+// Names lists every tensor in the checkpoint, sorted.
+func (w *Weights) Names() []string {
+	names := make([]string, 0, len(w.byName))
+	for n := range w.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
