@@ -29,7 +29,12 @@ type golden struct {
 
 func openGolden(t *testing.T, name string) *golden {
 	t.Helper()
-	f, err := safetensors.Open(filepath.Join(referenceDir, "goldens", name))
+	return openGoldenPath(t, filepath.Join(referenceDir, "goldens", name))
+}
+
+func openGoldenPath(t *testing.T, path string) *golden {
+	t.Helper()
+	f, err := safetensors.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,15 +12,26 @@ import (
 )
 
 // Tensor is one tensor to write: a name, its shape and its elements as one of
-// []float32, []int64, []int32 or []uint8.
+// []float32, []int64, []int32, []uint8, or Raw for any dtype already encoded.
 type Tensor struct {
 	Name  string
 	Shape []int
 	Data  any
 }
 
+// Raw is tensor data already encoded little-endian in DType.
+type Raw struct {
+	DType DType
+	Bytes []byte
+}
+
 func (t Tensor) dtype() (DType, int, error) {
 	switch d := t.Data.(type) {
+	case Raw:
+		if d.DType.Size() == 0 || len(d.Bytes)%d.DType.Size() != 0 {
+			return "", 0, fmt.Errorf("tensor %q: %d raw bytes of dtype %q", t.Name, len(d.Bytes), d.DType)
+		}
+		return d.DType, len(d.Bytes) / d.DType.Size(), nil
 	case []float32:
 		return F32, len(d), nil
 	case []int64:
@@ -99,6 +110,8 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			}
 		case []uint8:
 			bw.Write(d)
+		case Raw:
+			bw.Write(d.Bytes)
 		}
 	}
 	return bw.Flush()
