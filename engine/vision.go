@@ -106,7 +106,9 @@ func (v *VisionTower) loadPatchEmbedding(b *binder, w *Weights) error {
 		weight, err = w.Float32(name+".weight", d, vc.PatchDim())
 	} else {
 		var conv []float32
-		conv, err = w.Float32(name+".weight", d, vc.Channels, p, p)
+		if conv, err = w.Float32(name+".weight", d, vc.Channels, p, p); err != nil {
+			return err
+		}
 		weight = make([]float32, len(conv))
 		for o := 0; o < d; o++ {
 			for ch := 0; ch < vc.Channels; ch++ {
