@@ -83,7 +83,9 @@ func TestLoadRejectsBadFolders(t *testing.T) {
 			[]string{"config.json"}},
 		{"not json", func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, "config.json"), []byte("{"), 0o644) },
 			[]string{"config.json", "parse config"}},
-		{"other model type", func(t *testing.T, dir string) { editConfig(t, dir, func(m map[string]any) { m["model_type"] = "clip" }) },
+		{"other model type", func(t *testing.T, dir string) {
+			editConfig(t, dir, func(m map[string]any) { m["model_type"] = "clip" })
+		},
 			[]string{`"clip"`, "not a SigLIP 2"}},
 		{"absurd hidden size", func(t *testing.T, dir string) {
 			editConfig(t, dir, func(m map[string]any) { m["vision_config"].(map[string]any)["hidden_size"] = 1 << 30 })
