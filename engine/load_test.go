@@ -295,3 +295,42 @@ func TestShardedCheckpoint(t *testing.T) {
 		t.Errorf("inconsistent index: err = %v", err)
 	}
 }
+
+func TestRandomModel(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`{"model_type":"siglip2","vision_config":{"hidden_size":32,"intermediate_size":48,"num_hidden_layers":2,"num_attention_heads":4,"num_patches":9,"patch_size":4},"text_config":{"hidden_size":32,"intermediate_size":40,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":50,"max_position_embeddings":8}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := DefaultPreprocessor(cfg)
+	var embeds [2][]float32
+	for i := range embeds {
+		m, err := NewRandom(cfg, pre, 42, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := VisionInput{Patches: make([]float32, 6*48), Tokens: 6, GridH: 2, GridW: 2}
+		for j := range in.Patches {
+			in.Patches[j] = float32(j%7) / 7
+		}
+		out, err := m.EncodeImages([]VisionInput{in}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		embeds[i] = out.Embeds
+		var norm float64
+		for _, v := range out.Embeds {
+			if math.IsNaN(float64(v)) {
+				t.Fatal("NaN in embedding")
+			}
+			norm += float64(v) * float64(v)
+		}
+		if math.Abs(norm-1) > 1e-5 {
+			t.Errorf("embedding norm² = %v, want 1", norm)
+		}
+	}
+	for i := range embeds[0] {
+		if embeds[0][i] != embeds[1][i] {
+			t.Fatal("same seed gave different models")
+		}
+	}
+}

@@ -58,6 +58,20 @@ func OpenWeights(dir string) (*Weights, error) {
 	return openFiles(paths, index.WeightMap)
 }
 
+// fromFiles indexes already opened files (for in-memory checkpoints).
+func fromFiles(files []*safetensors.File) (*Weights, error) {
+	w := &Weights{files: files, byName: map[string]*safetensors.File{}}
+	for _, f := range files {
+		for name := range f.Tensors {
+			if _, dup := w.byName[name]; dup {
+				return nil, fmt.Errorf("tensor %q appears twice", name)
+			}
+			w.byName[name] = f
+		}
+	}
+	return w, nil
+}
+
 func openFiles(paths []string, weightMap map[string]string) (*Weights, error) {
 	w := &Weights{byName: map[string]*safetensors.File{}}
 	for _, p := range paths {

@@ -381,3 +381,14 @@ func (f *File) Int64(name string) ([]int64, Info, error) {
 	}
 	return out, info, nil
 }
+
+// FromBytes validates and wraps an in-memory safetensors image, for models
+// built in memory (random weights for demos and benchmarks). name labels
+// errors.
+func FromBytes(name string, data []byte) (*File, error) {
+	h, err := ParseHeader(data, int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return &File{Path: name, Header: h, data: data}, nil
+}
