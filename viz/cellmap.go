@@ -33,10 +33,10 @@ func (l CellLayout) PatchAt(col, row int) (p Patch, ok bool) {
 
 // PatchCells returns the cells whose PatchAt is p, as a rectangle of cell
 // coordinates (Min inclusive, Max exclusive; X is the column, Y the row).
-// When patches are smaller than cells some patches own no cell; then the
-// rectangle is the single cell that holds the patch's centre, so the
-// cursor always shows. It is empty only for a patch outside the grid or
-// an empty layout.
+// When patches are smaller than cells, a patch column (or row) may own no
+// cell column (row); on that axis the rectangle is then the one cell that
+// holds the patch's centre, so the cursor always shows. It is empty only
+// for a patch outside the grid or an empty layout.
 func (l CellLayout) PatchCells(p Patch) image.Rectangle {
 	if !l.ok() || p.Row < 0 || p.Row >= l.GridH || p.Col < 0 || p.Col >= l.GridW {
 		return image.Rectangle{}
