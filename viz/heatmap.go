@@ -242,7 +242,7 @@ func drawGridLines(dst *image.NRGBA, xs, ys []axisSample) {
 	}
 }
 
-// drawCursor outlines patch p in white, the line about an eighth of the
+// drawCursor outlines patch p in white, the line about a twelfth of the
 // patch's smaller side thick (at least one pixel). A patch smaller than a
 // pixel is drawn as the one pixel holding its centre.
 func drawCursor(dst *image.NRGBA, p Patch, gh, gw int) {
@@ -257,7 +257,7 @@ func drawCursor(dst *image.NRGBA, p Patch, gh, gw int) {
 		y0 = min((2*p.Row+1)*ih/(2*gh), ih-1)
 		y1 = y0 + 1
 	}
-	t := max(1, min(x1-x0, y1-y0)/8)
+	t := max(1, min(x1-x0, y1-y0)/12)
 	for y := y0; y < y1; y++ {
 		for x := x0; x < x1; x++ {
 			if x-x0 < t || x1-1-x < t || y-y0 < t || y1-1-y < t {
