@@ -171,6 +171,9 @@ func TestPCA3MatchesNaive(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !got.Converged {
+				t.Fatalf("not converged after %d iterations on a well-separated spectrum", got.Iterations)
+			}
 			vecs, ratios, centred := naivePCA(f, c.n, c.dim)
 			for k := range 3 {
 				if !closeTo(got.ExplainedRatio[k], ratios[k], 1e-9, 1e-6) {
