@@ -171,3 +171,23 @@ func BenchmarkPCA3(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSixel512 encodes a 512×512 picture with a 256-colour palette.
+func BenchmarkSixel512(b *testing.B) {
+	img := testImage(512, 512)
+	for b.Loop() {
+		if _, err := Sixel(img, 256); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkKittyPNG512 encodes a 512×512 picture for the kitty protocol.
+func BenchmarkKittyPNG512(b *testing.B) {
+	img := testImage(512, 512)
+	for b.Loop() {
+		if _, err := KittyImage(img, KittyOptions{ID: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package viz
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -234,4 +235,42 @@ func TestWriteSamplePNGs(t *testing.T) {
 		t.Fatal(err)
 	}
 	write("composite_pca.png", out)
+
+	// The terminal path, read back from the escape sequences: what a
+	// terminal would show at 60×30 cells, each cell drawn 8×16 pixels.
+	small, err := CellImage(img, 60, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heat, err := Heatmap(small, g, Viridis, MinMax(vals), OverlayOptions{Opacity: 0.6, Smooth: true, Cursor: &Patch{4, 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []ColorMode{TrueColor, ANSI256} {
+		lines := Cells(heat, mode)
+		shot := image.NewNRGBA(image.Rect(0, 0, 8*heat.Rect.Dx(), 16*len(lines)))
+		for r, ln := range lines {
+			for c, cl := range parseCells(t, ln) {
+				for half, key := range []string{cl.fg, cl.bg} {
+					var col color.NRGBA
+					if mode == TrueColor {
+						var rr, gg, bb int
+						fmt.Sscanf(key, "%d;%d;%d", &rr, &gg, &bb)
+						col = color.NRGBA{uint8(rr), uint8(gg), uint8(bb), 255}
+					} else {
+						var idx int
+						fmt.Sscanf(key, "%d", &idx)
+						cr, cg, cb := XtermColor(uint8(idx))
+						col = color.NRGBA{cr, cg, cb, 255}
+					}
+					for y := 0; y < 8; y++ {
+						for x := 0; x < 8; x++ {
+							shot.SetNRGBA(8*c+x, 16*r+8*half+y, col)
+						}
+					}
+				}
+			}
+		}
+		write("terminal_"+mode.String()+".png", shot)
+	}
 }

@@ -24,7 +24,7 @@ func Quantize(img *image.NRGBA, maxColors int) ([]color.NRGBA, []uint8) {
 		count      int
 		sr, sg, sb int
 	}
-	bins := make(map[uint16]*bin)
+	bins := make([]bin, 1<<15)
 	keys := make([]uint16, w*h)
 	for y := range h {
 		row := pix[y*stride:]
@@ -32,23 +32,20 @@ func Quantize(img *image.NRGBA, maxColors int) ([]color.NRGBA, []uint8) {
 			r, g, b := row[4*x], row[4*x+1], row[4*x+2]
 			k := uint16(r>>3)<<10 | uint16(g>>3)<<5 | uint16(b>>3)
 			keys[y*w+x] = k
-			e := bins[k]
-			if e == nil {
-				e = &bin{key: k}
-				bins[k] = e
-			}
+			e := &bins[k]
 			e.count++
 			e.sr += int(r)
 			e.sg += int(g)
 			e.sb += int(b)
 		}
 	}
-	all := make([]*bin, 0, len(bins))
-	for _, e := range bins {
-		all = append(all, e)
+	var all []*bin // occupied bins in key order
+	for k := range bins {
+		if bins[k].count > 0 {
+			bins[k].key = uint16(k)
+			all = append(all, &bins[k])
+		}
 	}
-	// Deterministic order regardless of map iteration.
-	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
 
 	chanOf := func(k uint16, c int) int { return int(k>>(10-5*c)) & 31 }
 	type box struct {
@@ -120,7 +117,7 @@ func Quantize(img *image.NRGBA, maxColors int) ([]color.NRGBA, []uint8) {
 		}
 	}
 	// Each bin maps to the palette entry nearest its mean colour.
-	index := make(map[uint16]uint8, len(all))
+	index := make([]uint8, 1<<15)
 	for _, e := range all {
 		r, g, b := (e.sr+e.count/2)/e.count, (e.sg+e.count/2)/e.count, (e.sb+e.count/2)/e.count
 		best, bd := 0, 1<<30

@@ -42,13 +42,22 @@ func NewRollout(layers [][]float32, heads, tokens, valid int) (*Rollout, error) 
 			return nil, fmt.Errorf("attention rollout, layer %d: %w", l, err)
 		}
 		m := make([]float32, valid*valid)
-		for h := range heads {
-			base := attn[h*tokens*tokens:]
-			for i := range valid {
-				src := base[i*tokens : i*tokens+valid]
-				dst := m[i*valid : (i+1)*valid]
-				for j, v := range src {
-					dst[j] += v
+		for i := range valid {
+			dst := m[i*valid : (i+1)*valid]
+			h := 0
+			for ; h+4 <= heads; h += 4 { // four heads per pass over dst
+				a0 := attn[(h*tokens+i)*tokens:][:valid]
+				a1 := attn[((h+1)*tokens+i)*tokens:][:valid]
+				a2 := attn[((h+2)*tokens+i)*tokens:][:valid]
+				a3 := attn[((h+3)*tokens+i)*tokens:][:valid]
+				for j := range dst {
+					dst[j] += (a0[j] + a1[j]) + (a2[j] + a3[j])
+				}
+			}
+			for ; h < heads; h++ {
+				a := attn[(h*tokens+i)*tokens:][:valid]
+				for j := range dst {
+					dst[j] += a[j]
 				}
 			}
 		}
@@ -97,11 +106,22 @@ func (r *Rollout) Row(layer, query int) ([]float32, error) {
 	for l := layer; l >= 0; l-- {
 		m := r.mats[l]
 		clear(next)
-		for i, w := range v {
-			if w == 0 {
+		i := 0
+		for ; i+4 <= n; i += 4 { // four rows per pass over next
+			w0, w1, w2, w3 := v[i], v[i+1], v[i+2], v[i+3]
+			if w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0 {
 				continue
 			}
-			axpy(next, w, m[i*n:(i+1)*n])
+			m0, m1 := m[i*n:(i+1)*n], m[(i+1)*n:(i+2)*n]
+			m2, m3 := m[(i+2)*n:(i+3)*n], m[(i+3)*n:(i+4)*n]
+			for j := range next {
+				next[j] += (w0*m0[j] + w1*m1[j]) + (w2*m2[j] + w3*m3[j])
+			}
+		}
+		for ; i < n; i++ {
+			if v[i] != 0 {
+				axpy(next, v[i], m[i*n:(i+1)*n])
+			}
 		}
 		v, next = next, v
 	}

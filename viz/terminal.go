@@ -19,7 +19,8 @@ const (
 	// and grey ramp (indices 16–255; the 16 themable colours are avoided).
 	ANSI256
 	// NoColor emits no escape sequences at all (NO_COLOR): pictures are
-	// drawn with a ramp of characters by luminance.
+	// drawn with a ramp of characters by luminance. For a heatmap to stay
+	// readable, blend it with Grey at opacity 1 so luminance is the value.
 	NoColor
 )
 
@@ -94,6 +95,9 @@ func CellImage(img image.Image, maxCols, maxRows int) (*image.NRGBA, error) {
 // (except in NoColor mode, which emits no escape sequences), so lines can
 // be placed anywhere. Use CellImage first to get the size right.
 func Cells(img *image.NRGBA, mode ColorMode) []string {
+	if img == nil {
+		return nil
+	}
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	if w <= 0 || h <= 0 {
 		return nil
