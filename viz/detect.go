@@ -1,0 +1,94 @@
+package viz
+
+import "strings"
+
+// Protocol is a terminal graphics protocol that can show real pixels
+// instead of half-block cells.
+type Protocol int
+
+const (
+	// ProtocolNone means draw with half-block cells only.
+	ProtocolNone Protocol = iota
+	// ProtocolKitty is the kitty graphics protocol (KittyImage).
+	ProtocolKitty
+	// ProtocolITerm2 is iTerm2's inline images (ITerm2Image).
+	ProtocolITerm2
+	// ProtocolSixel is DEC sixel graphics (Sixel).
+	ProtocolSixel
+)
+
+// String names the protocol as the CLI flags spell it.
+func (p Protocol) String() string {
+	switch p {
+	case ProtocolKitty:
+		return "kitty"
+	case ProtocolITerm2:
+		return "iterm2"
+	case ProtocolSixel:
+		return "sixel"
+	}
+	return "none"
+}
+
+// DetectProtocol guesses the graphics protocol of the terminal from
+// environment variables (pass os.Getenv). It is only a guess: variables
+// survive ssh and su poorly and multiplexers hide the real terminal, so
+// it returns ProtocolNone inside tmux or GNU screen (they need
+// passthrough, which the encoders here do not wrap) and for unknown
+// terminals. The TUI may confirm by querying the terminal — a kitty
+// graphics query (a=q) or the primary device attributes (CSI c, where 4
+// in the reply means sixel) — and should let the user override.
+func DetectProtocol(getenv func(string) string) Protocol {
+	term := strings.ToLower(getenv("TERM"))
+	prog := strings.ToLower(getenv("TERM_PROGRAM"))
+	if getenv("TMUX") != "" || getenv("STY") != "" || strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux") {
+		return ProtocolNone
+	}
+	switch {
+	case getenv("KITTY_WINDOW_ID") != "" || term == "xterm-kitty":
+		return ProtocolKitty
+	case term == "xterm-ghostty" || prog == "ghostty" || getenv("GHOSTTY_RESOURCES_DIR") != "":
+		return ProtocolKitty
+	case prog == "iterm.app" || getenv("ITERM_SESSION_ID") != "":
+		return ProtocolITerm2
+	case prog == "wezterm" || getenv("WEZTERM_EXECUTABLE") != "":
+		// WezTerm's kitty support is partial; its iTerm2 support is full.
+		return ProtocolITerm2
+	case getenv("KONSOLE_VERSION") != "":
+		return ProtocolKitty
+	case prog == "mintty":
+		return ProtocolITerm2
+	case strings.HasPrefix(term, "foot") || strings.HasPrefix(term, "mlterm") || term == "yaft-256color":
+		return ProtocolSixel
+	case getenv("WT_SESSION") != "":
+		return ProtocolSixel // Windows Terminal 1.22 and later
+	}
+	return ProtocolNone
+}
+
+// DetectColorMode guesses how many colours the terminal shows from
+// environment variables (pass os.Getenv): NO_COLOR (any non-empty value)
+// or TERM=dumb give NoColor; COLORTERM=truecolor/24bit, a "-direct" TERM
+// or a terminal known for 24-bit colour give TrueColor; otherwise
+// ANSI256, which every current terminal supports.
+func DetectColorMode(getenv func(string) string) ColorMode {
+	if getenv("NO_COLOR") != "" {
+		return NoColor
+	}
+	term := strings.ToLower(getenv("TERM"))
+	if term == "dumb" {
+		return NoColor
+	}
+	ct := strings.ToLower(getenv("COLORTERM"))
+	if ct == "truecolor" || ct == "24bit" || strings.HasSuffix(term, "-direct") {
+		return TrueColor
+	}
+	switch strings.ToLower(getenv("TERM_PROGRAM")) {
+	case "iterm.app", "wezterm", "ghostty", "vscode", "hyper", "mintty":
+		return TrueColor
+	}
+	if getenv("KITTY_WINDOW_ID") != "" || term == "xterm-kitty" || term == "xterm-ghostty" || getenv("WT_SESSION") != "" {
+		return TrueColor
+	}
+	return ANSI256
+}
