@@ -91,7 +91,7 @@ func (c *Client) fetch(ctx context.Context, job transfer) (err error) {
 	if err := p.resumeFrom(job.size); err != nil {
 		return fmt.Errorf("read partial download %s: %w", tmp, err)
 	}
-	if free, ok := freeBytes(filepath.Dir(tmp)); ok && free < job.size-p.have {
+	if free, ok := freeBytesFn(filepath.Dir(tmp)); ok && free < job.size-p.have {
 		return &DiskFullError{Dir: filepath.Dir(tmp), Need: job.size - p.have, Free: free}
 	}
 	c.report(job, p.have)
@@ -303,3 +303,6 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// freeBytesFn is freeBytes, replaceable by tests.
+var freeBytesFn = freeBytes
