@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -121,33 +122,37 @@ func (b *downloadBar) speed() float64 {
 	return float64(last.done-first.done) / dt
 }
 
-// line lays out name, bar, percentage, bytes, speed and ETA to fit the terminal.
+// line lays out name, bar, percentage, bytes, speed and ETA to fit the
+// terminal, dropping the ETA, then the speed, then the byte counts, then the
+// bar when the terminal is too narrow for them.
 func (b *downloadBar) line() string {
 	speed := b.speed()
 	eta := "ETA --:--"
 	if speed > 0 && b.total > 0 {
 		eta = "ETA " + formatDuration(time.Duration(float64(b.total-b.done)/speed*float64(time.Second)))
 	}
-	rate := "--- B/s"
-	if speed > 0 {
-		rate = formatRate(speed)
-	}
 	var pct float64
 	if b.total > 0 {
 		pct = float64(b.done) / float64(b.total)
 	}
-	tail := fmt.Sprintf("  %3.0f%%  %s / %s  %s  %s", pct*100, hub.FormatBytes(b.done), hub.FormatBytes(b.total), rate, eta)
+	percent := fmt.Sprintf("  %3.0f%%", pct*100)
+	sizes := fmt.Sprintf("  %s / %s", hub.FormatBytes(b.done), hub.FormatBytes(b.total))
+	rate := "  " + formatRate(speed)
+	tails := []string{percent + sizes + rate + "  " + eta, percent + sizes + rate, percent + sizes, percent}
 	width := b.width() - 1 // never write into the last column, which wraps on some terminals
-	name := b.name
-	if room := width - len(tail) - 14; len(name) > room {
-		name = truncateLeft(name, max(room, 8))
+	nameLen := utf8.RuneCountInString(b.name)
+	for _, tail := range tails {
+		avail := width - utf8.RuneCountInString(tail)
+		n := min(nameLen, max(avail-14, 8)) // keep room for "  [" + 10 cells + "]"
+		if barWidth := avail - n - 4; barWidth >= 10 {
+			filled := int(pct * float64(barWidth))
+			return truncateLeft(b.name, n) + "  [" + strings.Repeat("#", filled) + strings.Repeat("-", barWidth-filled) + "]" + tail
+		}
+		if avail >= n {
+			return truncateLeft(b.name, n) + tail
+		}
 	}
-	barWidth := width - len(name) - len(tail) - 4
-	if barWidth < 5 {
-		return name + tail
-	}
-	filled := int(pct * float64(barWidth))
-	return name + "  [" + strings.Repeat("#", filled) + strings.Repeat("-", barWidth-filled) + "]" + tail
+	return truncateLeft(b.name, max(width, 1))
 }
 
 // truncateLeft keeps the end of s, which tells files apart best.

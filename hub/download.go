@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -185,11 +186,22 @@ func (e *knownMissingError) Is(target error) bool {
 	return target == ErrEntryNotFound || target == ErrNotFound
 }
 
-// retryable tells passing failures (network, 408, 429, 5xx) from final ones.
+// retryable tells passing failures (dropped connections, timeouts, 408,
+// 429, 5xx) from final ones. A refused connection or an unknown host name
+// means there is no network (or a wrong HF_ENDPOINT): retrying within
+// seconds would only make the user wait.
 func retryable(err error) bool {
 	var he *HTTPError
 	if errors.As(err, &he) {
 		return he.Status == http.StatusRequestTimeout || he.Status == http.StatusTooManyRequests || he.Status >= 500
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && !dnsErr.IsTimeout && !dnsErr.IsTemporary {
+		return false
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" && !opErr.Timeout() {
+		return false // refused, unreachable network, no route
 	}
 	return !errors.Is(err, context.Canceled) && !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrDiskFull)
 }
