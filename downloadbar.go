@@ -103,8 +103,11 @@ func (b *downloadBar) Finish(name string, err error) {
 		fmt.Fprint(b.w, "\r\x1b[K")
 	} else {
 		took := b.now().Sub(b.began)
-		fmt.Fprintf(b.w, "\r%s  %s in %s (%s)\x1b[K\n", b.name, hub.FormatBytes(b.total), formatDuration(took),
-			formatRate(float64(b.total-b.resumed)/took.Seconds()))
+		rate := ""
+		if took >= time.Second {
+			rate = " (" + formatRate(float64(b.total-b.resumed)/took.Seconds()) + ")"
+		}
+		fmt.Fprintf(b.w, "\r%s  %s in %s%s\x1b[K\n", b.name, hub.FormatBytes(b.total), formatDuration(took), rate)
 	}
 	b.name = ""
 }

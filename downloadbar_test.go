@@ -129,3 +129,15 @@ func TestDownloadBarNeverOverflows(t *testing.T) {
 		}
 	}
 }
+
+func TestDownloadBarSummaryOfInstantDownload(t *testing.T) {
+	var out bytes.Buffer
+	bar, clk := newTestBar(&out, 100)
+	bar.Update("config.json", 0, 1234)
+	clk.add(20 * time.Millisecond)
+	bar.Update("config.json", 1234, 1234)
+	bar.Finish("config.json", nil)
+	if got := lastLine(out.String()); got != "config.json  1.2 kB in 0:00\x1b[K\n" {
+		t.Errorf("summary %q", got)
+	}
+}

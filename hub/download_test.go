@@ -510,16 +510,21 @@ func TestRevisionAsCommitAndBranchRefs(t *testing.T) {
 	f := newFakeHub(t)
 	r := standardRepo(f)
 	r.branches["v1.0"] = commitA
+	r.branches["refs/pr/1"] = commitA
 	c := testClient(t, f, "")
-	if _, err := c.Download(context.Background(), repoID, "v1.0", "config.json"); err != nil {
-		t.Fatal(err)
+	for _, rev := range []string{"v1.0", "refs/pr/1"} {
+		if _, err := c.Download(context.Background(), repoID, rev, "config.json"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := c.Download(context.Background(), repoID, commitA, "model.safetensors"); err != nil {
 		t.Fatal(err)
 	}
 	refs := filepath.Join(c.Cache.RepoDir(repoID), "refs")
-	if ref := readAll(t, filepath.Join(refs, "v1.0")); string(ref) != commitA {
-		t.Errorf("refs/v1.0 = %q", ref)
+	for _, rev := range []string{"v1.0", "refs/pr/1"} {
+		if ref := readAll(t, localPath(refs, rev)); string(ref) != commitA {
+			t.Errorf("refs/%s = %q", rev, ref)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(refs, commitA)); !os.IsNotExist(err) {
 		t.Error("a commit hash got a refs/ entry; huggingface_hub writes none")
