@@ -612,3 +612,38 @@ func TestBadArguments(t *testing.T) {
 		t.Error("bad arguments reached the network")
 	}
 }
+
+func TestCDNRefusalIsExplainedAndResumable(t *testing.T) {
+	f := newFakeHub(t)
+	standardRepo(f)
+	sum := sha256Hex(weights)
+	f.cuts[sum] = []int64{100_000}
+	c := testClient(t, f, f.token)
+	c.Retries = 1
+	// The first transfer breaks off; the CDN then loses the blob (as when a
+	// signed link expires): the error must not blame the token.
+	c.RetryWait = 0
+	c.Progress = &progressLog{onUpdate: func(done, total int64) {
+		if done == 100_000 {
+			f.mu.Lock()
+			delete(f.blobs, sum)
+			f.mu.Unlock()
+		}
+	}}
+	_, err := c.Download(context.Background(), repoID, "main", "model.safetensors")
+	if err == nil || !strings.Contains(err.Error(), "may have expired") || strings.Contains(err.Error(), "HF_TOKEN") {
+		t.Fatalf("err = %v, want an expired-link explanation", err)
+	}
+	f.mu.Lock()
+	f.blobs[sum] = weights
+	f.mu.Unlock()
+	c.Progress = nil
+	got, err := c.Download(context.Background(), repoID, "main", "model.safetensors")
+	if err != nil || !bytes.Equal(readAll(t, got.Path), weights) {
+		t.Fatalf("rerun: %v", err)
+	}
+	cdn := f.seen("cdn")
+	if last := cdn[len(cdn)-1].rangeHeader; last != "bytes=100000-" {
+		t.Errorf("rerun Range %q, want bytes=100000-", last)
+	}
+}

@@ -38,6 +38,10 @@ var errRestart = errors.New("server ignored the resume request")
 // and its bytes disagree, which retrying cannot mend.
 var errTooLong = errors.New("the server sent more bytes than the hub announced")
 
+// errCDNRefused marks a content server's refusal (typically an expired
+// signed link); a new run asks the hub for a fresh link.
+var errCDNRefused = errors.New("content server refused the request")
+
 // partial is the file being written and what is known of it.
 type partial struct {
 	f    *os.File
@@ -243,7 +247,14 @@ func (c *Client) getOnce(ctx context.Context, job transfer, p *partial) error {
 	case http.StatusRequestedRangeNotSatisfiable:
 		return errRestart
 	default:
-		return c.httpError(resp, job.repo, job.rev, job.name)
+		he := c.httpError(resp, job.repo, job.rev, job.name)
+		if resp.Request != nil && !c.sameHostAsEndpoint(resp.Request.URL) && resp.StatusCode < 500 {
+			// A content server, not the hub: its answer is about the signed
+			// link, not about the user's rights.
+			return fmt.Errorf("the file server %s refused %s (HTTP %d); its download link may have expired: run again (the download resumes): %w",
+				resp.Request.URL.Host, job.name, resp.StatusCode, errCDNRefused)
+		}
+		return he
 	}
 
 	buf := make([]byte, 256<<10)
