@@ -50,7 +50,7 @@ type fakeRequest struct {
 	server, method, path, rangeHeader, auth, acceptEncoding string
 }
 
-func newFakeHub(t *testing.T) *fakeHub {
+func newFakeHub(t testing.TB) *fakeHub {
 	t.Helper()
 	f := &fakeHub{
 		repos:   map[string]*fakeRepo{},
