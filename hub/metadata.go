@@ -1,0 +1,113 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// fileMeta is what a HEAD on a resolve URL tells about one file.
+type fileMeta struct {
+	commit   string // X-Repo-Commit
+	etag     string // normalised X-Linked-Etag or ETag: the blob's name
+	size     int64  // X-Linked-Size or Content-Length
+	location string // where to GET the bytes (a CDN for LFS files)
+}
+
+// head asks the hub about one file. It follows relative redirects (a renamed
+// repository) but not absolute ones (a CDN), whose Location becomes the
+// download address, as huggingface_hub's get_hf_file_metadata does.
+func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMeta, error) {
+	if c.MetadataTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.MetadataTimeout)
+		defer cancel()
+	}
+	target := resolveURL(c.Endpoint, repo, revision, file)
+	hc := c.noFollow()
+	for hop := 0; ; hop++ {
+		req, err := c.newRequest(ctx, http.MethodHead, target)
+		if err != nil {
+			return fileMeta{}, err
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return fileMeta{}, fmt.Errorf("ask %s about %s: %w", c.Endpoint, file, stripURLError(err))
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			return fileMeta{}, c.httpError(resp, repo, revision, file)
+		}
+		isRedirect := resp.StatusCode >= 300 && resp.StatusCode <= 399
+		loc := resp.Header.Get("Location")
+		if isRedirect && loc != "" {
+			lu, err := url.Parse(loc)
+			if err != nil {
+				return fileMeta{}, fmt.Errorf("the hub redirected %s to an unreadable address: %w", file, err)
+			}
+			if lu.Host == "" { // relative: a renamed repository; keep asking the hub
+				if hop >= maxRedirects {
+					return fileMeta{}, fmt.Errorf("ask %s about %s: too many redirects", c.Endpoint, file)
+				}
+				target = req.URL.ResolveReference(&url.URL{Path: lu.Path, RawPath: lu.RawPath}).String()
+				continue
+			}
+		}
+		meta := fileMeta{
+			commit:   resp.Header.Get("X-Repo-Commit"),
+			etag:     normalizeETag(firstNonEmpty(resp.Header.Get("X-Linked-Etag"), resp.Header.Get("ETag"))),
+			location: req.URL.String(),
+			size:     -1,
+		}
+		if isRedirect && loc != "" {
+			meta.location = loc
+		}
+		if s := resp.Header.Get("X-Linked-Size"); s != "" {
+			meta.size = parseSize(s)
+		} else if !isRedirect {
+			meta.size = parseSize(resp.Header.Get("Content-Length"))
+		}
+		switch {
+		case meta.commit == "":
+			return fileMeta{}, fmt.Errorf("%s answered for %s without an X-Repo-Commit header: HF_ENDPOINT may not point to a Hugging Face hub, or a proxy strips headers", c.Endpoint, file)
+		case meta.etag == "":
+			return fileMeta{}, fmt.Errorf("%s answered for %s without an ETag: the download could not be checked or cached", c.Endpoint, file)
+		case meta.size < 0:
+			return fileMeta{}, fmt.Errorf("%s answered for %s without a size (X-Linked-Size or Content-Length)", c.Endpoint, file)
+		}
+		if err := validateSegment("commit", meta.commit); err != nil {
+			return fileMeta{}, err
+		}
+		if err := validateSegment("ETag", meta.etag); err != nil {
+			return fileMeta{}, err
+		}
+		return meta, nil
+	}
+}
+
+// normalizeETag strips the weak marker and quotes: W/"abc" and "abc" → abc,
+// as huggingface_hub's _normalize_etag does.
+func normalizeETag(etag string) string {
+	etag = strings.TrimPrefix(etag, "W/")
+	return strings.Trim(etag, `"`)
+}
+
+func parseSize(s string) int64 {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// stripURLError removes the URL (with possible CDN signatures) that
+// *url.Error puts in front of a network error; the caller names the file.
+func stripURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
