@@ -168,11 +168,18 @@ func resampleHorizontal(dst, src *Image, first int, c *axisCoeffs) {
 				k := c.k[xx*c.ksize : xx*c.ksize+n]
 				s := srow[3*c.start[xx] : 3*(c.start[xx]+n)]
 				r, g, b := half, half, half
-				for i, w := range k {
-					p := s[3*i : 3*i+3 : 3*i+3]
-					r += int32(p[0]) * w
-					g += int32(p[1]) * w
-					b += int32(p[2]) * w
+				for len(s) >= 6 && len(k) >= 2 {
+					w0, w1 := k[0], k[1]
+					r += int32(s[0])*w0 + int32(s[3])*w1
+					g += int32(s[1])*w0 + int32(s[4])*w1
+					b += int32(s[2])*w0 + int32(s[5])*w1
+					s, k = s[6:], k[2:]
+				}
+				if len(s) >= 3 && len(k) > 0 {
+					w := k[0]
+					r += int32(s[0]) * w
+					g += int32(s[1]) * w
+					b += int32(s[2]) * w
 				}
 				drow[3*xx] = clip8(r)
 				drow[3*xx+1] = clip8(g)
