@@ -90,12 +90,12 @@ func Load(path string, lim Limits) (*Image, error) {
 // gives (see toRGB for the per-mode rules). The header's size is checked
 // against lim before the pixels are decoded; empty images are refused.
 //
-// JPEGs are turned upright according to their EXIF orientation tag, as
-// transformers' image_utils.load_image does (it calls
-// PIL.ImageOps.exif_transpose). A pipeline that passes
-// PIL.Image.open(path) straight to the image processor does not rotate, so
-// for a JPEG with orientation ≠ 1 its pixels are the unrotated ones. Other
-// formats are never rotated.
+// Images are turned upright according to their EXIF orientation (JPEG,
+// PNG, WebP, TIFF; see orientation), as transformers' image_utils.load_image
+// does: it calls PIL.ImageOps.exif_transpose before convert("RGB"). HF
+// applies it only there: a pipeline that passes PIL.Image.open(path)
+// straight to the image processor does not rotate, so for a file with
+// orientation ≠ 1 its pixels would be the unrotated ones.
 //
 // JPEG pixels can differ slightly from PIL's: Go's IDCT is not libjpeg's
 // (see jpegToRGB). Every other format is decoded exactly.
@@ -131,10 +131,7 @@ func Decode(r io.Reader, lim Limits) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("convert %s to RGB: %w", format, err)
 	}
-	if format == FormatJPEG {
-		out = applyOrientation(out, jpegOrientation(data))
-	}
-	return out, nil
+	return applyOrientation(out, orientation(format, data)), nil
 }
 
 // sniff identifies the format from the leading bytes.

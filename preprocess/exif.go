@@ -2,16 +2,56 @@ package preprocess
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/binary"
+	"io"
 	"regexp"
 )
 
-// jpegOrientation returns the orientation PIL's ImageOps.exif_transpose
-// would apply to a JPEG (Pillow 9.4): tag 0x0112 of IFD0 in the first APP1
-// "Exif" segment, or, when that tag is absent, the tiff:Orientation of an
-// XMP packet. It returns 1 (upright) when there is none or it is not 1..8.
-func jpegOrientation(d []byte) int {
+// orientation returns the EXIF orientation to apply to the file, 1
+// (upright) when there is none or it is not 1..8. Like Pillow 9.4's getexif,
+// used by PIL.ImageOps.exif_transpose, it reads IFD0 tag 0x0112 from the
+// format's EXIF block (JPEG: the first APP1 segment starting "Exif\0";
+// PNG: the eXIf chunk; WebP: the EXIF chunk) and, for PNG, falls back to
+// tiff:Orientation in an iTXt "XML:com.adobe.xmp" packet (Pillow 9.4 does
+// not collect JPEG XMP, so neither does this). GIF and BMP carry no
+// orientation; PNG "Raw profile type exif" text chunks are not read.
+//
+// TIFF: Pillow 9.4 applies the Orientation tag itself when it loads the
+// pixels, so Image.open(f).convert("RGB") is upright; exif_transpose
+// (transformers' load_image) then applies it a second time, a Pillow bug
+// fixed in later versions. This package applies it once, i.e. matches
+// Image.open and current Pillow, not load_image under Pillow 9.4.
+func orientation(format Format, d []byte) int {
 	var exif, xmp []byte
+	switch format {
+	case FormatJPEG:
+		exif = jpegExif(d)
+	case FormatPNG:
+		exif, xmp = pngMetadata(d)
+	case FormatWebP:
+		exif = webpChunk(d, "EXIF")
+	case FormatTIFF:
+		exif = d
+	default:
+		return 1
+	}
+	exif = bytes.TrimPrefix(exif, []byte("Exif\x00\x00"))
+	o, ok := tiffOrientation(exif)
+	if !ok && xmp != nil {
+		if m := xmpOrientation.FindSubmatch(xmp); m != nil {
+			o, ok = int(m[2][0]-'0'), true
+		}
+	}
+	if !ok || o < 1 || o > 8 {
+		return 1
+	}
+	return o
+}
+
+// jpegExif returns the payload of the first APP1 segment starting "Exif\0"
+// (Pillow's test), scanning markers up to the start of scan.
+func jpegExif(d []byte) []byte {
 	i := 2 // after SOI
 	for i+4 <= len(d) && d[i] == 0xFF {
 		marker := d[i+1]
@@ -23,34 +63,92 @@ func jpegOrientation(d []byte) int {
 			i += 2
 			continue
 		case marker == 0xDA || marker == 0xD9: // start of scan, end of image
-			i = len(d)
-			continue
+			return nil
 		}
 		n := int(binary.BigEndian.Uint16(d[i+2:]))
 		if n < 2 || i+2+n > len(d) {
-			break
+			return nil
 		}
-		seg := d[i+4 : i+2+n]
-		if marker == 0xE1 {
-			switch {
-			case exif == nil && bytes.HasPrefix(seg, []byte("Exif\x00\x00")):
-				exif = seg[6:]
-			case xmp == nil && bytes.HasPrefix(seg, []byte("http://ns.adobe.com/xap/1.0/\x00")):
-				xmp = seg
-			}
+		if seg := d[i+4 : i+2+n]; marker == 0xE1 && bytes.HasPrefix(seg, []byte("Exif\x00")) {
+			return seg
 		}
 		i += 2 + n
 	}
-	o, ok := tiffOrientation(exif)
-	if !ok && xmp != nil {
-		if m := xmpOrientation.FindSubmatch(xmp); m != nil {
-			o, ok = int(m[2][0]-'0'), true
+	return nil
+}
+
+// pngMetadata returns the eXIf chunk and the text of an iTXt chunk with
+// keyword "XML:com.adobe.xmp" (zlib-compressed or not).
+func pngMetadata(d []byte) (exif, xmp []byte) {
+	for i := 8; i+12 <= len(d); {
+		n := int(binary.BigEndian.Uint32(d[i:]))
+		if n < 0 || n > len(d)-i-12 {
+			break
 		}
+		kind, body := string(d[i+4:i+8]), d[i+8:i+8+n]
+		switch kind {
+		case "eXIf":
+			if exif == nil {
+				exif = body
+			}
+		case "iTXt":
+			if xmp == nil {
+				xmp = pngXMP(body)
+			}
+		case "IEND":
+			return exif, xmp
+		}
+		i += 12 + n
 	}
-	if !ok || o < 1 || o > 8 {
-		return 1
+	return exif, xmp
+}
+
+// pngXMP extracts the text of an iTXt chunk whose keyword is
+// "XML:com.adobe.xmp": keyword, NUL, compression flag and method, language
+// tag, NUL, translated keyword, NUL, text.
+func pngXMP(body []byte) []byte {
+	const key = "XML:com.adobe.xmp\x00"
+	if !bytes.HasPrefix(body, []byte(key)) || len(body) < len(key)+2 {
+		return nil
 	}
-	return o
+	compressed := body[len(key)] == 1
+	rest := body[len(key)+2:]
+	for range 2 { // language tag, translated keyword
+		j := bytes.IndexByte(rest, 0)
+		if j < 0 {
+			return nil
+		}
+		rest = rest[j+1:]
+	}
+	if !compressed {
+		return rest
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(rest))
+	if err != nil {
+		return nil
+	}
+	defer zr.Close()
+	text, err := io.ReadAll(io.LimitReader(zr, 1<<20))
+	if err != nil {
+		return nil
+	}
+	return text
+}
+
+// webpChunk returns the payload of the first RIFF chunk with the given
+// FourCC in a WebP file.
+func webpChunk(d []byte, fourcc string) []byte {
+	for i := 12; i+8 <= len(d); {
+		n := int(binary.LittleEndian.Uint32(d[i+4:]))
+		if n < 0 || n > len(d)-i-8 {
+			return nil
+		}
+		if string(d[i:i+4]) == fourcc {
+			return d[i+8 : i+8+n]
+		}
+		i += 8 + n + n&1
+	}
+	return nil
 }
 
 // xmpOrientation is the pattern Pillow searches XMP packets with.

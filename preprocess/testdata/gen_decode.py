@@ -10,8 +10,9 @@ depths; some built byte by byte so that every PNG/TIFF/GIF variant occurs)
 and decode_expected.json.gz, a list of records:
 
     {"file": name, "width": w, "height": h, "pil_mode": mode Pillow opened,
-     "rgb": base64 of PIL's Image.open(f) [→ ImageOps.exif_transpose for
-            JPEG] → convert("RGB"), HWC bytes,
+     "rgb": base64 of PIL's Image.open(f) → ImageOps.exif_transpose →
+            convert("RGB") (what transformers' load_image does; for TIFF
+            without exif_transpose, see below), HWC bytes,
      "exact": true when our decoder must match byte for byte; false for
               lossy formats whose decoders legitimately differ (libjpeg's
               IDCT vs Go's), where the test bounds the difference instead}
@@ -266,6 +267,25 @@ def orientation_cases():
     im = Image.fromarray(cells)
     for o in range(1, 9):
         im.save(os.path.join(OUT, f"orient{o}.jpg"), quality=100, subsampling=0, exif=exif_bytes(o, big_endian=(o % 2 == 0)))
+    # XMP-only orientation in a JPEG: splice an APP1 XMP segment after SOI.
+    # Pillow 9.4 ignores JPEG XMP, so this one stays unrotated.
+    b = io.BytesIO()
+    im.save(b, format="JPEG", quality=100, subsampling=0)
+    xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><rdf:Description tiff:Orientation=\"6\"/></x:xmpmeta>"
+    seg = b"\xff\xe1" + struct.pack(">H", len(xmp) + 2) + xmp
+    with open(os.path.join(OUT, "orient_xmp6.jpg"), "wb") as f:
+        f.write(b.getvalue()[:2] + seg + b.getvalue()[2:])
+    # Other formats: exif_transpose (what transformers' load_image calls)
+    # rotates them too.
+    lossless = Image.fromarray(pattern(7, 4, 9))
+    for o in (2, 6, 7):
+        lossless.save(os.path.join(OUT, f"orient{o}.png"), exif=exif_bytes(o))
+        lossless.save(os.path.join(OUT, f"orient{o}.webp"), lossless=True, exif=exif_bytes(o))
+        lossless.save(os.path.join(OUT, f"orient{o}.tif"), tiffinfo={274: o})
+    from PIL.PngImagePlugin import PngInfo
+    info = PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", '<x:xmpmeta><tiff:Orientation>8</tiff:Orientation></x:xmpmeta>', zip=True)
+    lossless.save(os.path.join(OUT, "orient_xmp8.png"), pnginfo=info)
 
 
 def main():
@@ -279,8 +299,11 @@ def main():
     for name in sorted(os.listdir(OUT)):
         im = Image.open(os.path.join(OUT, name))
         mode = im.mode
-        if name.endswith(".jpg"):
+        if not name.endswith(".tif"):
             im = ImageOps.exif_transpose(im)
+        # TIFF: Pillow 9.4 applies the Orientation tag itself on load, and
+        # exif_transpose would apply it a second time (a Pillow bug); the
+        # expectation is the upright image Image.open(f) gives.
         rgb = np.asarray(im.convert("RGB"), dtype=np.uint8)
         lossy = name.endswith(".jpg") and not name.startswith("orient")
         records.append({
