@@ -19,9 +19,9 @@ import (
 //
 // TIFF: Pillow 9.4 applies the Orientation tag itself when it loads the
 // pixels, so Image.open(f).convert("RGB") is upright; exif_transpose
-// (transformers' load_image) then applies it a second time, a Pillow bug
-// fixed in later versions. This package applies it once, i.e. matches
-// Image.open and current Pillow, not load_image under Pillow 9.4.
+// (transformers' load_image) then applies it a second time. This package
+// applies it once: it matches Image.open(f).convert("RGB"), and
+// deliberately not that double rotation.
 func orientation(format Format, d []byte) int {
 	var exif, xmp []byte
 	switch format {
