@@ -72,12 +72,13 @@ func ResizePositions(table []float32, side, dim, gridH, gridW int) ([]float32, e
 }
 
 // accumulate sets out[c] = Σ_j in(j)[c]·w[j] in float32 with the rounding
-// of the Debian torch 1.13 AVX2 kernel the reference data comes from. Its
-// C++ loop is `out = t0*w0; for j ≥ 1: out += tj*wj`, which GCC compiled
-// as a main loop unrolled by four that adds rounded products (no FMA, to
-// avoid FMA chains) and a remainder loop of fused multiply-adds. So: the
-// j = 0 product, then taps in groups of four with separate multiply and add,
-// then the last (size−1) mod 4 taps with one rounding each.
+// of the Debian torch 1.13 CPU kernel (AVX2 dispatch) the reference data
+// comes from. Its C++ loop is `out = t0*w0; for j ≥ 1: out += tj*wj`; probing
+// that build with two-tap inputs shows it rounds like this: the j = 0
+// product, then taps in groups of four with a separately rounded multiply
+// and add, then the last (size−1) mod 4 taps as fused multiply-adds (the
+// pattern of a compiler unrolling the loop by four and contracting only the
+// remainder). This model reproduces every generated case bit for bit.
 func accumulate(out, w []float32, in func(j int) []float32) {
 	if len(w) == 0 {
 		clear(out)
