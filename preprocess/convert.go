@@ -26,8 +26,8 @@ import (
 //   - CMYK JPEGs use PIL's cmyk2rgb; YCbCr JPEG and lossy WebP use the
 //     libjpeg-turbo / libwebp chroma upsampling and colour conversion (see
 //     jpeg.go and webp.go).
-func toRGB(format Format, data []byte, img image.Image, cfg image.Config) (*Image, error) {
-	if format == FormatGIF {
+func toRGB(format imageFormat, data []byte, img image.Image, cfg image.Config) (*Image, error) {
+	if format == formatGIF {
 		return gifToRGB(data, img, cfg)
 	}
 	b := img.Bounds()
@@ -61,7 +61,7 @@ func toRGB(format Format, data []byte, img image.Image, cfg image.Config) (*Imag
 			unpremultiply(p, s[0], s[1], s[2], s[3])
 		})
 	case *image.NRGBA64:
-		clip := format == FormatPNG && pngColorType(data) == 0 // grey16 + tRNS: PIL mode "I"
+		clip := format == formatPNG && pngColorType(data) == 0 // grey16 + tRNS: PIL mode "I"
 		forEachPixel(out, func(x, y int, p []uint8) {
 			s := m.Pix[y*m.Stride+8*x:][:8]
 			if clip {
@@ -93,12 +93,12 @@ func toRGB(format Format, data []byte, img image.Image, cfg image.Config) (*Imag
 			copy(p, pal[m.Pix[y*m.Stride+x]][:])
 		})
 	case *image.YCbCr:
-		if format == FormatWebP {
+		if format == formatWebP {
 			return webpToRGB(m)
 		}
 		return jpegYCbCrToRGB(m)
 	case *image.NYCbCrA:
-		if format == FormatWebP {
+		if format == formatWebP {
 			return webpToRGB(&m.YCbCr)
 		}
 		return jpegYCbCrToRGB(&m.YCbCr)
@@ -185,8 +185,8 @@ func paletteRGB(pal color.Palette, n int) [256][3]uint8 {
 // paletteLen is the number of palette entries the file really defines. Go's
 // PNG decoder pads a short PLTE with black to cover every index used; PIL
 // uses its grey ramp there instead, so the PLTE length is read from the file.
-func paletteLen(format Format, data []byte, goLen int) int {
-	if format == FormatPNG {
+func paletteLen(format imageFormat, data []byte, goLen int) int {
+	if format == formatPNG {
 		if n, ok := pngPLTELen(data); ok {
 			return min(n, goLen)
 		}

@@ -51,17 +51,17 @@ func (l Limits) maxBytes() int64 {
 	return DefaultMaxBytes
 }
 
-// Format names an encoded image format Decode understands.
-type Format string
+// imageFormat names an encoded image format Decode understands.
+type imageFormat string
 
 // The formats Decode recognises by their leading bytes.
 const (
-	FormatPNG  Format = "png"
-	FormatJPEG Format = "jpeg"
-	FormatGIF  Format = "gif"
-	FormatBMP  Format = "bmp"
-	FormatTIFF Format = "tiff"
-	FormatWebP Format = "webp"
+	formatPNG  imageFormat = "png"
+	formatJPEG imageFormat = "jpeg"
+	formatGIF  imageFormat = "gif"
+	formatBMP  imageFormat = "bmp"
+	formatTIFF imageFormat = "tiff"
+	formatWebP imageFormat = "webp"
 )
 
 // ErrUnsupportedFormat is wrapped by the error Decode returns for data that
@@ -143,20 +143,20 @@ func Decode(r io.Reader, lim Limits) (*Image, error) {
 }
 
 // sniff identifies the format from the leading bytes.
-func sniff(b []byte) (Format, error) {
+func sniff(b []byte) (imageFormat, error) {
 	switch {
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
-		return FormatPNG, nil
+		return formatPNG, nil
 	case bytes.HasPrefix(b, []byte("\xff\xd8")):
-		return FormatJPEG, nil
+		return formatJPEG, nil
 	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
-		return FormatGIF, nil
+		return formatGIF, nil
 	case bytes.HasPrefix(b, []byte("BM")):
-		return FormatBMP, nil
+		return formatBMP, nil
 	case bytes.HasPrefix(b, []byte("II*\x00")), bytes.HasPrefix(b, []byte("MM\x00*")):
-		return FormatTIFF, nil
+		return formatTIFF, nil
 	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
-		return FormatWebP, nil
+		return formatWebP, nil
 	case len(b) == 0:
 		return "", fmt.Errorf("%w: the file is empty", ErrUnsupportedFormat)
 	}
@@ -164,39 +164,39 @@ func sniff(b []byte) (Format, error) {
 	return "", fmt.Errorf("%w: unrecognised leading bytes % x", ErrUnsupportedFormat, b[:n])
 }
 
-func decodeConfig(f Format, b []byte) (image.Config, error) {
+func decodeConfig(f imageFormat, b []byte) (image.Config, error) {
 	r := bytes.NewReader(b)
 	switch f {
-	case FormatPNG:
+	case formatPNG:
 		return png.DecodeConfig(r)
-	case FormatJPEG:
+	case formatJPEG:
 		return jpeg.DecodeConfig(r)
-	case FormatGIF:
+	case formatGIF:
 		return gif.DecodeConfig(r)
-	case FormatBMP:
+	case formatBMP:
 		return bmp.DecodeConfig(r)
-	case FormatTIFF:
+	case formatTIFF:
 		return tiff.DecodeConfig(r)
-	case FormatWebP:
+	case formatWebP:
 		return webp.DecodeConfig(r)
 	}
 	return image.Config{}, ErrUnsupportedFormat
 }
 
-func decodeImage(f Format, b []byte) (image.Image, error) {
+func decodeImage(f imageFormat, b []byte) (image.Image, error) {
 	r := bytes.NewReader(b)
 	switch f {
-	case FormatPNG:
+	case formatPNG:
 		return png.Decode(r)
-	case FormatJPEG:
+	case formatJPEG:
 		return jpeg.Decode(r)
-	case FormatGIF:
+	case formatGIF:
 		return gif.Decode(r)
-	case FormatBMP:
+	case formatBMP:
 		return bmp.Decode(r)
-	case FormatTIFF:
+	case formatTIFF:
 		return tiff.Decode(r)
-	case FormatWebP:
+	case formatWebP:
 		return webp.Decode(r)
 	}
 	return nil, ErrUnsupportedFormat
@@ -205,7 +205,7 @@ func decodeImage(f Format, b []byte) (image.Image, error) {
 // guard runs a third-party decoder step and turns a panic on malformed input
 // into an error. The size checks in Decode come first; this is a last line
 // of defence, not a substitute for them.
-func guard[T any](f Format, what string, fn func() (T, error)) (v T, err error) {
+func guard[T any](f imageFormat, what string, fn func() (T, error)) (v T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			var zero T

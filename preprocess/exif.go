@@ -22,16 +22,16 @@ import (
 // (transformers' load_image) then applies it a second time. This package
 // applies it once: it matches Image.open(f).convert("RGB"), and
 // deliberately not that double rotation.
-func orientation(format Format, d []byte) int {
+func orientation(format imageFormat, d []byte) int {
 	var exif, xmp []byte
 	switch format {
-	case FormatJPEG:
+	case formatJPEG:
 		exif = jpegExif(d)
-	case FormatPNG:
+	case formatPNG:
 		exif, xmp = pngMetadata(d)
-	case FormatWebP:
+	case formatWebP:
 		exif = webpChunk(d, "EXIF")
-	case FormatTIFF:
+	case formatTIFF:
 		exif = d
 	default:
 		return 1
