@@ -30,8 +30,8 @@ func goldenInputs(t *testing.T, g *golden, m *Model) ([]VisionInput, []int) {
 }
 
 // runGoldens checks a model folder against a goldens file from its pixel
-// values and token ids.
-func runGoldens(t *testing.T, modelDir, goldens string) {
+// values and token ids, leaving out the images in skip.
+func runGoldens(t *testing.T, modelDir, goldens string, skip map[int]bool) {
 	for _, b := range testBackends() {
 		t.Run(b.Name(), func(t *testing.T) {
 			g := openGoldenPath(t, goldens)
@@ -49,10 +49,21 @@ func runGoldens(t *testing.T, modelDir, goldens string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkOutputs(t, g, m, vis, txt, valid)
+			checkOutputs(t, g, m, vis, txt, valid, skip)
 		})
 	}
 }
+
+// torch211SingleColumn lists golden images whose NaFlex grid has a single
+// column (7×200 px → 29×1 patches). torch 2.11, which made testdata/refgen,
+// returns the first row's value for every row when an antialiased bilinear
+// resize has output width 1 (all 29 rows of vision.pos_embed_resized.0 are
+// equal although the height is upsampled 5 → 29). torch 1.13, which made
+// the shared reference goldens, and the antialias definition itself give a
+// proper resize; the engine follows them (naflex's tests hold it to torch
+// 1.13 on 1×N and N×1 grids), so these images' vision outputs are not
+// compared here.
+var torch211SingleColumn = map[string]map[int]bool{"naflex_p8_g5": {0: true}}
 
 // TestUnseenConfigGoldens covers shapes the shared fixtures do not:
 // testdata/refgen (patch 8 and 14, other widths and head counts, exact GELU,
@@ -70,7 +81,7 @@ func TestUnseenConfigGoldens(t *testing.T) {
 			continue
 		}
 		n++
-		t.Run(e.Name(), func(t *testing.T) { runGoldens(t, filepath.Join(dir, e.Name()), goldens) })
+		t.Run(e.Name(), func(t *testing.T) { runGoldens(t, filepath.Join(dir, e.Name()), goldens, torch211SingleColumn[e.Name()]) })
 	}
 	if n < 4 {
 		t.Fatalf("found %d golden cases in %s, want 4", n, dir)

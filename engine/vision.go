@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/naflex"
 )
 
 // VisionInput is one image as the vision tower takes it: patches flattened
@@ -152,7 +153,10 @@ func (v *VisionTower) ResizedPositions(gridH, gridW int) ([]float32, error) {
 		return p, nil
 	}
 	side := v.Config.PositionGrid(NaFlex)
-	p := resizePositions(v.positions, side, v.Config.Hidden, gridH, gridW)
+	p, err := naflex.ResizePositions(v.positions, side, v.Config.Hidden, gridH, gridW)
+	if err != nil {
+		return nil, err
+	}
 	if len(v.resized) > 64 {
 		clear(v.resized)
 	}
