@@ -81,7 +81,9 @@ func TestUnseenConfigGoldens(t *testing.T) {
 			continue
 		}
 		n++
-		t.Run(e.Name(), func(t *testing.T) { runGoldens(t, filepath.Join(dir, e.Name()), goldens, torch211SingleColumn[e.Name()]) })
+		t.Run(e.Name(), func(t *testing.T) {
+			runGoldens(t, filepath.Join(dir, e.Name()), goldens, torch211SingleColumn[e.Name()])
+		})
 	}
 	if n < 4 {
 		t.Fatalf("found %d golden cases in %s, want 4", n, dir)
