@@ -214,7 +214,7 @@ func (s *scanner) vocab(sizeHint int) (arena []byte, ends, ids []int32, err erro
 }
 
 // maxVocab bounds token ids so a corrupt file cannot ask for a huge table.
-const maxVocab = 1 << 24
+const maxVocab = 1 << 22
 
 // setVocab fills pieces and vocab from the arena of token texts.
 func (t *Tokenizer) setVocab(all string, ends, ids []int32) error {
@@ -279,7 +279,7 @@ func (t *Tokenizer) readMerges(s *scanner) error {
 			}
 			left = len(buf)
 			if err := s.expect(','); err != nil {
-				return err
+				return fmt.Errorf("merge %d is not a pair of strings: %w", i, err)
 			}
 			if buf, err = s.string(buf); err != nil {
 				return err

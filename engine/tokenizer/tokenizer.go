@@ -110,13 +110,11 @@ func parse(b []byte) (*Tokenizer, error) {
 			continue
 		case '{':
 			return parseJSON(b)
+		default:
+			return parseSentencePiece(b)
 		}
-		break
 	}
-	if len(b) == 0 {
-		return nil, fmt.Errorf("empty file")
-	}
-	return parseSentencePiece(b)
+	return nil, fmt.Errorf("empty file")
 }
 
 // Source is the file the tokenizer was loaded from ("" after Parse).
