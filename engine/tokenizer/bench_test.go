@@ -3,6 +3,7 @@ package tokenizer
 import (
 	"os"
 	"testing"
+	"time"
 )
 
 // BenchmarkLoadJSON measures loading the real 256 000-token tokenizer.json
@@ -11,10 +12,20 @@ func BenchmarkLoadJSON(b *testing.B) {
 	if _, err := os.Stat(realTokenizerPath); err != nil {
 		missingTestData(b, realTokenizerPath)
 	}
+	cpu := processCPU()
 	for b.Loop() {
 		if _, err := Load(realTokenizerPath); err != nil {
 			b.Fatal(err)
 		}
+	}
+	reportCPU(b, cpu)
+}
+
+// reportCPU adds the process CPU time per operation (all threads, GC
+// included) since start as the metric cpu-ms/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if start > 0 {
+		b.ReportMetric(float64(processCPU()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
 }
 
@@ -33,6 +44,8 @@ func BenchmarkEncode100Labels(b *testing.B) {
 	if len(prompts) != 100 {
 		b.Fatalf("%d labels, want 100", len(prompts))
 	}
+	cpu := processCPU()
+	defer reportCPU(b, cpu)
 	for b.Loop() {
 		for _, p := range prompts {
 			if _, err := tok.EncodeSigLIP(p, SigLIP2Length); err != nil {

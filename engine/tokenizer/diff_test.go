@@ -106,6 +106,7 @@ func compareAll(t *testing.T, tok *Tokenizer, texts []string, want [][]int) {
 }
 
 func TestDifferentialLive(t *testing.T) {
+	t.Parallel() // node runs for seconds: let the other tests use the time
 	tok := realTokenizer(t)
 	texts := genTexts(genSeed, genCount)
 	want := runLenML(t, texts)

