@@ -114,8 +114,33 @@ func (t *Tokenizer) pairRank(word string, start, mid, end int32) (rank, id int32
 	return 0, 0, false
 }
 
+// maxWord bounds the bytes BPE merges as one word, so positions fit in
+// int32. A longer run of text with no added token in it (over a gigabyte)
+// is merged in pieces of at most maxWord bytes, cut at character
+// boundaries; no real text comes near it. A variable for tests.
+var maxWord = 1 << 30
+
 // bpe appends the ids of one normalised word to ids.
 func (t *Tokenizer) bpe(w *bpeWork, ids []int, word string) []int {
+	for len(word) > maxWord {
+		cut := maxWord
+		for cut > 0 && !utf8.RuneStart(word[cut]) {
+			cut--
+		}
+		if cut == 0 { // maxWord smaller than a character (tests only)
+			_, cut = utf8.DecodeRuneInString(word)
+		}
+		ids = t.bpeWord(w, ids, word[:cut])
+		word = word[cut:]
+	}
+	return t.bpeWord(w, ids, word)
+}
+
+// bpeWord appends the ids of one word of at most maxWord bytes.
+func (t *Tokenizer) bpeWord(w *bpeWork, ids []int, word string) []int {
+	if word == "" {
+		return ids
+	}
 	if t.ignoreMerges {
 		if id, ok := t.vocab.get(word); ok {
 			return append(ids, int(id))

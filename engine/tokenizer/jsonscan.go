@@ -20,7 +20,7 @@ type scanner struct {
 	pos int
 }
 
-// syntaxError describes malformed JSON at the scanner's position.
+// errorf describes malformed JSON at the scanner's position.
 func (s *scanner) errorf(format string, args ...any) error {
 	return fmt.Errorf("invalid JSON at byte %d: %s", s.pos, fmt.Sprintf(format, args...))
 }

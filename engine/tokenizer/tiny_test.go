@@ -180,3 +180,28 @@ func TestTinyDecodeAndPieces(t *testing.T) {
 		t.Error("TokenID(cat) found")
 	}
 }
+
+// TestMaxWord: a word longer than maxWord is merged in pieces cut at
+// character boundaries.
+func TestMaxWord(t *testing.T) {
+	tok := loadTiny(t)
+	defer func(old int) { maxWord = old }(maxWord)
+	maxWord = 4
+	// "abcabc" → pieces "abca", "bc" → [abc, a] [bc].
+	if got, want := tok.Encode("abcabc"), []int{21, 14, 19}; !slices.Equal(got, want) {
+		t.Errorf("Encode(abcabc) with maxWord 4 = %v, want %v", got, want)
+	}
+	// bytes: a(0) C3(1) A9(2) b(3) c(4): cut at 4 is a character start → "aéb", "c".
+	if got, want := tok.Encode("aébc"), []int{14, 7, 8, 15, 16}; !slices.Equal(got, want) {
+		t.Errorf("Encode(aébc) with maxWord 4 = %v, want %v", got, want)
+	}
+	maxWord = 2
+	// "éé": cut at 2 is the start of the second é.
+	if got, want := tok.Encode("éé"), []int{7, 8, 7, 8}; !slices.Equal(got, want) {
+		t.Errorf("Encode(éé) with maxWord 2 = %v, want %v", got, want)
+	}
+	// "😀a": no character starts within 2 bytes: the emoji is one piece.
+	if got, want := tok.Encode("😀a"), []int{9, 10, 11, 12, 14}; !slices.Equal(got, want) {
+		t.Errorf("Encode(😀a) with maxWord 2 = %v, want %v", got, want)
+	}
+}
