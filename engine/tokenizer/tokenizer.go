@@ -13,6 +13,14 @@
 // <0xNN> byte tokens. Invalid UTF-8 is read as U+FFFD, one per maximal
 // invalid subsequence, as Node.js, Python and Rust decode it.
 //
+// Of tokenizer.json it reads the BPE model, the added tokens (lstrip and
+// rstrip honoured; single_word and normalized ignored, as transformers.js
+// ignores them — Gemma sets none of them) and the normalizer (Replace with a
+// plain string, Prepend, Sequence); a pre-tokenizer or another normalizer
+// is refused with an error rather than tokenized wrongly. The
+// post-processor is not used (EncodeSigLIP frames the text) and Decode
+// implements Gemma's decoder.
+//
 // The package imports nothing else from this module.
 package tokenizer
 
