@@ -256,11 +256,31 @@ func (t *Tokenizer) readMerges(s *scanner) error {
 		lefts []int32 // byte length of each left part
 		err   error
 	)
+	// Merge lists are usually ordered by the token they make (Gemma's
+	// always makes the previous merge's token or the next id), so the ids
+	// next to the last one are tried before the hash table. The check is
+	// exact as long as no token text has two ids.
+	last := int32(0)
+	guess := func(key []byte) (int32, bool) {
+		if t.vocab.dups {
+			return 0, false
+		}
+		for g := last; g <= last+1 && int(g) < len(t.pieces); g++ {
+			if t.used[g] && t.pieces[g] == string(key) {
+				return g, true
+			}
+		}
+		return 0, false
+	}
 	resolve := func(first int) error {
 		start := int32(0)
 		for k, end := range ends {
 			key := keys[start:end]
-			id, ok := t.vocab.getBytes(key)
+			id, ok := guess(key)
+			if !ok {
+				id, ok = t.vocab.getBytes(key)
+			}
+			last = id
 			if !ok {
 				l := lefts[k]
 				return fmt.Errorf("merge %d (%q + %q) makes %q, which is not in the vocabulary", first+k, key[:l], key[l:], key)

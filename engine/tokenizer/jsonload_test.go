@@ -144,3 +144,26 @@ func TestLoadDirErrors(t *testing.T) {
 		t.Errorf("Source = %q", tok.Source())
 	}
 }
+
+// TestRepeatedVocabKey: a token text listed twice takes the later id (as a
+// JSON object's repeated key does in JavaScript and in Hugging Face's
+// tokenizers), also when merges make it, and also right after a merge
+// that makes the id before the first listing.
+func TestRepeatedVocabKey(t *testing.T) {
+	doc := `{"model": {"type": "BPE", "unk_token": "<unk>",
+		"vocab": {"<unk>": 0, "<eos>": 1, "<pad>": 2, "a": 3, "b": 4, "c": 5, "bc": 6, "ab": 7, "ab": 8},
+		"merges": ["b c", "a b"]}}`
+	tok, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.Encode("ab"); len(got) != 1 || got[0] != 8 {
+		t.Errorf("Encode(ab) = %v, want [8]", got)
+	}
+	if got := tok.Encode("bc"); len(got) != 1 || got[0] != 6 {
+		t.Errorf("Encode(bc) = %v, want [6]", got)
+	}
+	if p, err := tok.Pieces([]int{7, 8}); err != nil || p[0] != "ab" || p[1] != "ab" {
+		t.Errorf("Pieces(7, 8) = %q, %v", p, err)
+	}
+}

@@ -17,6 +17,7 @@ type vocabTable struct {
 	seed   maphash.Seed
 	pieces []string // id → text; shared with the Tokenizer
 	n      int
+	dups   bool // some text was put under two ids (the later id won)
 }
 
 // vslot is one slot: the key's hash tag and id+1 (0: empty).
@@ -49,6 +50,7 @@ func (v *vocabTable) put(id int32) {
 		}
 		if s.tag == tag && v.pieces[s.id1-1] == key {
 			s.id1 = id + 1
+			v.dups = true
 			return
 		}
 	}
