@@ -66,30 +66,41 @@ func (s *scanner) string(dst []byte) ([]byte, error) {
 	if err := s.expect('"'); err != nil {
 		return dst, err
 	}
-	// Fast path: plain ASCII / valid UTF-8 without escapes.
+	// Fast path: valid UTF-8 without escapes.
 	start := s.pos
-	ascii := true
-	for i := start; i < len(s.b); i++ {
-		c := s.b[i]
-		switch {
-		case c == '"':
-			if ascii || utf8.Valid(s.b[start:i]) {
-				s.pos = i + 1
-				return append(dst, s.b[start:i]...), nil
-			}
-			return s.slowString(dst, start)
-		case c == '\\':
-			return s.slowString(dst, start)
-		case c < 0x20:
-			s.pos = i
-			return dst, s.errorf("control character %#02x in string", c)
-		case c >= 0x80:
-			ascii = false
-		}
+	i := start
+	var high byte // OR of the bytes: bit 7 set if any is non-ASCII
+	for i < len(s.b) && !stringStop[s.b[i]] {
+		high |= s.b[i]
+		i++
 	}
-	s.pos = len(s.b)
-	return dst, s.errorf("unterminated string")
+	switch {
+	case i == len(s.b):
+		s.pos = i
+		return dst, s.errorf("unterminated string")
+	case s.b[i] == '"':
+		if high < utf8.RuneSelf || utf8.Valid(s.b[start:i]) {
+			s.pos = i + 1
+			return append(dst, s.b[start:i]...), nil
+		}
+		return s.slowString(dst, start)
+	case s.b[i] == '\\':
+		return s.slowString(dst, start)
+	default:
+		s.pos = i
+		return dst, s.errorf("control character %#02x in string", s.b[i])
+	}
 }
+
+// stringStop marks the bytes that end the fast scan of a string: the
+// closing quote, a backslash, and control characters (invalid in JSON).
+var stringStop = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // slowString decodes a string with escapes or invalid UTF-8, starting after
 // its opening quote at start.
