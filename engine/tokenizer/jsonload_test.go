@@ -167,3 +167,19 @@ func TestRepeatedVocabKey(t *testing.T) {
 		t.Errorf("Pieces(7, 8) = %q, %v", p, err)
 	}
 }
+
+// TestRepeatedMerge: a merge listed twice has its later rank, as in
+// transformers.js (a Map keyed by the pair) and Hugging Face's tokenizers.
+func TestRepeatedMerge(t *testing.T) {
+	doc := `{"model": {"type": "BPE", "unk_token": "<unk>",
+		"vocab": {"<unk>": 0, "<eos>": 1, "<pad>": 2, "a": 3, "b": 4, "c": 5, "ab": 6, "bc": 7},
+		"merges": ["a b", "b c", "a b"]}}`
+	tok, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a+b has rank 2, b+c rank 1: "abc" → a, bc.
+	if got := tok.Encode("abc"); len(got) != 2 || got[0] != 3 || got[1] != 7 {
+		t.Errorf("Encode(abc) = %v, want [3 7]", got)
+	}
+}
