@@ -14,6 +14,7 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
+	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
 )
 
 // Model is a loaded SigLIP 2 checkpoint. Its methods may be called from
@@ -28,9 +29,15 @@ type Model struct {
 	// logit = cos·exp(LogitScale) + LogitBias.
 	LogitScale, LogitBias float32
 
+	// Tokenizer turns label text into ids; nil when the folder has none.
+	Tokenizer *tokenizer.Tokenizer
+
 	backend compute.Backend
 	weights *Weights
 	mu      sync.Mutex
+
+	labelMu    sync.Mutex
+	labelCache map[string][]float32 // prompt → text embedding
 }
 
 // Options configure Load.
@@ -60,6 +67,10 @@ func Load(dir string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m.Dir = dir
+	if m.Tokenizer, err = loadTokenizer(dir); err != nil {
+		w.Close()
+		return nil, err
+	}
 	return m, nil
 }
 

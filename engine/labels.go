@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+)
+
+// PromptOptions say how a label becomes the text the model reads. SigLIP 2
+// was trained on lower-cased text and its tokenizer does not lower-case, so
+// labels are lower-cased and wrapped in a template by default.
+type PromptOptions struct {
+	// Template holds one {} for the label; empty means
+	// tokenizer.DefaultTemplate ("this is a photo of {}.").
+	Template string
+	// KeepCase leaves the prompt's case alone.
+	KeepCase bool
+}
+
+// Label is a text label encoded by the text tower.
+type Label struct {
+	Text   string // as the user typed it
+	Prompt string // what the model read
+	IDs    []int  // token ids, SigLIP 2 framing
+	// Embed is the L2-normalised text embedding.
+	Embed []float32
+}
+
+// Score is how well a label matches an image.
+type Score struct {
+	Logit float32
+	// Prob is the sigmoid of Logit: the label's probability on its own,
+	// independent of the other labels (not a softmax).
+	Prob float32
+}
+
+// loadTokenizer loads dir's tokenizer.json or tokenizer.model, or leaves
+// the model without one (image-only use) when the folder has neither.
+func loadTokenizer(dir string) (*tokenizer.Tokenizer, error) {
+	for _, name := range []string{tokenizer.JSONFile, tokenizer.SentencePieceFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return tokenizer.LoadDir(dir)
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("tokenizer: %w", err)
+		}
+	}
+	return nil, nil
+}
+
+// Tokenize turns a label into its prompt and token ids.
+func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []int, err error) {
+	if m.Tokenizer == nil {
+		return "", nil, fmt.Errorf("%s has no tokenizer.json or tokenizer.model, so text labels cannot be encoded", m.Dir)
+	}
+	if prompt, err = tokenizer.Prompt(label, p.Template, !p.KeepCase); err != nil {
+		return "", nil, err
+	}
+	ids, err = m.Tokenizer.EncodeSigLIP(prompt, m.Config.Text.MaxPositions)
+	return prompt, ids, err
+}
+
+// EncodeLabels encodes labels with the text tower. Prompts seen before are
+// served from a cache, so adding one label to a list encodes only that one.
+func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Duration, error) {
+	start := time.Now()
+	out := make([]Label, len(labels))
+	var todo []int
+	var ids [][]int
+	for i, text := range labels {
+		prompt, tokens, err := m.Tokenize(text, p)
+		if err != nil {
+			return nil, 0, fmt.Errorf("label %q: %w", text, err)
+		}
+		out[i] = Label{Text: text, Prompt: prompt, IDs: tokens}
+		m.labelMu.Lock()
+		emb, ok := m.labelCache[prompt]
+		m.labelMu.Unlock()
+		if ok {
+			out[i].Embed = emb
+			continue
+		}
+		todo = append(todo, i)
+		ids = append(ids, tokens)
+	}
+	if len(todo) > 0 {
+		enc, err := m.EncodeTexts(ids, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		d := m.Config.Text.ProjectionSize
+		m.labelMu.Lock()
+		if m.labelCache == nil {
+			m.labelCache = map[string][]float32{}
+		}
+		for k, i := range todo {
+			emb := append([]float32(nil), enc.Embeds[k*d:(k+1)*d]...)
+			out[i].Embed = emb
+			if len(m.labelCache) > 4096 {
+				clear(m.labelCache)
+			}
+			m.labelCache[out[i].Prompt] = emb
+		}
+		m.labelMu.Unlock()
+	}
+	return out, time.Since(start), nil
+}
+
+// ScoreLabels scores every label against an image embedding.
+func (m *Model) ScoreLabels(imageEmbed []float32, labels []Label) ([]Score, error) {
+	d := m.Config.Vision.Hidden
+	text := make([]float32, 0, len(labels)*d)
+	for _, l := range labels {
+		text = append(text, l.Embed...)
+	}
+	logits, err := m.Logits(imageEmbed, text)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Score, len(labels))
+	for i, l := range logits {
+		out[i] = Score{Logit: l, Prob: sigmoid(l)}
+	}
+	return out, nil
+}
