@@ -75,9 +75,9 @@ const (
 // kernels. When the machine cannot run the backend the error is one
 // sentence saying why and what to do; nothing panics.
 func New(opts Options) (*Backend, error) {
-	st, err := openStack(hostMachine())
-	if err != nil {
-		return nil, err
+	st := openStack(hostMachine())
+	if st.drvErr != nil {
+		return nil, st.drvErr
 	}
 	if err := st.drv.init(); err != nil {
 		return nil, initError(st.drv, err)
@@ -141,6 +141,7 @@ func newBackend(g gpu, name string, info Info) *Backend {
 // stack is the three libraries New needs, as far as they were found.
 type stack struct {
 	drv           *driver
+	drvErr        error
 	driverVersion int
 	blas          *cublas
 	blasErr       error
@@ -159,19 +160,20 @@ type machine struct {
 func hostMachine() machine { return machine{env: os.Getenv, fs: rootFS("/"), dl: hostDynlib} }
 
 // openStack loads libcuda, then cuBLAS and NVRTC for the CUDA version the
-// driver supports. A missing driver is an error; missing cuBLAS or NVRTC
-// are recorded in blasErr / nvrtcErr so Probe can report everything.
-func openStack(m machine) (*stack, error) {
+// driver supports (any version without a driver, so that Probe can still
+// say where they are). Failures are recorded as New's sentences.
+func openStack(m machine) *stack {
 	st := &stack{tried: map[string][]attempt{}}
 	drv := &driver{}
 	lib, tried, err := m.dl.openFirst(libcudaLib, discover(libcudaLib, m.env, m.fs, 0), m.fs, drv.symbols())
 	st.tried[libcudaLib.what] = tried
 	if err != nil {
-		return st, driverError(err)
+		st.drvErr = driverError(err)
+	} else {
+		drv.lib = lib
+		st.drv = drv
+		st.driverVersion, _ = drv.version()
 	}
-	drv.lib = lib
-	st.drv = drv
-	st.driverVersion, _ = drv.version()
 	driverMajor := st.driverVersion / 1000
 
 	b := &cublas{}
@@ -192,7 +194,7 @@ func openStack(m machine) (*stack, error) {
 		n.lib = lib
 		st.nvrtc = n
 	}
-	return st, nil
+	return st
 }
 
 // driverError is New's sentence for a libcuda that did not load.
@@ -219,7 +221,7 @@ func libraryError(lib library, driverMajor int, err error) error {
 	}
 	pip := map[string]string{"cuBLAS": "nvidia-cublas", "NVRTC": "nvidia-cuda-nvrtc"}[lib.what]
 	return fmt.Errorf("%s not found: install the CUDA toolkit's %s (%s) or pip install %s, or set CUDA_HOME to the toolkit's folder",
-		lib.what, strings.Join(names, " or "), lib.what, pip)
+		lib.what, lib.what, strings.Join(names, " or "), pip)
 }
 
 // initError is New's sentence for a failed cuInit or device query.

@@ -50,34 +50,42 @@ func Probe() Report {
 
 func probe(m machine) Report {
 	r := Report{KernelCache: defaultCacheDir()}
-	st, err := openStack(m)
+	st := openStack(m)
 	r.Driver.Tried = tried(st.tried[libcudaLib.what])
 	r.CUBLAS.Tried = tried(st.tried[cublasLib.what])
 	r.NVRTC.Tried = tried(st.tried[nvrtcLib.what])
-	if err != nil {
-		r.Driver.Err = err.Error()
-		r.CUBLAS.Err, r.NVRTC.Err = "not looked for without a driver", "not looked for without a driver"
-		r.Problem = err.Error()
-		return r
+	if st.drvErr != nil {
+		r.Driver.Err = st.drvErr.Error()
+		r.problem(st.drvErr)
+	} else {
+		r.probeDriver(st, m)
 	}
+	r.probeLibraries(st)
+	return r
+}
+
+// problem records the first reason New would fail.
+func (r *Report) problem(err error) {
+	if r.Problem == "" && err != nil {
+		r.Problem = err.Error()
+	}
+}
+
+// probeDriver fills in the driver's and the GPUs' part of the report.
+func (r *Report) probeDriver(st *stack, m machine) {
 	r.Driver.Path, r.Driver.Via = st.drv.lib.path, st.drv.lib.via
 	r.Driver.Version = cudaVersionString(st.driverVersion)
 	r.Release = driverRelease(m.fs)
-	problem := func(err error) {
-		if r.Problem == "" && err != nil {
-			r.Problem = err.Error()
-		}
-	}
 	if err := st.drv.init(); err != nil {
 		e := initError(st.drv, err)
 		r.Driver.Err = e.Error()
-		problem(e)
+		r.problem(e)
 	} else if count, err := st.drv.deviceCount(); err != nil {
 		e := initError(st.drv, err)
 		r.Driver.Err = e.Error()
-		problem(e)
+		r.problem(e)
 	} else {
-		problem(checkOrdinal(0, count))
+		r.problem(checkOrdinal(0, count))
 		for i := 0; i < count; i++ {
 			info, err := st.drv.deviceInfo(i)
 			d := Device{Index: i, Name: info.name, ComputeMajor: info.major, Minor: info.minor,
@@ -86,17 +94,21 @@ func probe(m machine) Report {
 				d.Err = err.Error()
 			} else if i == 0 {
 				if _, err := chooseTarget(info.major, info.minor, nil); err != nil {
-					problem(err)
+					r.problem(err)
 				}
 			}
 			r.Devices = append(r.Devices, d)
 		}
 	}
+}
+
+// probeLibraries fills in cuBLAS's and NVRTC's part of the report.
+func (r *Report) probeLibraries(st *stack) {
 	if st.blas != nil {
 		r.CUBLAS.Path, r.CUBLAS.Via, r.CUBLAS.Version = st.blas.lib.path, st.blas.lib.via, st.blas.versionString()
 	} else {
 		r.CUBLAS.Err = st.blasErr.Error()
-		problem(st.blasErr)
+		r.problem(st.blasErr)
 	}
 	if st.nvrtc != nil {
 		r.NVRTC.Path, r.NVRTC.Via = st.nvrtc.lib.path, st.nvrtc.lib.via
@@ -110,13 +122,12 @@ func probe(m machine) Report {
 			if err == nil {
 				_, err = chooseTarget(r.Devices[0].ComputeMajor, r.Devices[0].Minor, archs)
 			}
-			problem(err)
+			r.problem(err)
 		}
 	} else {
 		r.NVRTC.Err = st.nvrtcErr.Error()
-		problem(st.nvrtcErr)
+		r.problem(st.nvrtcErr)
 	}
-	return r
 }
 
 func tried(as []attempt) []string {
