@@ -89,6 +89,11 @@ func assertClose(t *testing.T, what string, got, want []float32, tol float64) {
 // batching into scratch (padding scores never written), a sequence with no
 // valid key, and dst aliasing q.
 func TestEmulatedAttentionPaths(t *testing.T) {
+	checkAttentionPaths(t, func(t *testing.T) compute.Backend { b, _ := newEmulated(t); return b })
+}
+
+// checkAttentionPaths runs the attention cases on backends from newB.
+func checkAttentionPaths(t *testing.T, newB func(t *testing.T) compute.Backend) {
 	cases := []struct {
 		name                             string
 		seqs, qlen, klen, heads, headDim int
@@ -105,7 +110,7 @@ func TestEmulatedAttentionPaths(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b, _ := newEmulated(t)
+			b := newB(t)
 			ref := naive.New()
 			rng := rand.New(rand.NewSource(7))
 			width := c.heads * c.headDim
@@ -140,6 +145,11 @@ func TestEmulatedAttentionPaths(t *testing.T) {
 // input computes into scratch (cuBLAS must not write what it reads).
 func TestEmulatedLinearAliasing(t *testing.T) {
 	b, _ := newEmulated(t)
+	checkLinearAliasing(t, b)
+}
+
+// checkLinearAliasing runs Linear with overlapping operands and K = 0.
+func checkLinearAliasing(t *testing.T, b compute.Backend) {
 	ref := naive.New()
 	rng := rand.New(rand.NewSource(3))
 	x, xr := upload(t, b, ref, rng, 6, 8)
