@@ -43,19 +43,19 @@ type Backend struct {
 
 // Info describes the device and libraries a Backend runs on.
 type Info struct {
-	DeviceName             string
-	ComputeMajor, Minor    int
-	Multiprocessors        int
-	MemoryBytes            uint64
-	Target                 string // what the kernels were compiled for: "sm_90"
-	KernelsFromCache       bool   // the compiled kernels came from the disk cache
-	KernelCacheFile        string // empty without a cache
-	DriverPath, CUBLASPath string
-	NVRTCPath              string
-	DriverVersion          string // CUDA version the driver supports: "13.0"
-	CUBLASVersion          string // "13.1.0"
-	NVRTCVersion           string // "13.0"
-	Fast                   bool
+	DeviceName                 string
+	ComputeMajor, ComputeMinor int
+	Multiprocessors            int
+	MemoryBytes                uint64
+	Target                     string // what the kernels were compiled for: "sm_90"
+	KernelsFromCache           bool   // the compiled kernels came from the disk cache
+	KernelCacheFile            string // empty without a cache
+	DriverPath, CUBLASPath     string
+	NVRTCPath                  string
+	DriverVersion              string // CUDA version the driver supports: "13.0"
+	CUBLASVersion              string // "13.1.0"
+	NVRTCVersion               string // "13.0"
+	Fast                       bool
 }
 
 // scratchBuf is a grow-only device buffer for intermediate results.
@@ -116,7 +116,7 @@ func New(opts Options) (*Backend, error) {
 	major, minor, _, _ := st.blas.version()
 	nvMajor, nvMinor, _ := st.nvrtc.versionNumbers()
 	in := Info{
-		DeviceName: info.name, ComputeMajor: info.major, Minor: info.minor,
+		DeviceName: info.name, ComputeMajor: info.major, ComputeMinor: info.minor,
 		Multiprocessors: info.multiprocessors, MemoryBytes: info.memory,
 		Target: t.String(), KernelsFromCache: img.fromCache,
 		DriverPath: st.drv.lib.path, CUBLASPath: st.blas.lib.path, NVRTCPath: st.nvrtc.lib.path,

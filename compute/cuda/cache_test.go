@@ -91,3 +91,20 @@ func TestLoadKernels(t *testing.T) {
 		t.Errorf("unwritable cache: %v", err)
 	}
 }
+
+func TestCheckImage(t *testing.T) {
+	for name, c := range map[string]struct {
+		img []byte
+		ok  bool
+	}{
+		"cubin":           {[]byte("\x7fELF\x02\x01..."), true},
+		"ptx":             {[]byte("//\n.version 8.0\n.target sm_90\n\x00"), true},
+		"ptx without NUL": {[]byte("//\n.version 8.0\n.target sm_90\n"), false},
+		"garbage":         {[]byte("garbage"), false},
+		"empty":           {nil, false},
+	} {
+		if err := checkImage(c.img); (err == nil) != c.ok {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

@@ -127,6 +127,9 @@ func startGPU(drv *driver, blas *cublas, nv *nvrtc, ordinal int, info deviceInfo
 
 // loadModule loads compiled kernels and looks every kernel up.
 func (g *cudaGPU) loadModule(image []byte) error {
+	if err := checkImage(image); err != nil {
+		return err
+	}
 	var mod uintptr
 	if err := g.drv.check("cuModuleLoadData", ccall(g.drv.cuModuleLoadData, uintptr(unsafe.Pointer(&mod)), uintptr(unsafe.Pointer(&image[0])))); err != nil {
 		return err

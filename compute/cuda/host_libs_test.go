@@ -65,6 +65,9 @@ func TestHostNVRTCCompilesKernels(t *testing.T) {
 	if !bytes.HasPrefix(cubin, []byte("\x7fELF")) {
 		t.Errorf("CUBIN does not start with an ELF header: % x", cubin[:8])
 	}
+	if err := checkImage(cubin); err != nil {
+		t.Errorf("CUBIN: %v", err)
+	}
 	if strings.TrimSpace(log) != "" {
 		t.Errorf("compiler warnings:\n%s", log)
 	}
@@ -75,6 +78,9 @@ func TestHostNVRTCCompilesKernels(t *testing.T) {
 	}
 	if ptx[len(ptx)-1] != 0 {
 		t.Error("PTX is not NUL-terminated (cuModuleLoadData needs it)")
+	}
+	if err := checkImage(ptx); err != nil {
+		t.Errorf("PTX: %v", err)
 	}
 	checkPTXParams(t, string(ptx[:len(ptx)-1]))
 }

@@ -2,9 +2,11 @@ package cuda
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 )
 
 // kernelSource is the CUDA C++ of the non-GEMM operations, compiled at run
@@ -173,4 +175,17 @@ func chooseTarget(major, minor int, archs []int) (target, error) {
 // accuracy.
 func nvrtcOptions(t target) []string {
 	return []string{t.option()}
+}
+
+// checkImage rejects what is neither a CUBIN (an ELF file) nor PTX text
+// ending in NUL before the driver reads it: cuModuleLoadData reads PTX up
+// to its NUL, so a damaged cache file must not reach it.
+func checkImage(image []byte) error {
+	switch {
+	case len(image) >= 4 && string(image[:4]) == "\x7fELF":
+		return nil
+	case len(image) > 0 && image[len(image)-1] == 0 && strings.Contains(string(image[:min(len(image), 4096)]), ".version"):
+		return nil
+	}
+	return errors.New("the kernel image is neither a CUBIN nor PTX")
 }

@@ -34,12 +34,12 @@ type Library struct {
 
 // Device is one GPU.
 type Device struct {
-	Index               int
-	Name                string
-	ComputeMajor, Minor int
-	Multiprocessors     int
-	MemoryBytes         uint64
-	Err                 string // why its properties could not be read
+	Index                      int
+	Name                       string
+	ComputeMajor, ComputeMinor int
+	Multiprocessors            int
+	MemoryBytes                uint64
+	Err                        string // why its properties could not be read
 }
 
 // Probe looks for the CUDA driver, the GPUs, cuBLAS and NVRTC without
@@ -88,7 +88,7 @@ func (r *Report) probeDriver(st *stack, m machine) {
 		r.problem(checkOrdinal(0, count))
 		for i := 0; i < count; i++ {
 			info, err := st.drv.deviceInfo(i)
-			d := Device{Index: i, Name: info.name, ComputeMajor: info.major, Minor: info.minor,
+			d := Device{Index: i, Name: info.name, ComputeMajor: info.major, ComputeMinor: info.minor,
 				Multiprocessors: info.multiprocessors, MemoryBytes: info.memory}
 			if err != nil {
 				d.Err = err.Error()
@@ -120,7 +120,7 @@ func (r *Report) probeLibraries(st *stack) {
 		if len(r.Devices) > 0 && r.Devices[0].Err == "" {
 			archs, err := st.nvrtc.supportedArchs()
 			if err == nil {
-				_, err = chooseTarget(r.Devices[0].ComputeMajor, r.Devices[0].Minor, archs)
+				_, err = chooseTarget(r.Devices[0].ComputeMajor, r.Devices[0].ComputeMinor, archs)
 			}
 			r.problem(err)
 		}
@@ -191,7 +191,7 @@ func (r Report) String() string {
 			continue
 		}
 		fmt.Fprintf(&sb, "GPU %d:   %s, compute capability %d.%d, %d SMs, %.1f GiB\n",
-			d.Index, d.Name, d.ComputeMajor, d.Minor, d.Multiprocessors, float64(d.MemoryBytes)/(1<<30))
+			d.Index, d.Name, d.ComputeMajor, d.ComputeMinor, d.Multiprocessors, float64(d.MemoryBytes)/(1<<30))
 	}
 	lib("cuBLAS", r.CUBLAS)
 	lib("NVRTC", r.NVRTC)
