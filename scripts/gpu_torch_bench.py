@@ -42,7 +42,7 @@ def build(hidden, layers, heads, mlp, patch, image):
     )
     with torch.device("cuda"):
         try:
-            model = SiglipVisionModel._from_config(cfg, attn_implementation="eager", torch_dtype=torch.float32)
+            model = SiglipVisionModel._from_config(cfg, attn_implementation="eager")
         except TypeError:  # older keyword name
             cfg._attn_implementation = "eager"
             model = SiglipVisionModel(cfg)
