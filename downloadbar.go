@@ -18,10 +18,10 @@ import (
 // (no output at all) otherwise or when HF_HUB_DISABLE_PROGRESS_BARS is set,
 // as huggingface_hub does.
 func progressFor(w io.Writer) hub.Progress {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(w) {
 		return nil
 	}
+	f := w.(*os.File)
 	switch strings.ToUpper(os.Getenv("HF_HUB_DISABLE_PROGRESS_BARS")) {
 	case "1", "ON", "YES", "TRUE":
 		return nil

@@ -137,3 +137,29 @@ func FuzzParseConfig(f *testing.F) {
 		_, _ = ParsePreprocessorConfig(data, cfg)
 	})
 }
+
+func TestArchitectureFLOPs(t *testing.T) {
+	// The speed issue quotes 35.4 / 112.1 / 216.2 GFLOP for the base vision
+	// tower at 224 / 384 / 512 px.
+	for _, c := range []struct {
+		res  int
+		want float64
+	}{{224, 35.4e9}, {384, 112.1e9}, {512, 216.2e9}} {
+		cfg, err := ArchitectureConfig("base", 16, c.res, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := c.res / 16
+		if got := cfg.VisionFLOPs(g * g); got < c.want*0.995 || got > c.want*1.005 {
+			t.Errorf("%d px: %.1f GFLOP, want %.1f", c.res, got/1e9, c.want/1e9)
+		}
+	}
+	for _, name := range ArchitectureNames() {
+		if _, err := ArchitectureConfig(name, 16, 0, 256000); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := ArchitectureConfig("huge", 16, 224, 10); err == nil {
+		t.Error("unknown size accepted")
+	}
+}

@@ -197,10 +197,20 @@ func openStack(m machine) *stack {
 	return st
 }
 
+// ErrNoGPU marks New's errors for machines without an NVIDIA driver or GPU,
+// where falling back to the CPU needs no explanation.
+var ErrNoGPU = errors.New("no NVIDIA GPU")
+
+// noGPUError is an error that says its own sentence and matches ErrNoGPU.
+type noGPUError struct{ msg string }
+
+func (e noGPUError) Error() string        { return e.msg }
+func (e noGPUError) Is(target error) bool { return target == ErrNoGPU }
+
 // driverError is New's sentence for a libcuda that did not load.
 func driverError(err error) error {
 	if errors.Is(err, errNotFound) {
-		return errors.New("no NVIDIA driver found (libcuda.so.1 not on the library path)")
+		return noGPUError{"no NVIDIA driver found (libcuda.so.1 not on the library path)"}
 	}
 	return fmt.Errorf("the NVIDIA driver is not usable: %v (reinstall or update the driver)", err)
 }
@@ -230,7 +240,7 @@ func initError(d *driver, err error) error {
 	if errors.As(err, &ce) {
 		switch ce.code {
 		case cudaErrorNoDevice:
-			return fmt.Errorf("no NVIDIA GPU found (%v)", err)
+			return noGPUError{fmt.Sprintf("no NVIDIA GPU found (%v)", err)}
 		case cudaErrorStubLibrary:
 			return fmt.Errorf("the libcuda at %s is the CUDA toolkit's stub, not the NVIDIA driver: put the driver's libcuda.so.1 first on the library path", d.lib.path)
 		case cudaErrorInsufficientDriver:

@@ -131,3 +131,15 @@ func TestCheckOrdinal(t *testing.T) {
 		t.Errorf("12090 → %s", got)
 	}
 }
+
+func TestNoGPUErrorsAreMarked(t *testing.T) {
+	if !errors.Is(driverError(errNotFound), ErrNoGPU) {
+		t.Error("a missing driver is not ErrNoGPU")
+	}
+	if errors.Is(driverError(errors.New("bad ELF")), ErrNoGPU) {
+		t.Error("a broken driver is ErrNoGPU")
+	}
+	if got := driverError(errNotFound).Error(); got != "no NVIDIA driver found (libcuda.so.1 not on the library path)" {
+		t.Errorf("sentence changed: %q", got)
+	}
+}
