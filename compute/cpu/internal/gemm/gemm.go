@@ -24,6 +24,11 @@ type kernel struct {
 	name   string
 }
 
+// Force, when set, caps the micro-kernel ("avx512", "avx2" or "go")
+// below the best the CPU supports; tests, benchmarks and the backend's SIMD
+// option use it. It must not change while a product runs.
+var Force string
+
 // Context holds one goroutine's packing buffers. The zero value is ready.
 type Context struct {
 	ap, bp, tile []float32

@@ -2,10 +2,6 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// Force, when set, selects the micro-kernel by name ("avx512", "avx2",
-// "go") instead of the best the CPU supports; tests and benchmarks use it.
-var Force string
-
 func pick() kernel {
 	switch {
 	case Force == "go":
