@@ -7,12 +7,16 @@
 // the backend runs one per worker goroutine on disjoint parts of C.
 package gemm
 
+import "math"
+
 // Cache blocking: a KC×NR strip of B stays in L1 while the MC×KC block of A
 // streams from L2.
 const (
 	kc = 256
 	mc = 192 // a multiple of every MR
 	nc = 3072
+	// maxNR bounds every micro-kernel's NR.
+	maxNR = 32
 )
 
 // kernel multiplies a packed MR×k strip of A by a packed k×NR strip of B
@@ -21,7 +25,10 @@ const (
 type kernel struct {
 	mr, nr int
 	fn     func(k int, a, b, c *float32, ldc int, alpha, beta float32)
-	name   string
+	// packT, when not nil, packs one full strip of a k-contiguous B:
+	// dst[p·NR + j] = src[j·ldb + p] for j < NR, p < k.
+	packT func(dst, src *float32, ldb, k int)
+	name  string
 }
 
 // Force, when set, caps the micro-kernel ("avx512", "avx2" or "go")
@@ -64,7 +71,7 @@ func (cx *Context) Sgemm(transB bool, m, n, k int, alpha float32, a []float32, l
 		ncb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
 			kcb := min(kc, k-pc)
-			packB(cx.bp, transB, b, ldb, pc, kcb, jc, ncb, nr)
+			packB(cx.bp, transB, b, ldb, pc, kcb, jc, ncb, nr, kern.packT)
 			bet := beta
 			if pc > 0 {
 				bet = 1
@@ -141,21 +148,28 @@ func packA(dst, a []float32, lda, i0, m, p0, k, mr int) {
 // packB copies rows [p0, p0+k) and columns [j0, j0+n) of op(B) into strips
 // of nr columns, each stored row by row (nr values per k step),
 // zero-padding the last strip.
-func packB(dst []float32, transB bool, b []float32, ldb, p0, k, j0, n, nr int) {
+func packB(dst []float32, transB bool, b []float32, ldb, p0, k, j0, n, nr int, packT func(dst, src *float32, ldb, k int)) {
 	for s := 0; s < n; s += nr {
 		strip := dst[s*k : s*k+k*nr]
 		w := min(nr, n-s)
+		if transB && w == nr && packT != nil && ldb <= math.MaxInt32/nr {
+			_ = b[(j0+s+nr-1)*ldb+p0+k-1] // every gathered element is inside b
+			packT(&strip[0], &b[(j0+s)*ldb+p0], ldb, k)
+			continue
+		}
 		if transB {
+			// Walk all w rows of B at once: w read streams keep the
+			// memory system busy, and the writes are sequential.
+			var rows [maxNR][]float32
 			for jj := 0; jj < w; jj++ {
-				col := b[(j0+s+jj)*ldb+p0 : (j0+s+jj)*ldb+p0+k]
-				for p, v := range col {
-					strip[p*nr+jj] = v
-				}
+				rows[jj] = b[(j0+s+jj)*ldb+p0 : (j0+s+jj)*ldb+p0+k]
 			}
-			for jj := w; jj < nr; jj++ {
-				for p := 0; p < k; p++ {
-					strip[p*nr+jj] = 0
+			for p := 0; p < k; p++ {
+				out := strip[p*nr : p*nr+nr]
+				for jj := range out[:w] {
+					out[jj] = rows[jj][p]
 				}
+				clear(out[w:])
 			}
 			continue
 		}

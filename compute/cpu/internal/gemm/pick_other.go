@@ -2,4 +2,4 @@
 
 package gemm
 
-func pick() kernel { return kernel{4, 4, kernelGo, "Go 4×4"} }
+func pick() kernel { return kernel{4, 4, kernelGo, nil, "Go 4×4"} }

@@ -8,8 +8,15 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/compute"
 )
 
-func BenchmarkT1(b *testing.B) {
+// BenchmarkOverhead measures, on one thread where other processes disturb
+// the timing least, what the backend adds to the library's products: the
+// plain library call against Linear without and with its bias+GELU
+// epilogue, and Attention against its two products per head alone.
+func BenchmarkOverhead(b *testing.B) {
 	be := newBench(b, Options{Threads: 1})
+	if be.lib == nil {
+		b.Skip("no BLAS")
+	}
 	rng := rand.New(rand.NewSource(1))
 	for _, tokens := range []int{196, 1024} {
 		x := randTensor(b, be, rng, tokens, hidden, 1)
