@@ -126,12 +126,18 @@ func TestShapePanics(t *testing.T) {
 	a, _ := b.Alloc(4, 4)
 	c, _ := b.Alloc(4, 5)
 	for name, f := range map[string]func(){
-		"linear":     func() { b.Linear(a, a, c, compute.Tensor{}, compute.NoActivation) },
-		"layernorm":  func() { b.LayerNorm(a, c, a, a, 1e-6) },
-		"add":        func() { b.Add(a, a, c) },
-		"attention":  func() { b.Attention(a, a, a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 3}) },
-		"valid keys": func() { b.Attention(a, a, a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 2, ValidKeys: []int{5}}) },
-		"dst=k":      func() { b.Attention(a, c.ColRange(0, 4), a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 2}) },
+		"linear":    func() { b.Linear(a, a, c, compute.Tensor{}, compute.NoActivation) },
+		"layernorm": func() { b.LayerNorm(a, c, a, a, 1e-6) },
+		"add":       func() { b.Add(a, a, c) },
+		"attention": func() {
+			b.Attention(a, a, a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 3})
+		},
+		"valid keys": func() {
+			b.Attention(a, a, a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 2, ValidKeys: []int{5}})
+		},
+		"dst=k": func() {
+			b.Attention(a, c.ColRange(0, 4), a, a, compute.Tensor{}, compute.AttentionShape{Seqs: 1, QLen: 4, KLen: 4, Heads: 2, HeadDim: 2})
+		},
 	} {
 		func() {
 			defer func() {
