@@ -8,8 +8,10 @@ import (
 )
 
 // attnScores is the target size in floats of one query block's scores
-// (queries × keys): small enough to stay in L2 between the two products.
-const attnScores = 1 << 16
+// (queries × keys): small enough to stay in L2 between the two products,
+// large enough for efficient products. A variable so
+// BenchmarkTuneAttentionBlock can compare values.
+var attnScores = 1 << 16
 
 // attentionTask computes one (sequence, head, query block) of attention.
 // Scores S = Q·Kᵀ·scale go straight into the caller's probability rows

@@ -42,8 +42,29 @@ func randTensor(b testing.TB, be compute.Backend, rng *rand.Rand, rows, cols int
 	return t
 }
 
-func reportGFLOPS(b *testing.B, flopPerOp float64) {
-	b.ReportMetric(flopPerOp*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+// meter reports a benchmark's rate against wall time (GFLOP/s, what a user
+// waits for) and against the CPU time the process used (GFLOP/cpu-s, the
+// work per core, which other processes on a shared machine disturb less).
+type meter struct{ cpu0 float64 }
+
+// startMeter resets the benchmark timer and notes the CPU time.
+func startMeter(b *testing.B) meter {
+	b.ReportAllocs()
+	b.ResetTimer()
+	return meter{cpuSeconds()}
+}
+
+// report stops the timer and reports the rates; it returns the CPU seconds
+// used per operation.
+func (m meter) report(b *testing.B, flopPerOp float64) float64 {
+	cpu := cpuSeconds() - m.cpu0
+	b.StopTimer()
+	ops := flopPerOp * float64(b.N)
+	b.ReportMetric(ops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu > 0 {
+		b.ReportMetric(ops/cpu/1e9, "GFLOP/cpu-s")
+	}
+	return cpu / float64(b.N)
 }
 
 // backends are the configurations the benchmarks compare.
@@ -87,11 +108,11 @@ func BenchmarkLinear(b *testing.B) {
 						bi, act = bias, c.act
 					}
 					b.Run(name, func(b *testing.B) {
-						b.ReportAllocs()
+						m := startMeter(b)
 						for i := 0; i < b.N; i++ {
 							be.Linear(dst, x, w, bi, act)
 						}
-						reportGFLOPS(b, flop)
+						m.report(b, flop)
 					})
 				}
 			}
@@ -115,12 +136,11 @@ func BenchmarkLibrarySgemm(b *testing.B) {
 				x, w := randTensor(b, be, rng, s.m, s.k, 1), randTensor(b, be, rng, s.n, s.k, 1)
 				c := randTensor(b, be, rng, s.m, s.n, 0)
 				call := be.lib.NewCall()
-				b.ReportAllocs()
-				b.ResetTimer()
+				m := startMeter(b)
 				for i := 0; i < b.N; i++ {
 					call.Sgemm(false, true, s.m, s.n, s.k, 1, x.Host, s.k, w.Host, s.k, 0, c.Host, s.n)
 				}
-				reportGFLOPS(b, 2*float64(s.m*s.n*s.k))
+				m.report(b, 2*float64(s.m*s.n*s.k))
 			})
 		}
 	}
@@ -145,11 +165,11 @@ func BenchmarkAttention(b *testing.B) {
 					p = probs
 				}
 				b.Run(fmt.Sprintf("%s/%d/probs=%v", bk.name, tokens, withProbs), func(b *testing.B) {
-					b.ReportAllocs()
+					m := startMeter(b)
 					for i := 0; i < b.N; i++ {
 						be.Attention(dst, q, k, v, p, shape)
 					}
-					reportGFLOPS(b, flop)
+					m.report(b, flop)
 				})
 			}
 		}
@@ -241,25 +261,34 @@ func (l *encoderLayer) flop() float64 {
 }
 
 // BenchmarkEncoderLayer times one encoder block; forward_s is twelve of
-// them, the tower's forward pass without the patch embedding and head.
+// them, the tower's forward pass without the patch embedding and head, and
+// forward_cpu_s the same from CPU time divided by the threads: what the
+// forward would take with the cores to itself, on a machine shared with
+// other work.
 func BenchmarkEncoderLayer(b *testing.B) {
 	shapes := []struct {
 		name         string
 		seqs, tokens int
 	}{{"vision196", 1, 196}, {"vision576", 1, 576}, {"vision1024", 1, 1024}, {"text10x64", 10, 64}}
-	for _, bk := range benchBackends() {
+	// One thread too: its GFLOP/cpu-s against BenchmarkOverhead's library
+	// alone is the share of the time spent outside the products.
+	for _, bk := range append(benchBackends(), struct {
+		name string
+		opt  Options
+	}{"blas-1thread", Options{Threads: 1}}) {
 		be := newBench(b, bk.opt)
 		for _, s := range shapes {
 			l := newEncoderLayer(b, be, s.seqs, s.tokens)
 			b.Run(bk.name+"/"+s.name, func(b *testing.B) {
 				l.forward()
-				b.ReportAllocs()
-				b.ResetTimer()
+				m := startMeter(b)
 				for i := 0; i < b.N; i++ {
 					l.forward()
 				}
-				reportGFLOPS(b, l.flop())
+				cpu := m.report(b, l.flop())
 				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*layers, "forward_s")
+				// The forward time if every thread had a core to itself.
+				b.ReportMetric(cpu*layers/float64(be.info.Threads), "forward_cpu_s")
 			})
 		}
 	}

@@ -16,10 +16,13 @@ const (
 	linRows   = 512
 	linAlign  = 64
 	linSerial = 1 << 18
-	// linTasksPerThread blocks per worker let a worker slowed down by
-	// another process hand its share to the others.
-	linTasksPerThread = 4
 )
+
+// linTasksPerThread blocks per worker let a worker slowed down by another
+// process hand its share to the others; fewer, wider blocks run the
+// library more efficiently. A variable so BenchmarkTuneLinearSplit can
+// compare values.
+var linTasksPerThread = 4
 
 // linearTask computes one block of dst = act(x·wᵀ + bias): a product of rb
 // rows by cc columns, then the epilogue on that block while it is in cache.

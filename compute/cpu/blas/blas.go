@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
-
-	"github.com/ebitengine/purego"
 )
 
 // InstallHint is a one-line message telling the user how to install
@@ -64,7 +62,7 @@ func (l *Library) Config() string { return l.cString(l.config) }
 // It is process-wide. It does nothing when the library has no such control.
 func (l *Library) SetNumThreads(n int) {
 	if l.setThreads != 0 && n > 0 {
-		purego.SyscallN(l.setThreads, uintptr(n))
+		syscall(l.setThreads, uintptr(n))
 	}
 }
 
@@ -74,7 +72,7 @@ func (l *Library) NumThreads() int {
 	if l.getThreads == 0 {
 		return 0
 	}
-	r, _, _ := purego.SyscallN(l.getThreads)
+	r := syscall(l.getThreads)
 	return int(int32(r))
 }
 
@@ -94,7 +92,7 @@ func (l *Library) cString(fn uintptr) string {
 	if fn == 0 {
 		return ""
 	}
-	p, _, _ := purego.SyscallN(fn)
+	p := syscall(fn)
 	if p == 0 {
 		return ""
 	}
@@ -189,7 +187,7 @@ func (c *Call) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float3
 		uintptr(unsafe.Pointer(&c.c[0])), uintptr(unsafe.Pointer(&c.ldc)),
 		1, 1, // hidden Fortran lengths of the two character arguments
 	}
-	purego.SyscallN(c.lib.sgemm, c.args[:]...)
+	syscall(c.lib.sgemm, c.args[:]...)
 	runtime.KeepAlive(c)
 	c.a, c.b, c.c = nil, nil, nil
 }

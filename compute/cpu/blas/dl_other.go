@@ -1,4 +1,4 @@
-//go:build !(darwin || linux || freebsd || netbsd)
+//go:build !(darwin || linux || ((freebsd || netbsd) && cgo))
 
 package blas
 
@@ -12,3 +12,6 @@ func open(name string) (*Library, error) {
 }
 
 func (l *Library) close() {}
+
+// syscall is never reached: open fails, so no Library exists here.
+func syscall(uintptr, ...uintptr) uintptr { panic("blas: no library loader on this platform") }

@@ -1,4 +1,4 @@
-//go:build darwin || linux || freebsd || netbsd
+//go:build darwin || linux || ((freebsd || netbsd) && cgo)
 
 package blas
 
@@ -8,6 +8,9 @@ import (
 
 	"github.com/ebitengine/purego"
 )
+
+// Loading needs purego, which without cgo supports Linux and macOS; on the
+// BSDs it needs cgo (its fake-cgo runtime does not build there).
 
 func open(name string) (*Library, error) {
 	h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_LOCAL)
@@ -41,3 +44,10 @@ func open(name string) (*Library, error) {
 }
 
 func (l *Library) close() { _ = purego.Dlclose(l.handle) }
+
+// syscall calls the C function fn with integer or pointer arguments. The
+// pointed-to memory must be on the heap (see Call).
+func syscall(fn uintptr, args ...uintptr) uintptr {
+	r, _, _ := purego.SyscallN(fn, args...)
+	return r
+}
