@@ -11,7 +11,7 @@ import (
 // (queries × keys): small enough to stay in L2 between the two products,
 // large enough for efficient products. A variable so
 // BenchmarkTuneAttentionBlock can compare values.
-var attnScores = 1 << 16
+var attnScores = 1 << 18
 
 // attentionTask computes one (sequence, head, query block) of attention.
 // Scores S = Q·Kᵀ·scale go straight into the caller's probability rows
