@@ -71,3 +71,46 @@ func BenchmarkOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLayerOverhead compares, on one thread, a whole encoder layer
+// with the same layer's matrix products alone (the four projections and
+// every head's two attention products, called on the library directly):
+// the difference is everything the backend does besides multiplying.
+func BenchmarkLayerOverhead(b *testing.B) {
+	be := newBench(b, Options{Threads: 1})
+	if be.lib == nil {
+		b.Skip("no BLAS")
+	}
+	for _, tokens := range visionTokens {
+		l := newEncoderLayer(b, be, 1, tokens)
+		b.Run(fmt.Sprintf("layer/%d", tokens), func(b *testing.B) {
+			l.forward()
+			m := startMeter(b)
+			for i := 0; i < b.N; i++ {
+				l.forward()
+			}
+			m.report(b, l.flop())
+		})
+		b.Run(fmt.Sprintf("gemms-only/%d", tokens), func(b *testing.B) {
+			call := be.lib.NewCall()
+			scores := make([]float32, tokens*tokens)
+			lin := func(dst, x, w compute.Tensor) {
+				call.Sgemm(false, true, x.Rows, w.Rows, x.Cols, 1, x.Host, x.Stride, w.Host, w.Stride, 0, dst.Host, dst.Stride)
+			}
+			m := startMeter(b)
+			for i := 0; i < b.N; i++ {
+				lin(l.qkv, l.ln, l.wqkv)
+				for h := 0; h < heads; h++ {
+					call.Sgemm(false, true, tokens, tokens, headDim, 0.125, l.qkv.Host[h*headDim:], l.qkv.Stride,
+						l.qkv.Host[hidden+h*headDim:], l.qkv.Stride, 0, scores, tokens)
+					call.Sgemm(false, false, tokens, headDim, tokens, 1, scores, tokens,
+						l.qkv.Host[2*hidden+h*headDim:], l.qkv.Stride, 0, l.attn.Host[h*headDim:], l.attn.Stride)
+				}
+				lin(l.proj, l.attn, l.wo)
+				lin(l.mid, l.ln, l.w1)
+				lin(l.proj, l.mid, l.w2)
+			}
+			m.report(b, l.flop())
+		})
+	}
+}
