@@ -177,22 +177,29 @@ func New(opt Options) (*Backend, error) {
 	return b, nil
 }
 
+// setSIMD applies the SIMD option. The levels are process-wide; they are
+// written only when they change, so creating a Backend with default options
+// does not race with another Backend that is computing.
 func setSIMD(s string) error {
+	var lvl vec.Level
+	var force string
 	switch strings.ToLower(s) {
 	case "", "auto", "best":
-		vec.SetLevel(vec.Best())
-		gemm.Force = ""
+		lvl, force = vec.Best(), ""
 	case "avx512", "avx-512":
-		vec.SetLevel(vec.AVX512)
-		gemm.Force = "avx512"
+		lvl, force = vec.AVX512, "avx512"
 	case "avx2":
-		vec.SetLevel(vec.AVX2)
-		gemm.Force = "avx2"
+		lvl, force = vec.AVX2, "avx2"
 	case "generic", "go", "none", "off":
-		vec.SetLevel(vec.Generic)
-		gemm.Force = "go"
+		lvl, force = vec.Generic, "go"
 	default:
 		return fmt.Errorf("cpu: unknown SIMD level %q (want avx512, avx2 or generic)", s)
+	}
+	if vec.Current() != min(lvl, vec.Best()) {
+		vec.SetLevel(lvl)
+	}
+	if gemm.Force != force {
+		gemm.Force = force
 	}
 	return nil
 }
