@@ -1,0 +1,122 @@
+package cpu
+
+import (
+	"fmt"
+
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/vec"
+)
+
+// attnScores is the target size in floats of one query block's scores
+// (queries × keys): small enough to stay in L2 between the two products,
+// large enough for efficient products. A variable so
+// BenchmarkTuneAttentionBlock can compare values.
+var attnScores = 1 << 18
+
+// attentionTask computes one (sequence, head, query block) of attention.
+// Scores S = Q·Kᵀ·scale go straight into the caller's probability rows
+// when they are wanted, else into the worker's scratch; only the valid keys
+// are computed. The softmax is fused into one pass after the max: without
+// probabilities the rows stay unnormalised and the 1/Σ is applied to the
+// HeadDim-wide output rows instead of the KLen-wide score rows.
+type attentionTask struct {
+	dst, q, k, v, probs compute.Tensor
+	s                   compute.AttentionShape
+	qb, nqb             int // queries per block, blocks per (sequence, head)
+}
+
+func (t *attentionTask) run(wk *worker, i int) {
+	s := &t.s
+	blk := i % t.nqb
+	h := (i / t.nqb) % s.Heads
+	seq := i / (t.nqb * s.Heads)
+	q0 := blk * t.qb
+	rows := min(t.qb, s.QLen-q0)
+	valid := s.KLen
+	if s.ValidKeys != nil {
+		valid = s.ValidKeys[seq]
+	}
+	c0 := h * s.HeadDim
+	qrow := seq*s.QLen + q0 // first row of q and dst
+	krow := seq * s.KLen
+	out := t.dst.Host[qrow*t.dst.Stride+c0:]
+	withProbs := !t.probs.Empty()
+	var sc []float32
+	var ld int
+	if withProbs {
+		sc = t.probs.Host[((seq*s.Heads+h)*s.QLen+q0)*t.probs.Stride:]
+		ld = t.probs.Stride
+	} else if valid > 0 {
+		wk.scores = grow(wk.scores, rows*valid)
+		sc, ld = wk.scores, valid
+	}
+	if valid == 0 { // no real key: P = 0 and the output is 0
+		for r := 0; r < rows; r++ {
+			clear(out[r*t.dst.Stride : r*t.dst.Stride+s.HeadDim])
+			if withProbs {
+				clear(sc[r*ld : r*ld+s.KLen])
+			}
+		}
+		return
+	}
+	wk.sgemm(true, rows, valid, s.HeadDim, s.Scale,
+		t.q.Host[qrow*t.q.Stride+c0:], t.q.Stride,
+		t.k.Host[krow*t.k.Stride+c0:], t.k.Stride, 0, sc, ld)
+	wk.inv = grow(wk.inv, rows)
+	for r := 0; r < rows; r++ {
+		row := sc[r*ld : r*ld+valid]
+		sum := vec.ExpShift(row, vec.Max(row))
+		if withProbs {
+			vec.Scale(row, 1/sum)
+			clear(sc[r*ld+valid : r*ld+s.KLen])
+		} else {
+			wk.inv[r] = 1 / sum
+		}
+	}
+	wk.sgemm(false, rows, s.HeadDim, valid, 1, sc, ld,
+		t.v.Host[krow*t.v.Stride+c0:], t.v.Stride, 0, out, t.dst.Stride)
+	if !withProbs {
+		for r := 0; r < rows; r++ {
+			vec.Scale(out[r*t.dst.Stride:r*t.dst.Stride+s.HeadDim], wk.inv[r])
+		}
+	}
+}
+
+// Attention implements compute.Backend. dst may be q (each block reads its
+// queries before writing the same rows and columns) but must not overlap
+// k, v or probs.
+func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.AttentionShape) {
+	width := s.Heads * s.HeadDim
+	if s.Seqs < 0 || s.QLen < 0 || s.KLen < 0 || s.Heads < 0 || s.HeadDim < 0 ||
+		q.Rows != s.Seqs*s.QLen || k.Rows != s.Seqs*s.KLen || v.Rows != k.Rows || dst.Rows != q.Rows ||
+		q.Cols != width || k.Cols != width || v.Cols != width || dst.Cols != width ||
+		(!probs.Empty() && (probs.Rows != s.Seqs*s.Heads*s.QLen || probs.Cols != s.KLen)) ||
+		(s.ValidKeys != nil && len(s.ValidKeys) != s.Seqs) {
+		panic(fmt.Sprintf("cpu: attention shape %+v with q %dx%d k %dx%d v %dx%d dst %dx%d probs %dx%d",
+			s, q.Rows, q.Cols, k.Rows, k.Cols, v.Rows, v.Cols, dst.Rows, dst.Cols, probs.Rows, probs.Cols))
+	}
+	for i, n := range s.ValidKeys {
+		if n < 0 || n > s.KLen {
+			panic(fmt.Sprintf("cpu: attention ValidKeys[%d] = %d outside [0, %d]", i, n, s.KLen))
+		}
+	}
+	if overlaps(dst, k) || overlaps(dst, v) || (!probs.Empty() && (overlaps(probs, dst) || overlaps(probs, q) || overlaps(probs, k) || overlaps(probs, v))) {
+		panic("cpu: attention dst overlaps k or v, or probs overlaps an operand")
+	}
+	if s.Seqs == 0 || s.QLen == 0 || s.Heads == 0 || s.HeadDim == 0 {
+		return
+	}
+	if s.KLen == 0 { // softmax over no keys: zeros
+		for r := 0; r < dst.Rows; r++ {
+			clear(dst.Host[r*dst.Stride : r*dst.Stride+width])
+		}
+		return
+	}
+	t := &b.attn
+	*t = attentionTask{dst: dst, q: q, k: k, v: v, probs: probs, s: s}
+	qb := max(8, attnScores/s.KLen)
+	t.nqb = (s.QLen + qb - 1) / qb
+	t.qb = (s.QLen + t.nqb - 1) / t.nqb
+	b.pool.parallel(t, s.Seqs*s.Heads*t.nqb)
+	*t = attentionTask{}
+}

@@ -1,0 +1,31 @@
+package gemm
+
+//go:generate go run gen_kernels.go
+
+import "golang.org/x/sys/cpu"
+
+func pick() kernel {
+	switch {
+	case Force == "go":
+	case Force != "avx2" && cpu.X86.HasAVX512F:
+		return kernel{12, 32, kern12x32, packBT32, "AVX-512 12×32"}
+	case Force != "avx512" && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return kernel{6, 16, kern6x16, packBT16, "AVX2 6×16"}
+	}
+	return kernel{4, 4, kernelGo, nil, "Go 4×4"}
+}
+
+//go:noescape
+func kern12x32(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func kern6x16(k int, a, b, c *float32, ldc int, alpha, beta float32)
+
+// iota16 is 0..15, the gathers' row numbers.
+var iota16 = [16]int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+
+//go:noescape
+func packBT32(dst, src *float32, ldb, k int)
+
+//go:noescape
+func packBT16(dst, src *float32, ldb, k int)

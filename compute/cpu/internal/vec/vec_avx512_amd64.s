@@ -1,0 +1,577 @@
+#include "textflag.h"
+#include "consts_amd64.h"
+
+// AVX-512 kernels. Sixteen floats per vector; the last partial vector is
+// handled with a lane mask in K1 (masked loads never fault on lanes that are
+// off). Register conventions: Z16-Z27 hold the exp constants, Z28-Z31 the
+// GELU ones, Z0-Z7 are scratch.
+
+// TAILMASK sets K1 to the low CX lanes (CX < 16).
+#define TAILMASK \
+	MOVL $1, AX \
+	SHLL CX, AX \
+	DECL AX \
+	KMOVW AX, K1
+
+#define LOADEXP \
+	VBROADCASTSS S_LOG2E, Z16 \
+	VBROADCASTSS S_LN2HI, Z17 \
+	VBROADCASTSS S_LN2LO, Z18 \
+	VBROADCASTSS S_P0, Z19 \
+	VBROADCASTSS S_P1, Z20 \
+	VBROADCASTSS S_P2, Z21 \
+	VBROADCASTSS S_P3, Z22 \
+	VBROADCASTSS S_P4, Z23 \
+	VBROADCASTSS S_P5, Z24 \
+	VBROADCASTSS S_ONE, Z25 \
+	VBROADCASTSS S_HI512, Z26 \
+	VBROADCASTSS S_LO512, Z27
+
+// EXP replaces X by exp(X) using T1, T2: n = round(x·log2 e),
+// r = x − n·ln2 (in two parts), exp(r) = (p(r)·r + 1)·r + 1, times 2ⁿ.
+// The clamps are written so that a NaN in X stays NaN.
+#define EXP(X, T1, T2) \
+	VMINPS X, Z26, X \
+	VMAXPS X, Z27, X \
+	VMULPS Z16, X, T1 \
+	VRNDSCALEPS $0, T1, T1 \
+	VFNMADD231PS Z17, T1, X \
+	VFNMADD231PS Z18, T1, X \
+	VMOVAPS Z19, T2 \
+	VFMADD213PS Z20, X, T2 \
+	VFMADD213PS Z21, X, T2 \
+	VFMADD213PS Z22, X, T2 \
+	VFMADD213PS Z23, X, T2 \
+	VFMADD213PS Z24, X, T2 \
+	VFMADD213PS Z25, X, T2 \
+	VFMADD213PS Z25, X, T2 \
+	VSCALEFPS T1, T2, X
+
+// GELUTANH replaces X by X/(1 + exp(X·(k1 + k2·X²))), using Z1-Z3.
+#define GELUTANH(X) \
+	VMULPS X, X, Z3 \
+	VFMADD213PS Z28, Z29, Z3 \
+	VMULPS X, Z3, Z3 \
+	EXP(Z3, Z1, Z2) \
+	VADDPS Z25, Z3, Z3 \
+	VDIVPS Z3, X, X
+
+// GELUERF replaces X by X·Φ(X) with Φ(−|x|) = t·exp(P(t) − z²)/2,
+// z = |x|/√2, t = 1/(1 + z/2); z² = x²/2 is taken as the rounded x² plus
+// its rounding error (from an FMA), halved exactly. Uses Z1-Z5 and K2. Z30 = 0.5, Z31 = 1/√2,
+// Z28 = |·| mask, Z29 = 0.
+#define GELUERF(X) \
+	VPANDD X, Z28, Z1 \
+	VMULPS Z31, Z1, Z1 \
+	VMOVAPS Z30, Z2 \
+	VFMADD213PS Z25, Z1, Z2 \
+	VDIVPS Z2, Z25, Z2 \
+	VBROADCASTSS S_E0, Z3 \
+	VFMADD213PS.BCST S_E1, Z2, Z3 \
+	VFMADD213PS.BCST S_E2, Z2, Z3 \
+	VFMADD213PS.BCST S_E3, Z2, Z3 \
+	VFMADD213PS.BCST S_E4, Z2, Z3 \
+	VFMADD213PS.BCST S_E5, Z2, Z3 \
+	VFMADD213PS.BCST S_E6, Z2, Z3 \
+	VFMADD213PS.BCST S_E7, Z2, Z3 \
+	VFMADD213PS.BCST S_E8, Z2, Z3 \
+	VFMADD213PS.BCST S_E9, Z2, Z3 \
+	VMULPS X, X, Z4 \
+	VMOVAPS Z4, Z5 \
+	VFMSUB231PS X, X, Z5 \
+	VFNMADD231PS Z30, Z4, Z3 \
+	VFNMADD231PS Z30, Z5, Z3 \
+	EXP(Z3, Z4, Z5) \
+	VMULPS Z2, Z3, Z3 \
+	VMULPS Z30, Z3, Z3 \
+	VMULPS Z3, X, Z3 \
+	VCMPPS $1, Z29, X, K2 \
+	VSUBPS Z3, X, X \
+	VMOVAPS Z3, K2, X
+
+// func maxAVX512(x *float32, n int) float32
+TEXT ·maxAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS S_NEGINF, Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+
+max_loop64:
+	CMPQ CX, $64
+	JB   max_loop16
+	VMAXPS (SI), Z0, Z0
+	VMAXPS 64(SI), Z1, Z1
+	VMAXPS 128(SI), Z2, Z2
+	VMAXPS 192(SI), Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  max_loop64
+
+max_loop16:
+	CMPQ CX, $16
+	JB   max_tail
+	VMAXPS (SI), Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  max_loop16
+
+max_tail:
+	TESTQ CX, CX
+	JZ    max_reduce
+	TAILMASK
+	VMAXPS (SI), Z1, K1, Z1
+
+max_reduce:
+	VMAXPS Z1, Z0, Z0
+	VMAXPS Z3, Z2, Z2
+	VMAXPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VMAXPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VMAXPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VMAXPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+16(FP)
+	RET
+
+// func expShiftAVX512(x *float32, n int, m float32) float32
+TEXT ·expShiftAVX512(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS m+16(FP), Z15
+	LOADEXP
+	VXORPS Z14, Z14, Z14
+	VXORPS Z13, Z13, Z13
+
+exp_loop32:
+	CMPQ CX, $32
+	JB   exp_loop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z4
+	VSUBPS Z15, Z0, Z0
+	VSUBPS Z15, Z4, Z4
+	EXP(Z0, Z1, Z2)
+	EXP(Z4, Z5, Z6)
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z4, 64(SI)
+	VADDPS Z0, Z14, Z14
+	VADDPS Z4, Z13, Z13
+	ADDQ $128, SI
+	SUBQ $32, CX
+	JMP  exp_loop32
+
+exp_loop16:
+	CMPQ CX, $16
+	JB   exp_tail
+	VMOVUPS (SI), Z0
+	VSUBPS Z15, Z0, Z0
+	EXP(Z0, Z1, Z2)
+	VMOVUPS Z0, (SI)
+	VADDPS Z0, Z14, Z14
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  exp_loop16
+
+exp_tail:
+	TESTQ CX, CX
+	JZ    exp_reduce
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VSUBPS Z15, Z0, Z0
+	EXP(Z0, Z1, Z2)
+	VMOVUPS Z0, K1, (SI)
+	VADDPS Z0, Z14, K1, Z14
+
+exp_reduce:
+	VADDPS Z13, Z14, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VADDPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func scaleAVX512(x *float32, n int, s float32)
+TEXT ·scaleAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS s+16(FP), Z15
+
+scale_loop64:
+	CMPQ CX, $64
+	JB   scale_loop16
+	VMULPS (SI), Z15, Z0
+	VMULPS 64(SI), Z15, Z1
+	VMULPS 128(SI), Z15, Z2
+	VMULPS 192(SI), Z15, Z3
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z1, 64(SI)
+	VMOVUPS Z2, 128(SI)
+	VMOVUPS Z3, 192(SI)
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  scale_loop64
+
+scale_loop16:
+	CMPQ CX, $16
+	JB   scale_tail
+	VMULPS (SI), Z15, Z0
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  scale_loop16
+
+scale_tail:
+	TESTQ CX, CX
+	JZ    scale_done
+	TAILMASK
+	VMULPS.Z (SI), Z15, K1, Z0
+	VMOVUPS Z0, K1, (SI)
+
+scale_done:
+	VZEROUPPER
+	RET
+
+// func geluTanhAVX512(x *float32, n int, bias *float32)
+TEXT ·geluTanhAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ bias+16(FP), BX
+	LOADEXP
+	VBROADCASTSS S_K1, Z28
+	VBROADCASTSS S_K2, Z29
+	TESTQ BX, BX
+	JZ    gt_loop
+
+gtb_loop:
+	CMPQ CX, $16
+	JB   gtb_tail
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	GELUTANH(Z0)
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  gtb_loop
+
+gtb_tail:
+	TESTQ CX, CX
+	JZ    gt_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VADDPS.Z (BX), Z0, K1, Z0
+	GELUTANH(Z0)
+	VMOVUPS Z0, K1, (SI)
+	JMP   gt_done
+
+gt_loop:
+	CMPQ CX, $16
+	JB   gt_tail
+	VMOVUPS (SI), Z0
+	GELUTANH(Z0)
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  gt_loop
+
+gt_tail:
+	TESTQ CX, CX
+	JZ    gt_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	GELUTANH(Z0)
+	VMOVUPS Z0, K1, (SI)
+
+gt_done:
+	VZEROUPPER
+	RET
+
+// func geluErfAVX512(x *float32, n int, bias *float32)
+TEXT ·geluErfAVX512(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ bias+16(FP), BX
+	LOADEXP
+	VBROADCASTSS S_ABSMASK, Z28
+	VXORPS Z29, Z29, Z29
+	VBROADCASTSS S_HALF, Z30
+	VBROADCASTSS S_ISQRT2, Z31
+	TESTQ BX, BX
+	JZ    ge_loop
+
+geb_loop:
+	CMPQ CX, $16
+	JB   geb_tail
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	GELUERF(Z0)
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  geb_loop
+
+geb_tail:
+	TESTQ CX, CX
+	JZ    ge_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VADDPS.Z (BX), Z0, K1, Z0
+	GELUERF(Z0)
+	VMOVUPS Z0, K1, (SI)
+	JMP   ge_done
+
+ge_loop:
+	CMPQ CX, $16
+	JB   ge_tail
+	VMOVUPS (SI), Z0
+	GELUERF(Z0)
+	VMOVUPS Z0, (SI)
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  ge_loop
+
+ge_tail:
+	TESTQ CX, CX
+	JZ    ge_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	GELUERF(Z0)
+	VMOVUPS Z0, K1, (SI)
+
+ge_done:
+	VZEROUPPER
+	RET
+
+// func addAVX512(dst, a, b *float32, n int)
+TEXT ·addAVX512(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), BX
+	MOVQ n+24(FP), CX
+
+add_loop64:
+	CMPQ CX, $64
+	JB   add_loop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VADDPS (BX), Z0, Z0
+	VADDPS 64(BX), Z1, Z1
+	VADDPS 128(BX), Z2, Z2
+	VADDPS 192(BX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ $256, SI
+	ADDQ $256, BX
+	ADDQ $256, DI
+	SUBQ $64, CX
+	JMP  add_loop64
+
+add_loop16:
+	CMPQ CX, $16
+	JB   add_tail
+	VMOVUPS (SI), Z0
+	VADDPS (BX), Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, BX
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  add_loop16
+
+add_tail:
+	TESTQ CX, CX
+	JZ    add_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VADDPS.Z (BX), Z0, K1, Z0
+	VMOVUPS Z0, K1, (DI)
+
+add_done:
+	VZEROUPPER
+	RET
+
+// func sumAVX512(x *float32, n int) float32
+TEXT ·sumAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+sum_loop64:
+	CMPQ CX, $64
+	JB   sum_loop16
+	VADDPS (SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  sum_loop64
+
+sum_loop16:
+	CMPQ CX, $16
+	JB   sum_tail
+	VADDPS (SI), Z0, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  sum_loop16
+
+sum_tail:
+	TESTQ CX, CX
+	JZ    sum_reduce
+	TAILMASK
+	VADDPS (SI), Z1, K1, Z1
+
+sum_reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VADDPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+16(FP)
+	RET
+
+// func sumSqDevAVX512(x *float32, n int, m float32) float32
+TEXT ·sumSqDevAVX512(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VBROADCASTSS m+16(FP), Z15
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+
+ssd_loop64:
+	CMPQ CX, $64
+	JB   ssd_loop16
+	VSUBPS (SI), Z15, Z4
+	VSUBPS 64(SI), Z15, Z5
+	VSUBPS 128(SI), Z15, Z6
+	VSUBPS 192(SI), Z15, Z7
+	VFMADD231PS Z4, Z4, Z0
+	VFMADD231PS Z5, Z5, Z1
+	VFMADD231PS Z6, Z6, Z2
+	VFMADD231PS Z7, Z7, Z3
+	ADDQ $256, SI
+	SUBQ $64, CX
+	JMP  ssd_loop64
+
+ssd_loop16:
+	CMPQ CX, $16
+	JB   ssd_tail
+	VSUBPS (SI), Z15, Z4
+	VFMADD231PS Z4, Z4, Z0
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  ssd_loop16
+
+ssd_tail:
+	TESTQ CX, CX
+	JZ    ssd_reduce
+	TAILMASK
+	VSUBPS.Z (SI), Z15, K1, Z4
+	VFMADD231PS Z4, Z4, Z1
+
+ssd_reduce:
+	VADDPS Z1, Z0, Z0
+	VADDPS Z3, Z2, Z2
+	VADDPS Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPS Y1, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0x4e, X0, X1
+	VADDPS X1, X0, X0
+	VPERMILPS $0xb1, X0, X1
+	VADDPS X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET
+
+// func normalizeAVX512(dst, x *float32, n int, mean, inv float32, gain, bias *float32)
+TEXT ·normalizeAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS mean+24(FP), Z14
+	VBROADCASTSS inv+28(FP), Z15
+	MOVQ gain+32(FP), DX
+	MOVQ bias+40(FP), BX
+
+norm_loop32:
+	CMPQ CX, $32
+	JB   norm_loop16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VSUBPS Z14, Z0, Z0
+	VSUBPS Z14, Z1, Z1
+	VMULPS Z15, Z0, Z0
+	VMULPS Z15, Z1, Z1
+	VMOVUPS (DX), Z2
+	VMOVUPS 64(DX), Z3
+	VFMADD213PS (BX), Z2, Z0
+	VFMADD213PS 64(BX), Z3, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, SI
+	ADDQ $128, DI
+	ADDQ $128, DX
+	ADDQ $128, BX
+	SUBQ $32, CX
+	JMP  norm_loop32
+
+norm_loop16:
+	CMPQ CX, $16
+	JB   norm_tail
+	VMOVUPS (SI), Z0
+	VSUBPS Z14, Z0, Z0
+	VMULPS Z15, Z0, Z0
+	VMOVUPS (DX), Z2
+	VFMADD213PS (BX), Z2, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $64, DX
+	ADDQ $64, BX
+	SUBQ $16, CX
+	JMP  norm_loop16
+
+norm_tail:
+	TESTQ CX, CX
+	JZ    norm_done
+	TAILMASK
+	VMOVUPS.Z (SI), K1, Z0
+	VSUBPS Z14, Z0, Z0
+	VMULPS Z15, Z0, Z0
+	VMOVUPS.Z (DX), K1, Z2
+	VFMADD213PS.Z (BX), Z2, K1, Z0
+	VMOVUPS Z0, K1, (DI)
+
+norm_done:
+	VZEROUPPER
+	RET
