@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"github.com/siglip2-tui/siglip2-tui/compute/cuda"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 )
@@ -54,12 +56,44 @@ func (d *deviceFlags) backend(stderr io.Writer) (compute.Backend, error) {
 	return nil, usageErrorf("--device %q: want auto, cpu, cuda or naive", d.device)
 }
 
-// cpuBackend opens the CPU backend.
+// cpuBackend opens the CPU backend: OpenBLAS when it is installed, else
+// pure Go, with one line saying how to install OpenBLAS.
 func cpuBackend(stderr io.Writer) (compute.Backend, error) {
-	return naive.New(), nil
+	b, err := cpu.New(cpu.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if hint := b.Info().Hint; hint != "" {
+		fmt.Fprintln(stderr, "siglip2-tui: "+hint)
+	}
+	return b, nil
 }
 
 // cpuReport describes the CPU backend for the doctor command.
 func cpuReport() string {
-	return "  naive reference backend (the fast CPU backend is not built in yet)"
+	b, err := cpu.New(cpu.Options{})
+	if err != nil {
+		return "  unusable: " + err.Error()
+	}
+	in := b.Info()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "  backend   %s\n", b.Name())
+	if in.BLAS != "" {
+		fmt.Fprintf(&sb, "  BLAS      %s (%s), kernel %s\n", in.BLAS, in.BLASPath, in.CoreName)
+		if in.BLASConfig != "" {
+			fmt.Fprintf(&sb, "  build     %s\n", in.BLASConfig)
+		}
+	} else {
+		fmt.Fprintf(&sb, "  BLAS      none (%s); matrix products use pure Go (%s)\n", in.BLASError, in.GoGEMM)
+	}
+	coreType := in.CoreTypeEnv
+	if coreType == "" {
+		coreType = "unset"
+	}
+	fmt.Fprintf(&sb, "  OPENBLAS_CORETYPE %s (never changed by siglip2-tui; a forced older kernel can halve the speed)\n", coreType)
+	fmt.Fprintf(&sb, "  threads   %d workers, SIMD %s", in.Threads, in.SIMD)
+	if in.Hint != "" {
+		fmt.Fprintf(&sb, "\n  hint      %s", in.Hint)
+	}
+	return sb.String()
 }

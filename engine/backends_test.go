@@ -6,9 +6,20 @@ import (
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"github.com/siglip2-tui/siglip2-tui/compute/cuda"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 )
+
+// cpuBackend is the fast CPU backend (OpenBLAS when installed, else pure
+// Go); every golden test runs on it as well as on the reference.
+var cpuBackend = func() compute.Backend {
+	b, err := cpu.New(cpu.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 // deviceBackend is the GPU backend the golden tests also run on when
 // SIGLIP2_TEST_DEVICE names one (scripts/gpu-check sets it to "cuda").
@@ -37,7 +48,7 @@ func TestMain(m *testing.M) {
 // testBackends lists the backends every golden test runs on: the naive
 // reference, plus the device backend when one was asked for.
 func testBackends() []compute.Backend {
-	bs := []compute.Backend{naive.New()}
+	bs := []compute.Backend{naive.New(), cpuBackend}
 	if deviceBackend != nil {
 		bs = append(bs, deviceBackend)
 	}

@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
-	"github.com/siglip2-tui/siglip2-tui/compute/naive"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
 )
 
@@ -42,7 +42,8 @@ type Model struct {
 
 // Options configure Load.
 type Options struct {
-	// Backend runs the arithmetic; nil means the plain reference backend.
+	// Backend runs the arithmetic; nil means the CPU backend with its
+	// defaults (OpenBLAS when installed).
 	Backend compute.Backend
 }
 
@@ -77,7 +78,11 @@ func Load(dir string, opts Options) (*Model, error) {
 func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Model, error) {
 	c := opts.Backend
 	if c == nil {
-		c = naive.New()
+		b, err := cpu.New(cpu.Options{})
+		if err != nil {
+			return nil, err
+		}
+		c = b
 	}
 	m := &Model{Config: cfg, Preprocessor: pre, backend: c, weights: w}
 	scale, err := w.Float32("logit_scale", 1)
