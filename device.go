@@ -22,7 +22,7 @@ type deviceFlags struct {
 
 const deviceUsage = `where to compute: auto (an NVIDIA GPU when one works, else the CPU), cpu, cuda, or naive (the slow reference)`
 
-const fastUsage = `on cuda, let matrix products use TF32 tensor cores: faster, with errors around 1e-3 relative instead of float32's 1e-6`
+const fastUsage = `on cuda, let matrix products use TF32 tensor cores: up to 3× faster (H200: so400m@512 10.2 ms instead of 30.9), but a single 196×768×768 product then errs by up to 3% relative where FP32 errs by 1e-6, so outputs no longer match transformers within 1e-4`
 
 func (d *deviceFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.device, "device", "auto", deviceUsage)
