@@ -163,3 +163,32 @@ func TestArchitectureFLOPs(t *testing.T) {
 		t.Error("unknown size accepted")
 	}
 }
+
+// MarshalHF must round-trip through ParseConfig for both variants.
+func TestConfigRoundTrip(t *testing.T) {
+	for _, name := range []string{"siglip2_fixed", "siglip2_naflex"} {
+		cfg, err := LoadConfig(filepath.Join(referenceDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := cfg.MarshalHF()
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseConfig(js)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, js)
+		}
+		if back != cfg {
+			t.Errorf("%s: round trip\n got %+v\nwant %+v", name, back, cfg)
+		}
+		pre, _ := LoadPreprocessorConfig(filepath.Join(referenceDir, name), cfg)
+		pj, err := pre.MarshalHF(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p2, err := ParsePreprocessorConfig(pj, cfg); err != nil || p2 != pre {
+			t.Errorf("%s preprocessor round trip: %+v, %v; want %+v", name, p2, err, pre)
+		}
+	}
+}

@@ -15,6 +15,33 @@ import (
 // interface offline; its outputs mean nothing. Weights are stored as BF16 to
 // halve the memory they take before upload.
 func NewRandom(cfg Config, pre PreprocessorConfig, seed int64, opts Options) (*Model, error) {
+	tensors, err := RandomWeights(cfg, seed)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := safetensors.Write(&buf, tensors, map[string]string{"format": "random"}); err != nil {
+		return nil, err
+	}
+	f, err := safetensors.FromBytes("random weights", buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	w, err := fromFiles([]*safetensors.File{f})
+	if err != nil {
+		return nil, err
+	}
+	m, err := newModel(cfg, pre, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	m.Dir = "(random weights)"
+	return m, nil
+}
+
+// RandomWeights returns random BF16 tensors under Hugging Face's names for a
+// checkpoint of the given config (see NewRandom).
+func RandomWeights(cfg Config, seed int64) ([]safetensors.Tensor, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
@@ -78,23 +105,5 @@ func NewRandom(cfg Config, pre PreprocessorConfig, seed int64, opts Options) (*M
 	addLinear("text_model.head", t.ProjectionSize, t.Hidden)
 	add("logit_scale", 0, math.Log(10), 1)
 	add("logit_bias", 0, -10, 1)
-
-	var buf bytes.Buffer
-	if err := safetensors.Write(&buf, tensors, map[string]string{"format": "random"}); err != nil {
-		return nil, err
-	}
-	f, err := safetensors.FromBytes("random weights", buf.Bytes())
-	if err != nil {
-		return nil, err
-	}
-	w, err := fromFiles([]*safetensors.File{f})
-	if err != nil {
-		return nil, err
-	}
-	m, err := newModel(cfg, pre, w, opts)
-	if err != nil {
-		return nil, err
-	}
-	m.Dir = "(random weights)"
-	return m, nil
+	return tensors, nil
 }

@@ -137,6 +137,9 @@ func (w *Weights) Float32(name string, shape ...int) ([]float32, error) {
 		return nil, fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
 	}
 	out, _, err := f.Float32(name)
+	if err == nil {
+		f.Release(name) // the converted copy is what the model keeps
+	}
 	return out, err
 }
 

@@ -9,13 +9,26 @@ import (
 )
 
 // mapFile maps the whole file read-only; the mapping outlives f.
-func mapFile(f *os.File, size int64) ([]byte, func() error, error) {
+// mapped reports whether the bytes are a file mapping (true) or a copy.
+func mapFile(f *os.File, size int64) (data []byte, unmap func() error, mapped bool, err error) {
 	if size == 0 {
-		return nil, func() error { return nil }, nil
+		return nil, func() error { return nil }, false, nil
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+	data, err = unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
-		return readAll(f, size)
+		data, unmap, err = readAll(f, size)
+		return data, unmap, false, err
 	}
-	return data, func() error { return unix.Munmap(data) }, nil
+	return data, func() error { return unix.Munmap(data) }, true, nil
+}
+
+// dropPages tells the kernel the mapped pages of data[off:off+n] are not
+// needed any more; they are re-read from the file if touched again.
+func dropPages(data []byte, off, n int64) {
+	page := int64(unix.Getpagesize())
+	start := (off + page - 1) / page * page
+	end := (off + n) / page * page
+	if end > start && end <= int64(len(data)) {
+		_ = unix.Madvise(data[start:end], unix.MADV_DONTNEED)
+	}
 }

@@ -216,6 +216,9 @@ type File struct {
 	*Header
 	data  []byte // the whole file
 	unmap func() error
+	// isMemory marks bytes that are not a file mapping (FromBytes, or a
+	// file read because mapping failed): their pages must not be dropped.
+	isMemory bool
 }
 
 // Open maps path and validates its header.
@@ -249,11 +252,11 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	data, unmap, err := mapFile(f, size)
+	data, unmap, mapped, err := mapFile(f, size)
 	if err != nil {
 		return nil, fmt.Errorf("map %s: %w", path, err)
 	}
-	return &File{Path: path, Header: h, data: data, unmap: unmap}, nil
+	return &File{Path: path, Header: h, data: data, unmap: unmap, isMemory: !mapped}, nil
 }
 
 func readFull(f *os.File, buf []byte, off int64) (int, error) {
@@ -390,5 +393,18 @@ func FromBytes(name string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return &File{Path: name, Header: h, data: data}, nil
+	return &File{Path: name, Header: h, data: data, isMemory: true}, nil
+}
+
+// Release tells the operating system that a tensor's bytes will not be read
+// again (its values were converted and copied elsewhere), so a mapped
+// checkpoint does not hold both the file's pages and the converted copy in
+// memory. Reading the tensor later still works: the pages come back from
+// the file.
+func (f *File) Release(name string) {
+	info, ok := f.Tensors[name]
+	if !ok || f.unmap == nil || f.isMemory || len(f.data) == 0 {
+		return
+	}
+	dropPages(f.data, f.DataStart+info.Begin, info.End-info.Begin)
 }

@@ -187,3 +187,50 @@ func FuzzParseHeader(f *testing.F) {
 		}
 	})
 }
+
+// Releasing a tensor's pages must not change what is read afterwards.
+func TestReleaseKeepsValues(t *testing.T) {
+	vals := make([]float32, 5000) // spans several pages
+	for i := range vals {
+		vals[i] = float32(i) * 0.5
+	}
+	p := filepath.Join(t.TempDir(), "r.safetensors")
+	if err := WriteFile(p, []Tensor{{Name: "a", Shape: []int{5000}, Data: vals}, {Name: "b", Shape: []int{2}, Data: []float32{1, 2}}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for round := 0; round < 2; round++ {
+		got, _, err := f.Float32("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range vals {
+			if got[i] != vals[i] {
+				t.Fatalf("round %d: a[%d] = %v, want %v", round, i, got[i], vals[i])
+			}
+		}
+		f.Release("a")
+		f.Release("missing")
+	}
+	mem, err := FromBytes("mem", mustRead(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem.Release("a")
+	if got, _, _ := mem.Float32("a"); got[4999] != vals[4999] {
+		t.Fatal("releasing an in-memory image lost data")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
