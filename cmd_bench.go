@@ -38,6 +38,9 @@ Flags:
 `
 
 func runBench(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == coldFlag {
+		return coldChild(args[1:], stdout)
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var dev deviceFlags
@@ -50,6 +53,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	repeat := fs.Int("repeat", 5, "timed runs per input (the median is shown)")
 	capture := fs.Bool("capture", false, "also time forwards with every internal captured")
 	breakdown := fs.Bool("profile", true, "break one forward of the largest input down by operation")
+	cold := fs.Bool("cold", false, "instead, measure cold start to the first heatmap and peak memory in a fresh process")
+	coldModel := fs.String("model", "", "with --cold: a model folder to measure (default: a random checkpoint of --size written to a temporary folder)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchHelp)
 		fs.PrintDefaults()
@@ -62,6 +67,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *cold {
+		return runColdStart(*coldModel, *size, dev, stdout, stderr)
 	}
 	resolutions, err := parseInts(*resList, "--res")
 	if err != nil {

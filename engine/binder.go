@@ -120,12 +120,28 @@ func (b *binder) shape(name, tag string) ([]int, error) {
 // load reads one tensor of the given shape and uploads it as a matrix whose
 // columns are the last dimension.
 func (b *binder) load(name string, dims []int) (compute.Tensor, error) {
+	rows, cols := matrixShape(dims)
+	x, err := b.alloc(name, rows, cols)
+	if err != nil {
+		return x, err
+	}
+	return x, b.fill(x, name, dims...)
+}
+
+// fill reads a checkpoint tensor into x: straight into host memory for host
+// backends (no intermediate copy), through Upload otherwise.
+func (b *binder) fill(x compute.Tensor, name string, dims ...int) error {
+	if x.Host != nil && x.Dense() {
+		return b.weights.ReadInto(x.Host[:x.Len()], name, dims...)
+	}
 	vals, err := b.weights.Float32(name, dims...)
 	if err != nil {
-		return compute.Tensor{}, err
+		return err
 	}
-	rows, cols := matrixShape(dims)
-	return b.upload(name, rows, cols, vals)
+	if err := b.backend.Upload(x, vals); err != nil {
+		return fmt.Errorf("upload %s: %w", name, err)
+	}
+	return nil
 }
 
 func matrixShape(dims []int) (rows, cols int) {
@@ -181,19 +197,11 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 		return err
 	}
 	for i, p := range parts {
-		w, err := b.weights.Float32(prefix+p+".weight", out, in)
-		if err != nil {
+		if err := b.fill(l.Weight.RowRange(i*out, (i+1)*out), prefix+p+".weight", out, in); err != nil {
 			return err
 		}
-		if err := b.backend.Upload(l.Weight.RowRange(i*out, (i+1)*out), w); err != nil {
-			return fmt.Errorf("upload %s: %w", prefix+p+".weight", err)
-		}
-		bias, err := b.weights.Float32(prefix+p+".bias", out)
-		if err != nil {
+		if err := b.fill(l.Bias.ColRange(i*out, (i+1)*out), prefix+p+".bias", out); err != nil {
 			return err
-		}
-		if err := b.backend.Upload(l.Bias.ColRange(i*out, (i+1)*out), bias); err != nil {
-			return fmt.Errorf("upload %s: %w", prefix+p+".bias", err)
 		}
 	}
 	return nil

@@ -124,23 +124,38 @@ func (w *Weights) Info(name string) (safetensors.Info, *safetensors.File, error)
 
 // Float32 reads a floating-point tensor, checking its shape.
 func (w *Weights) Float32(name string, shape ...int) ([]float32, error) {
-	info, f, err := w.Info(name)
-	if err != nil {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	out := make([]float32, n)
+	if err := w.ReadInto(out, name, shape...); err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// ReadInto converts a floating-point tensor of the given shape into dst
+// (len = its elements), then lets the mapped file pages go: the converted
+// copy is what the model keeps.
+func (w *Weights) ReadInto(dst []float32, name string, shape ...int) error {
+	info, f, err := w.Info(name)
+	if err != nil {
+		return err
+	}
 	if err := checkShape(info, f.Path, shape); err != nil {
-		return nil, err
+		return err
 	}
 	switch info.DType {
 	case safetensors.F32, safetensors.F16, safetensors.BF16, safetensors.F64:
 	default:
-		return nil, fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+		return fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
 	}
-	out, _, err := f.Float32(name)
-	if err == nil {
-		f.Release(name) // the converted copy is what the model keeps
+	if _, err := f.DecodeInto(dst, name); err != nil {
+		return err
 	}
-	return out, err
+	f.Release(name)
+	return nil
 }
 
 func checkShape(info safetensors.Info, path string, want []int) error {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unsafe"
 )
 
 // DType is a tensor element type as safetensors spells it.
@@ -287,6 +288,22 @@ func (f *File) Bytes(name string) ([]byte, Info, error) {
 	return f.data[start : f.DataStart+info.End : f.DataStart+info.End], info, nil
 }
 
+// DecodeInto converts a floating-point tensor into dst, which must hold
+// exactly its elements.
+func (f *File) DecodeInto(dst []float32, name string) (Info, error) {
+	raw, info, err := f.Bytes(name)
+	if err != nil {
+		return info, err
+	}
+	if len(dst) != info.Elements() {
+		return info, fmt.Errorf("%s: tensor %q has %d elements, destination %d", f.Path, name, info.Elements(), len(dst))
+	}
+	if err := DecodeFloat32(dst, raw, info.DType); err != nil {
+		return info, fmt.Errorf("%s: tensor %q: %w", f.Path, name, err)
+	}
+	return info, nil
+}
+
 // Float32 converts a floating-point tensor to float32 values in a new slice.
 func (f *File) Float32(name string) ([]float32, Info, error) {
 	raw, info, err := f.Bytes(name)
@@ -300,6 +317,13 @@ func (f *File) Float32(name string) ([]float32, Info, error) {
 	return out, info, nil
 }
 
+// littleEndian reports whether this machine stores numbers as safetensors
+// does, so float32 data can be copied as bytes.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
 // DecodeFloat32 converts len(dst) little-endian elements of dtype dt from raw.
 func DecodeFloat32(dst []float32, raw []byte, dt DType) error {
 	if len(raw) < len(dst)*dt.Size() {
@@ -307,6 +331,10 @@ func DecodeFloat32(dst []float32, raw []byte, dt DType) error {
 	}
 	switch dt {
 	case F32:
+		if littleEndian && len(dst) > 0 { // the stored bytes are the values: one copy
+			copy(unsafe.Slice((*byte)(unsafe.Pointer(&dst[0])), 4*len(dst)), raw)
+			return nil
+		}
 		for i := range dst {
 			dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
 		}
