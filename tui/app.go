@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"image"
+	"path/filepath"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -200,7 +201,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
 		} else {
-			m.setMessage(fmt.Sprintf("saved %s and %s", msg.png, msg.json), false)
+			m.setMessage(fmt.Sprintf("saved %s + %s", msg.png, filepath.Base(msg.json)), false)
 		}
 		return nil
 	case gfxMsg:

@@ -45,7 +45,7 @@ func (e *Export) Caption() viz.Caption {
 		c.Patch = &p
 	}
 	var extra []string
-	if r.Kind.UsesLevel() && e.LevelName != "" && e.LevelName != "layer "+strconv.Itoa(r.Level) {
+	if r.Kind.UsesLevel() && !r.Kind.BlockLevels() && e.LevelName != "" && e.LevelName != "layer "+strconv.Itoa(r.Level) {
 		extra = append(extra, e.LevelName)
 	}
 	if r.Kind == MapLabel && r.Label != nil {
@@ -56,6 +56,7 @@ func (e *Export) Caption() viz.Caption {
 		extra = append(extra, fmt.Sprintf("RGB = PC1 %.0f%%, PC2 %.0f%%, PC3 %.0f%% of variance", 100*x[0], 100*x[1], 100*x[2]))
 	}
 	c.Extra = strings.Join(extra, " | ")
+	c.Model, c.Extra = asciiText(c.Model), asciiText(c.Extra)
 	return c
 }
 
@@ -205,3 +206,6 @@ func slug(s string) string {
 	}
 	return b.String()
 }
+
+// asciiText replaces the typography the PNG caption font lacks.
+var asciiText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-").Replace

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"flag"
+	"image"
 	"math"
 	"os"
 	"path/filepath"
@@ -46,7 +47,7 @@ func testModel(t testing.TB) *engine.Model {
 			return
 		}
 		pre := engine.DefaultPreprocessor(cfg)
-		pre.MaxNumPatches = 48
+		pre.MaxNumPatches = 50
 		m, err := engine.NewRandom(cfg, pre, 7, engine.Options{})
 		if err != nil {
 			testModelErr = err
@@ -243,3 +244,7 @@ func golden(t *testing.T, name, got string) {
 func closeTo(got, want, abs, rel float64) bool {
 	return math.Abs(got-want) <= abs+rel*math.Abs(want)
 }
+
+var testCellPx = image.Pt(8, 16)
+
+func reflectTypeName(v any) string { return reflect.TypeOf(v).String() }

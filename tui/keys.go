@@ -41,21 +41,21 @@ func DefaultKeyMap() KeyMap {
 		ViewLabels:     b([]string{"3"}, "3", "labels"),
 		ViewPCA:        b([]string{"4"}, "4", "PCA"),
 
-		Up:         b([]string{"up", "k"}, "↑/k", "cursor up (labels: previous label)"),
-		Down:       b([]string{"down", "j"}, "↓/j", "cursor down (labels: next label)"),
-		Left:       b([]string{"left", "h"}, "←/h", "cursor left"),
-		Right:      b([]string{"right", "l"}, "→/l", "cursor right"),
-		PatchUp:    b([]string{"shift+up", "K"}, "K/shift+↑", "patch cursor up (in labels)"),
-		PatchDown:  b([]string{"shift+down", "J"}, "J/shift+↓", "patch cursor down (in labels)"),
-		LayerDown:  b([]string{"["}, "[", "layer down (also mouse wheel)"),
-		LayerUp:    b([]string{"]"}, "]", "layer up (also mouse wheel)"),
+		Up:         b([]string{"up", "k"}, "↑/k", "patch up / previous label"),
+		Down:       b([]string{"down", "j"}, "↓/j", "patch down / next label"),
+		Left:       b([]string{"left", "h"}, "←/h", "patch left"),
+		Right:      b([]string{"right", "l"}, "→/l", "patch right"),
+		PatchUp:    b([]string{"shift+up", "K"}, "K/shift+↑", "patch up in the labels view"),
+		PatchDown:  b([]string{"shift+down", "J"}, "J/shift+↓", "patch down in labels view"),
+		LayerDown:  b([]string{"["}, "[", "layer down (or wheel down)"),
+		LayerUp:    b([]string{"]"}, "]", "layer up (or wheel up)"),
 		FirstLayer: b([]string{"{"}, "{", "first layer"),
 		LastLayer:  b([]string{"}"}, "}", "last layer"),
 
-		AttentionMode: b([]string{"t"}, "t", "attention: query patch → pooling head → rollout"),
+		AttentionMode: b([]string{"t"}, "t", "query → pooling → rollout"),
 		PrevHead:      b([]string{","}, ",", "previous head"),
 		NextHead:      b([]string{"."}, ".", "next head"),
-		MeanHeads:     b([]string{"m"}, "m", "mean over heads (again: back to the head)"),
+		MeanHeads:     b([]string{"m"}, "m", "mean over heads / back"),
 
 		AddLabel:    b([]string{"a", "insert"}, "a", "add a label"),
 		EditLabel:   b([]string{"e", "enter"}, "e/enter", "edit the selected label"),
@@ -63,34 +63,38 @@ func DefaultKeyMap() KeyMap {
 
 		OpacityUp:   b([]string{"+", "="}, "+", "more heatmap"),
 		OpacityDown: b([]string{"-", "_"}, "-", "more image"),
-		Colormap:    b([]string{"c"}, "c", "colormap: viridis → inferno → turbo → grey"),
+		Colormap:    b([]string{"c"}, "c", "next colormap"),
 		Grid:        b([]string{"g"}, "g", "patch grid on/off"),
 		Smooth:      b([]string{"b"}, "b", "blocky/smooth heatmap"),
 
-		Export: b([]string{"s"}, "s", "save the view as PNG + JSON"),
+		Export: b([]string{"s"}, "s", "save view as PNG + JSON"),
 		Help:   b([]string{"?"}, "?", "this help"),
 		Quit:   b([]string{"q", "ctrl+c"}, "q", "quit"),
 		Close:  b([]string{"esc", "?"}, "esc/?", "close help"),
 
-		Accept: b([]string{"enter"}, "enter", "keep the label"),
-		Cancel: b([]string{"esc"}, "esc", "cancel editing"),
+		Accept: b([]string{"enter"}, "enter", "keep the typed label"),
+		Cancel: b([]string{"esc"}, "esc", "cancel typing"),
 	}
 }
 
-// helpSection is one titled group of bindings on the help screen.
+// helpSection is one titled group of bindings on the help screen; column
+// says which of the two columns it goes in on a wide screen.
 type helpSection struct {
 	title    string
+	column   int
 	bindings []key.Binding
 }
 
-// sections groups the bindings for the help screen.
+// sections groups the bindings for the help screen, balanced so both
+// columns fit an 80×24 terminal.
 func (k KeyMap) sections() []helpSection {
+	views := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1 2 3 4", "sim · attn · labels · PCA"))
 	return []helpSection{
-		{"Views", []key.Binding{k.NextView, k.PrevView, k.ViewSimilarity, k.ViewAttention, k.ViewLabels, k.ViewPCA}},
-		{"Cursor and layer (mouse: click a patch, wheel = layer)", []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown, k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer}},
-		{"Attention view", []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
-		{"Labels view (while typing: enter keeps, esc cancels)", []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel}},
-		{"Display", []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
-		{"Program", []key.Binding{k.Export, k.Help, k.Quit}},
+		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
+		{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
+		{"Labels view", 0, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel, k.Accept, k.Cancel}},
+		{"Display", 0, []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
+		{"Cursor and layer (mouse too)", 1, []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown, k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer}},
+		{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
 	}
 }

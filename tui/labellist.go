@@ -163,7 +163,7 @@ func (l *labelList) Lines(width, height int) []string {
 	st := &l.sh.styles
 	var out []string
 	if len(l.items) == 0 && !l.editing {
-		out = append(out, st.faint.Render("no labels yet: press a to add one"))
+		out = append(out, st.faint.Render("press a to add a label"))
 	}
 	barW := max(min(10, width-24), 3)
 	start := 0
@@ -198,7 +198,9 @@ func (l *labelList) Lines(width, height int) []string {
 		out = append(out, fitLine(l.input.View(width), width))
 	}
 	if l.err != nil {
-		out = append(out, st.err.Render(fitLine("labels: "+l.err.Error(), width)))
+		for _, s := range wrap("labels: "+l.err.Error(), width) {
+			out = append(out, st.err.Render(fitLine(s, width)))
+		}
 	}
 	return out
 }

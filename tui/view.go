@@ -18,6 +18,9 @@ const (
 	wideW, wideH = 70, 16
 )
 
+// demoNotice is shown wherever a random-weight model runs.
+const demoNotice = "random weights — for trying the interface"
+
 // screenLayout is where each part of the screen goes.
 type screenLayout struct {
 	w, h     int
@@ -248,6 +251,11 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 		}
 		add(fitLine(line, w))
 	}
+	if m.sh.cfg.Demo {
+		for _, s := range wrap(demoNotice, w) {
+			add(st.demo.Render(fitLine(s, w)))
+		}
+	}
 	add(fitLine(st.title.Render(m.viewTitle()), w))
 	for _, s := range wrap(m.teaching(), w) {
 		add(st.faint.Render(s))
@@ -274,8 +282,7 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 	if m.view == viewAttention {
 		field("mode", attnModeNames[m.mode], "t")
 	}
-	rows, cols := m.grid()
-	if rows > 0 {
+	if rows, _ := m.grid(); rows > 0 {
 		field("patch", fmt.Sprintf("row %d, col %d", m.patch.Row, m.patch.Col), "")
 		field("value", m.valueText(), "")
 	}
@@ -296,15 +303,13 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 	} else if len(m.inFlight) > 0 && (m.cur == nil || m.cur.Req.key() != m.want()) {
 		add(m.spinner.View() + " computing…")
 	}
-	_ = cols
 	return lines, listTop
 }
 
 // legend is the colour bar (or the PCA key) of the current map.
 func (m *Model) legend(w int) []string {
-	st := &m.sh.styles
 	if m.cur == nil {
-		return []string{st.faint.Render(fitLine(m.disp.cmap.String(), w))}
+		return nil
 	}
 	if p := m.cur.PCA; p != nil {
 		x := p.ExplainedRatio
@@ -342,9 +347,10 @@ func (m *Model) statusLine(w int) string {
 	var parts []string
 	prefix := ""
 	if m.sh.cfg.Demo {
-		prefix = st.demo.Render(" random weights — for trying the interface ") + " "
+		prefix = st.demo.Render(" demo model ") + " "
+	} else {
+		parts = append(parts, modelLabel(m.sh.cfg.ModelName))
 	}
-	parts = append(parts, modelLabel(m.sh.cfg.ModelName))
 	if m.model != nil {
 		backend, _, _ := strings.Cut(m.model.Backend().Name(), " (")
 		parts = append(parts, m.model.Config.Variant.String(), backend)
@@ -440,42 +446,33 @@ func (m *Model) tooSmallLines(l screenLayout) []string {
 // helpLines draws every key, in two columns when there is room.
 func (m *Model) helpLines(l screenLayout) []string {
 	st := &m.sh.styles
-	var blocks [][]string
+	var cols [2][]string
+	var body []string
 	for _, s := range m.sh.keys.sections() {
 		b := []string{st.title.Render(s.title)}
 		for _, k := range s.bindings {
 			h := k.Help()
 			b = append(b, st.key.Render(fmt.Sprintf("%-10s", h.Key))+" "+h.Desc)
 		}
-		blocks = append(blocks, append(b, ""))
+		if len(cols[s.column]) > 0 {
+			cols[s.column] = append(cols[s.column], "")
+		}
+		cols[s.column] = append(cols[s.column], b...)
+		body = append(body, b...)
+		body = append(body, "")
 	}
-	var body []string
 	if l.w >= 80 {
 		colW := l.w/2 - 1
-		half := (len(blocks) + 1) / 2
-		var left, right []string
-		for i, b := range blocks {
-			if i < 2 {
-				left = append(left, b...)
-			} else {
-				right = append(right, b...)
-			}
-		}
-		_ = half
-		n := max(len(left), len(right))
-		for i := range n {
+		body = body[:0]
+		for i := range max(len(cols[0]), len(cols[1])) {
 			var a, c string
-			if i < len(left) {
-				a = left[i]
+			if i < len(cols[0]) {
+				a = cols[0][i]
 			}
-			if i < len(right) {
-				c = right[i]
+			if i < len(cols[1]) {
+				c = cols[1][i]
 			}
 			body = append(body, fitLine(a, colW)+"  "+c)
-		}
-	} else {
-		for _, b := range blocks {
-			body = append(body, b...)
 		}
 	}
 	title := st.title.Render("siglip2-tui explore — keys") + st.faint.Render("   esc or ? closes · ↑↓ scroll · q quits")
