@@ -30,7 +30,9 @@ func (s *tmuxSession) tmux(args ...string) string {
 
 func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", s.name) }
 
-func (s *tmuxSession) keys(keys ...string) { s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...) }
+func (s *tmuxSession) keys(keys ...string) {
+	s.tmux(append([]string{"send-keys", "-t", s.name}, keys...)...)
+}
 
 // literal sends bytes as typed (for mouse sequences and text).
 func (s *tmuxSession) literal(text string) { s.tmux("send-keys", "-t", s.name, "-l", text) }
@@ -141,7 +143,9 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.keys("?")
 	s.waitForText("siglip2-tui explore — keys")
 	s.keys("Escape")
-	s.waitFor("help to close", func(sc string) bool { return !strings.Contains(sc, "explore — keys") && strings.Contains(sc, "pooling head") })
+	s.waitFor("help to close", func(sc string) bool {
+		return !strings.Contains(sc, "explore — keys") && strings.Contains(sc, "pooling head")
+	})
 
 	s.keys("3")
 	s.waitForText("a house")
