@@ -195,7 +195,7 @@ func (g *graphicsState) want(m *Model) gfxKey {
 	rows, cols := m.grid()
 	k := gfxKey{m: m.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
 	k.x, k.y = m.pane.origin()
-	if rows > 0 && m.kind().UsesPatch() {
+	if rows > 0 {
 		k.cursor, k.hasCursor = m.patch, true
 	}
 	return k

@@ -118,7 +118,10 @@ type Map struct {
 	Req MapRequest
 	// Grid holds the scalar values (for PCA: the first component's scores).
 	Grid viz.Grid
-	// Range is the finite min and max of Grid.
+	// Range is what the colours span: the finite min and max of Grid,
+	// leaving out the query patch's own value for kinds with one (a patch
+	// is most similar to itself and attends much to itself, which would
+	// wash out the rest of the map; it is drawn at the top colour).
 	Range viz.Range
 	// Colors is the PCA colouring; nil for scalar maps.
 	Colors *viz.ColorGrid
@@ -266,7 +269,7 @@ func (m *Maps) Compute(r MapRequest) (*Map, error) {
 		return nil, err
 	}
 	g := viz.Grid{H: m.rows, W: m.cols, Values: vals}
-	return &Map{Req: r, Grid: g, Range: viz.MinMax(vals)}, nil
+	return &Map{Req: r, Grid: g, Range: rangeWithout(vals, query, r.Kind.UsesPatch())}, nil
 }
 
 // Rollout returns the rollout over every block, prepared on first use.
@@ -310,4 +313,20 @@ func (m *Maps) pcaMap(r MapRequest) (*Map, error) {
 	}
 	colors := &viz.ColorGrid{H: m.rows, W: m.cols, Colors: append([]color.NRGBA(nil), p.RGB...)}
 	return &Map{Req: r, Grid: viz.Grid{H: m.rows, W: m.cols, Values: first}, Range: viz.MinMax(first), Colors: colors, PCA: p}, nil
+}
+
+// rangeWithout is the min and max of vals, leaving out vals[skip] when
+// leave is set and there are other values.
+func rangeWithout(vals []float32, skip int, leave bool) viz.Range {
+	if !leave || len(vals) < 2 {
+		return viz.MinMax(vals)
+	}
+	lo, hi := viz.MinMax(vals[:skip]), viz.MinMax(vals[skip+1:])
+	switch {
+	case !lo.Valid():
+		return hi
+	case !hi.Valid():
+		return lo
+	}
+	return viz.Range{Min: min(lo.Min, hi.Min), Max: max(lo.Max, hi.Max)}
 }

@@ -456,3 +456,26 @@ func TestParseMapKind(t *testing.T) {
 		t.Errorf("unknown view: err = %v", err)
 	}
 }
+
+func TestRangeLeavesTheQueryPatchOut(t *testing.T) {
+	a := testAnalysis(t)
+	maps := NewMaps(a)
+	m, err := maps.Compute(MapRequest{Kind: MapSimilarity, Level: 2, Patch: viz.Patch{Row: 0, Col: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lo, hi float32 = 2, -2
+	for _, v := range m.Grid.Values[1:] {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if m.Range.Min != lo || m.Range.Max != hi || hi >= 1 {
+		t.Errorf("range %+v, want the other patches' [%v, %v] (the query's own 1 left out)", m.Range, lo, hi)
+	}
+	p, _ := maps.Compute(MapRequest{Kind: MapPooling, Head: viz.MeanHeads})
+	if p.Range != viz.MinMax(p.Grid.Values) {
+		t.Errorf("pooling has no query patch: range %+v", p.Range)
+	}
+	if r := rangeWithout([]float32{5}, 0, true); r.Min != 5 || r.Max != 5 {
+		t.Errorf("one value: %+v", r)
+	}
+}

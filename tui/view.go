@@ -104,7 +104,7 @@ func (m *Model) render() string {
 	lines = append(lines, m.header(l))
 	rows, cols := m.grid()
 	var cursor *viz.Patch
-	if rows > 0 && m.kind().UsesPatch() {
+	if rows > 0 {
 		p := m.patch
 		cursor = &p
 	}
