@@ -181,9 +181,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.next()
 	case labelsMsg:
-		if msg.gen == m.labels.gen {
-			m.progress.finish(stageText, msg.dur, msg.err)
-		}
+		// The stage ends even for an outdated list; encodeLabels then
+		// starts on the newest one (prompts seen before come from the
+		// engine's cache).
+		m.progress.finish(stageText, msg.dur, msg.err)
 		m.labels.apply(msg)
 		return m.encodeLabels()
 	case mapMsg:

@@ -536,3 +536,40 @@ func TestImageLoadFailureShowsNoImage(t *testing.T) {
 		t.Errorf("screen:\n%s", s)
 	}
 }
+
+func TestLabelEditedWhileEncodingIsEncodedToo(t *testing.T) {
+	m := New(testConfig(t))
+	d := &driver{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.run(m.Init())
+	_, cmd := m.Update(keyPress("3"))
+	d.run(cmd)
+	m.Update(keyPress("a"))
+	for _, r := range "bat" {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	_, first := m.Update(keyPress("enter")) // encoding of [cat, a b c, bat] starts
+	if m.progress.stages[stageText].state != stageRunning {
+		t.Fatal("text stage not running")
+	}
+	// Before it returns, another label is added: its encoding must wait
+	// for the first and then run, not be lost.
+	m.Update(keyPress("a"))
+	for _, r := range "tab" {
+		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+	_, second := m.Update(keyPress("enter"))
+	d.run(second)
+	d.run(first)
+	if got := m.labels.Texts(); strings.Join(got, "|") != "cat|a b c|bat|tab" {
+		t.Fatalf("labels %q", got)
+	}
+	for _, it := range m.labels.items {
+		if it.enc == nil {
+			t.Errorf("label %q never encoded", it.text)
+		}
+	}
+	if m.progress.stages[stageText].state != stageDone {
+		t.Errorf("text stage left in state %d", m.progress.stages[stageText].state)
+	}
+}

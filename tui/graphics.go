@@ -169,6 +169,7 @@ type graphicsState struct {
 	building bool
 	shownKey gfxKey // key of the layer shown
 	shown    bool
+	failed   *gfxKey      // the state whose build failed: not retried
 	base     *image.NRGBA // the image at the layer's pixel size
 	baseFor  image.Point
 }
@@ -211,7 +212,7 @@ func (g *graphicsState) sync(m *Model) tea.Cmd {
 		return g.hide(m)
 	}
 	k := g.want(m)
-	if g.building || (g.shown && k == g.shownKey) || k.cols == 0 {
+	if g.building || (g.shown && k == g.shownKey) || k.cols == 0 || (g.failed != nil && *g.failed == k) {
 		return nil
 	}
 	g.building = true
@@ -240,6 +241,8 @@ func (g *graphicsState) built(m *Model, msg gfxMsg) tea.Cmd {
 		g.base, g.baseFor = msg.base, image.Pt(msg.base.Rect.Dx(), msg.base.Rect.Dy())
 	}
 	if msg.err != nil {
+		k := msg.key
+		g.failed = &k
 		m.setMessage("graphics: "+msg.err.Error()+" (run with --graphics none to draw with text cells)", true)
 		return nil
 	}
