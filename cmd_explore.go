@@ -73,7 +73,11 @@ func (s *sourceFlags) register(fs *flag.FlagSet) {
 // stderr; the weights are read by the returned function.
 func (s *sourceFlags) modelLoader(ctx context.Context, stderr io.Writer) (string, func() (*engine.Model, error), error) {
 	if s.demo {
-		return demoModelName, demoModel, nil
+		backend, err := s.device.backend(stderr)
+		if err != nil {
+			return "", nil, err
+		}
+		return demoModelName, func() (*engine.Model, error) { return demoModel(backend) }, nil
 	}
 	dir, err := s.model.resolve(ctx, stderr)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
@@ -31,8 +32,9 @@ const demoSeed = 2025
 // given: things the demo image shows.
 var demoLabels = []string{"a house", "the sun", "a tree", "the sky"}
 
-// demoModel builds the random-weight demo model with its tokenizer.
-func demoModel() (*engine.Model, error) {
+// demoModel builds the random-weight demo model with its tokenizer, on
+// backend (nil: the engine's default).
+func demoModel(backend compute.Backend) (*engine.Model, error) {
 	tokJSON, vocab := demoTokenizerJSON()
 	tok, err := tokenizer.Parse(tokJSON)
 	if err != nil {
@@ -42,7 +44,7 @@ func demoModel() (*engine.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)
 	}
-	m, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), demoSeed, engine.Options{})
+	m, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), demoSeed, engine.Options{Backend: backend})
 	if err != nil {
 		return nil, fmt.Errorf("demo model: %w", err)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 func TestDemoModelAndImage(t *testing.T) {
-	m, err := demoModel()
+	m, err := demoModel(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

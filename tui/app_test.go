@@ -310,7 +310,7 @@ func TestLabelsWithoutTokenizerSaySo(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return engine.NewRandom(c, engine.DefaultPreprocessor(c), 7, engine.Options{}) // no tokenizer
+		return engine.NewRandom(c, engine.DefaultPreprocessor(c), 7, testEngineOptions) // no tokenizer
 	}
 	d := newDriver(t, cfg, 80, 24)
 	d.keys("3")

@@ -13,13 +13,15 @@
 // in tea.Cmds off the UI loop and comes back as messages; Update only moves
 // state and reads cached results.
 //
-// Layout of the package: app.go is the root model, composed of the image
-// pane (imagepane.go), the side panel (sidepanel.go), the label list
-// (labellist.go), the status bar (statusbar.go), the loading progress
-// (loading.go) and the help screen (helpview.go), which share one context
-// (context.go: sizes, colour mode, styles). keys.go holds the key map.
-// graphics.go paints kitty, iTerm2 and sixel images beside Bubble Tea's
-// renderer, which cannot carry them.
+// Layout of the package: app.go is the root model (state and Update) and
+// commands.go the commands it runs. The screen is composed in view.go from
+// the header and layout (layout.go), the image pane (imagepane.go), the
+// side panel (sidepanel.go) with the label list (labellist.go,
+// lineinput.go), the status lines (statusbar.go), the loading progress
+// (loading.go) and the help screen (helpview.go). They share one context
+// (context.go: Config, sizes, colour mode, styles.go, the key map in
+// keys.go). graphics.go paints kitty, iTerm2 and sixel pictures beside
+// Bubble Tea's renderer, which cannot carry them; run.go starts it all.
 //
 // tui imports engine, viz and preprocess (for the image type the engine
 // takes); it must never import the main package or the hub client.
