@@ -541,7 +541,7 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		return nil
 	}
 	if m.view == viewLabels && l.side.Dx() > 0 && ms.X >= l.side.Min.X {
-		if i := ms.Y - m.labelListTop(l); i >= 0 && i < len(m.labels.items) {
+		if i := ms.Y - m.labelListTop(l) + m.labels.top; i >= m.labels.top && i < len(m.labels.items) {
 			m.labels.sel = i
 		}
 	}
@@ -568,7 +568,12 @@ func (m *Model) export() tea.Cmd {
 		m.setMessage("nothing to save yet: wait until the heatmap shows", true)
 		return nil
 	}
+	if m.cur.Req.key() != m.want() {
+		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
+		return nil
+	}
 	if m.exporting {
+		m.setMessage("still saving the previous view…", false)
 		return nil
 	}
 	m.exporting = true

@@ -3,6 +3,7 @@ package tui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -571,5 +572,47 @@ func TestLabelEditedWhileEncodingIsEncodedToo(t *testing.T) {
 	}
 	if m.progress.stages[stageText].state != stageDone {
 		t.Errorf("text stage left in state %d", m.progress.stages[stageText].state)
+	}
+}
+
+func TestExportWaitsForTheMapOnScreen(t *testing.T) {
+	m := New(testConfig(t))
+	d := &driver{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.run(m.Init())
+	for _, k := range []string{"2", "t"} {
+		_, cmd := m.Update(keyPress(k))
+		d.run(cmd)
+	}
+	m.Update(keyPress("t")) // rollout: in flight, the pooling map still shows
+	_, cmd := m.Update(keyPress("s"))
+	if cmd != nil || !strings.Contains(m.message, "still being computed") {
+		t.Errorf("export of a stale map: message %q", m.message)
+	}
+}
+
+func TestManyLabelsScrollAndClicksPickTheRightOne(t *testing.T) {
+	cfg := testConfig(t)
+	for i := range 30 {
+		cfg.Labels = append(cfg.Labels, fmt.Sprintf("l%02d", i))
+	}
+	d := newDriver(t, cfg, 80, 24)
+	d.keys("3")
+	for range 25 {
+		d.keys("down")
+	}
+	screen := d.screen()
+	if !strings.Contains(screen, "▸") || !strings.Contains(screen, "l23") || !strings.Contains(screen, "a add") {
+		t.Fatalf("selected label or the key hints scrolled off:\n%s", screen)
+	}
+	// Click the line that shows label l20.
+	for y, line := range strings.Split(screen, "\n") {
+		if strings.Contains(line, " l20 ") {
+			d.send(tea.MouseClickMsg{X: 60, Y: y, Button: tea.MouseLeft})
+			break
+		}
+	}
+	if got := d.m.labels.items[d.m.labels.sel].text; got != "l20" {
+		t.Errorf("click selected %q, want l20", got)
 	}
 }

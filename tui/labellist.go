@@ -26,6 +26,7 @@ type labelList struct {
 	gen     int
 	editing bool
 	editIdx int // -1: adding
+	top     int // first label drawn by the last Lines
 	input   lineInput
 	err     error
 }
@@ -156,9 +157,10 @@ func (l *labelList) pending() bool {
 	return false
 }
 
-// Lines draws the list in width cells: one line per label with its
-// probability as a bar, then the input when editing. first is the index of
-// the first line a mouse click on the list maps to label 0.
+// Lines draws the list in width cells and at most height lines: one line
+// per label with its probability as a bar (scrolled so the selection
+// shows; top records the first label drawn, for mouse clicks), then the
+// input when editing.
 func (l *labelList) Lines(width, height int) []string {
 	st := &l.sh.styles
 	var out []string
@@ -166,11 +168,13 @@ func (l *labelList) Lines(width, height int) []string {
 		out = append(out, st.faint.Render("press a to add a label"))
 	}
 	barW := max(min(10, width-24), 3)
+	visible := max(height-1, 1)
 	start := 0
-	if visible := height - 1; visible > 0 && l.sel >= visible {
+	if l.sel >= visible {
 		start = l.sel - visible + 1
 	}
-	for i := start; i < len(l.items); i++ {
+	l.top = start
+	for i := start; i < min(len(l.items), start+visible); i++ {
 		it := l.items[i]
 		mark := "  "
 		if i == l.sel {
