@@ -81,11 +81,13 @@ func (m *Model) header(l screenLayout) string {
 		} else {
 			b.WriteString(st.tab.Render(label))
 		}
-		b.WriteString(" ")
+		if i < numViews-1 {
+			b.WriteString(" ")
+		}
 	}
 	right := st.faint.Render("? help  q quit")
 	if l.compact {
-		right = st.faint.Render("? help")
+		right = st.faint.Render("?")
 	}
 	if m.sh.cfg.Demo {
 		badge := " random weights "
