@@ -21,7 +21,7 @@ type tmuxSession struct {
 
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-u", "-L", s.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-u", "-S", s.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -89,10 +89,11 @@ func TestExploreEndToEnd(t *testing.T) {
 	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("siglip2-e2e-%d", os.Getpid()), name: "e2e"}
+	// The server's socket lives in the test's folder, so nothing is left behind.
+	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "e2e"}
 	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
 		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
-	t.Cleanup(func() { exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 	s.literal(fmt.Sprintf("cd %s && %s explore --demo --out %s; echo EXIT=$?", dir, bin, dir))
 	s.keys("Enter")
 
