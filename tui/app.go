@@ -1,0 +1,602 @@
+package tui
+
+import (
+	"fmt"
+	"image"
+	"path/filepath"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// viewID is one of the explorer's four views.
+type viewID int
+
+const (
+	viewSimilarity viewID = iota
+	viewAttention
+	viewLabels
+	viewPCA
+	numViews
+)
+
+var viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA"}
+
+// attnMode is what the attention view shows.
+type attnMode int
+
+const (
+	attnQuery attnMode = iota
+	attnPooling
+	attnRollout
+	numAttnModes
+)
+
+var attnModeNames = [numAttnModes]string{"query patch", "pooling head", "rollout"}
+
+// opacitySteps are the heatmap opacities the +/- keys step through.
+var opacitySteps = []float64{0, 0.2, 0.4, 0.6, 0.8, 1}
+
+// Model is the explorer's root Bubble Tea model. Create it with New.
+type Model struct {
+	sh       *shared
+	spinner  spinner.Model
+	progress progress
+
+	// What the commands brought back.
+	img      *preprocess.Image
+	pic      *image.NRGBA
+	model    *engine.Model
+	prepared *engine.PreparedImage
+	analysis *engine.Analysis
+	maps     *Maps
+
+	// What the user chose.
+	view     viewID
+	mode     attnMode
+	level    int // feature level 0…L+1; -1 until the model is known
+	head     int // viz.MeanHeads or a head
+	lastHead int
+	patch    viz.Patch
+	disp     displayOpts
+	help     bool
+	helpTop  int
+
+	labels labelList
+
+	// The current map and the cache of computed ones.
+	cur      *Map
+	curErr   error
+	cache    map[mapKey]*Map
+	inFlight map[mapKey]bool
+
+	message   string
+	msgIsErr  bool
+	exporting bool
+
+	pane imagePane
+	gfx  *graphicsState
+
+	quitting bool
+}
+
+// New returns the explorer for cfg; run it with Run, or drive it with
+// messages in tests.
+func New(cfg Config) *Model {
+	sh := newShared(cfg)
+	m := &Model{
+		sh:       sh,
+		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		level:    -1,
+		head:     viz.MeanHeads,
+		lastHead: 0,
+		disp:     displayOpts{cmap: cfg.Colormap, opacity: 0.6},
+		labels:   newLabelList(sh, cfg.Labels),
+		cache:    map[mapKey]*Map{},
+		inFlight: map[mapKey]bool{},
+	}
+	if cfg.ColorMode == viz.NoColor {
+		// Without colour, cells show luminance: paint the map in grey at
+		// full strength so the characters read as the values.
+		m.disp.cmap, m.disp.opacity = viz.Grey, 1
+	}
+	m.pane.sh = sh
+	m.gfx = newGraphicsState(sh)
+	return m
+}
+
+// Init starts decoding the image and loading the model, side by side.
+func (m *Model) Init() tea.Cmd {
+	m.progress.start(stageDecode)
+	m.progress.start(stageWeights)
+	return tea.Batch(loadImageCmd(&m.sh.cfg), loadModelCmd(&m.sh.cfg), m.spinner.Tick)
+}
+
+// Update folds one message into the model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, tea.Batch(cmd, m.refresh(), m.gfx.sync(m))
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m.layout()
+		return nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.MouseClickMsg:
+		return m.click(tea.Mouse(msg))
+	case tea.MouseWheelMsg:
+		return m.wheel(tea.Mouse(msg))
+	case tea.PasteMsg:
+		if m.labels.editing {
+			_, cmd := m.labels.Update(msg)
+			return cmd
+		}
+		return nil
+	case spinner.TickMsg:
+		if !m.busy() {
+			return nil // stop ticking; the next job starts it again
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return cmd
+	case imageMsg:
+		m.progress.finish(stageDecode, msg.dur, msg.err)
+		if msg.err == nil {
+			m.img = msg.img
+			m.pic = NRGBA(msg.img)
+			m.pane.SetImage(m.pic)
+		}
+		return m.next()
+	case modelMsg:
+		m.progress.finish(stageWeights, msg.dur, msg.err)
+		if msg.err == nil {
+			m.model = msg.model
+			if m.level < 0 {
+				m.level = msg.model.Config.Vision.Layers
+			}
+		}
+		return m.next()
+	case preparedMsg:
+		m.progress.finish(stagePreprocess, msg.dur, msg.err)
+		if msg.err == nil {
+			m.prepared = msg.prepared
+			m.patch = viz.Patch{Row: msg.prepared.Input.GridH / 2, Col: msg.prepared.Input.GridW / 2}
+		}
+		return m.next()
+	case visionMsg:
+		m.progress.finish(stageVision, msg.dur, msg.err)
+		if msg.err == nil {
+			m.analysis = &engine.Analysis{Model: m.model, Source: m.img, Prepared: m.prepared, Vision: msg.out,
+				Timings: engine.Timings{Preprocess: m.progress.stages[stagePreprocess].dur, Vision: msg.dur}}
+			m.maps = NewMaps(m.analysis)
+		}
+		return m.next()
+	case labelsMsg:
+		// The stage ends even for an outdated list; encodeLabels then
+		// starts on the newest one (prompts seen before come from the
+		// engine's cache).
+		m.progress.finish(stageText, msg.dur, msg.err)
+		m.labels.apply(msg)
+		return m.encodeLabels()
+	case mapMsg:
+		delete(m.inFlight, msg.key)
+		if msg.err != nil {
+			if m.want() == msg.key {
+				m.curErr = msg.err
+			}
+			return nil
+		}
+		m.store(msg.key, msg.m)
+		return nil
+	case exportMsg:
+		m.exporting = false
+		if msg.err != nil {
+			m.setMessage(msg.err.Error(), true)
+		} else {
+			m.setMessage(fmt.Sprintf("saved %s + %s", msg.png, filepath.Base(msg.json)), false)
+		}
+		return nil
+	case gfxMsg:
+		return m.gfx.built(m, msg)
+	}
+	return nil
+}
+
+// next starts whichever loading stage has become possible.
+func (m *Model) next() tea.Cmd {
+	cfg := &m.sh.cfg
+	if m.img != nil && m.model != nil && m.progress.stages[stagePreprocess].state == stageWaiting {
+		m.progress.start(stagePreprocess)
+		return tea.Batch(prepareCmd(cfg, m.model, m.img), m.spinner.Tick)
+	}
+	if m.prepared != nil && m.progress.stages[stageVision].state == stageWaiting {
+		m.progress.start(stageVision)
+		return tea.Batch(visionCmd(cfg, m.model, m.prepared), m.spinner.Tick)
+	}
+	if m.analysis != nil {
+		return m.encodeLabels()
+	}
+	return nil
+}
+
+// encodeLabels starts encoding the label list when it changed.
+func (m *Model) encodeLabels() tea.Cmd {
+	if m.analysis == nil || !m.labels.pending() || m.progress.stages[stageText].state == stageRunning {
+		return nil
+	}
+	if m.model.Tokenizer == nil {
+		m.labels.err = fmt.Errorf("this model has no tokenizer (tokenizer.json or tokenizer.model), so labels cannot be encoded")
+		m.progress.stages[stageText] = stage{state: stageSkipped}
+		return nil
+	}
+	m.progress.start(stageText)
+	return tea.Batch(labelsCmd(&m.sh.cfg, m.model, m.analysis, m.labels.Texts(), m.labels.gen), m.spinner.Tick)
+}
+
+// busy tells whether anything runs in the background (the spinner turns).
+func (m *Model) busy() bool {
+	return m.progress.busy() || len(m.inFlight) > 0 || m.exporting
+}
+
+func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgIsErr = s, isErr }
+
+// grid is the patch grid (0, 0 before preprocessing).
+func (m *Model) grid() (rows, cols int) {
+	if m.prepared == nil {
+		return 0, 0
+	}
+	return m.prepared.Input.GridH, m.prepared.Input.GridW
+}
+
+// layers is the number of blocks (0 before the model is loaded).
+func (m *Model) layers() int {
+	if m.model == nil {
+		return 0
+	}
+	return m.model.Config.Vision.Layers
+}
+
+func (m *Model) heads() int {
+	if m.model == nil {
+		return 0
+	}
+	return m.model.Config.Vision.Heads
+}
+
+// kind is the map kind the current view and mode show.
+func (m *Model) kind() MapKind {
+	switch m.view {
+	case viewAttention:
+		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
+	case viewLabels:
+		return MapLabel
+	case viewPCA:
+		return MapPCA
+	}
+	return MapSimilarity
+}
+
+// levelFor clamps the chosen level into what kind accepts.
+func (m *Model) levelFor(k MapKind) int {
+	if k.BlockLevels() {
+		return min(max(m.level, 1), m.layers())
+	}
+	return min(max(m.level, 0), m.layers()+1)
+}
+
+// request is the map the screen should show; ok is false when none can be
+// asked for yet.
+func (m *Model) request() (MapRequest, bool) {
+	if m.maps == nil {
+		return MapRequest{}, false
+	}
+	k := m.kind()
+	r := MapRequest{Kind: k, Level: m.levelFor(k), Head: m.head, Patch: m.patch}
+	if k == MapLabel {
+		r.Label = m.labels.Selected()
+		if r.Label == nil {
+			return r, false
+		}
+	}
+	return r, true
+}
+
+// want is the cache key of the map the screen should show.
+func (m *Model) want() mapKey {
+	r, ok := m.request()
+	if !ok {
+		return mapKey{kind: -1}
+	}
+	return r.key()
+}
+
+// refresh makes cur the map the state asks for: from the cache, computed
+// here when cheap (a read of captured internals), or in a command.
+func (m *Model) refresh() tea.Cmd {
+	r, ok := m.request()
+	if !ok {
+		m.cur, m.curErr = nil, nil
+		return nil
+	}
+	k := r.key()
+	if c := m.cache[k]; c != nil {
+		m.cur, m.curErr = c, nil
+		return nil
+	}
+	if m.maps.Cheap(r) {
+		c, err := m.maps.Compute(r)
+		if err != nil {
+			m.cur, m.curErr = nil, err
+			return nil
+		}
+		m.store(k, c)
+		return nil
+	}
+	if m.inFlight[k] {
+		return nil
+	}
+	m.inFlight[k] = true
+	m.curErr = nil
+	return tea.Batch(computeMapCmd(m.maps, r), m.spinner.Tick)
+}
+
+// store caches a computed map and shows it when it is the one wanted.
+// Until then the previous map stays on screen.
+func (m *Model) store(k mapKey, c *Map) {
+	if len(m.cache) > 512 {
+		clear(m.cache)
+	}
+	m.cache[k] = c
+	if m.want() == k {
+		m.cur, m.curErr = c, nil
+	}
+}
+
+// movePatch moves the cursor by (dr, dc) within the grid.
+func (m *Model) movePatch(dr, dc int) {
+	rows, cols := m.grid()
+	if rows == 0 {
+		return
+	}
+	m.patch.Row = min(max(m.patch.Row+dr, 0), rows-1)
+	m.patch.Col = min(max(m.patch.Col+dc, 0), cols-1)
+}
+
+// stepLevel moves the layer by d within what the current view accepts.
+func (m *Model) stepLevel(d int) {
+	if m.layers() == 0 {
+		return
+	}
+	k := m.kind()
+	lo, hi := 0, m.layers()+1
+	if k.BlockLevels() {
+		lo, hi = 1, m.layers()
+	}
+	m.level = min(max(m.levelFor(k)+d, lo), hi)
+}
+
+// stepHead moves through mean, 0, 1, …, H-1.
+func (m *Model) stepHead(d int) {
+	h := m.heads()
+	if h == 0 {
+		return
+	}
+	pos := m.head + 1 // mean = 0, head i = i+1
+	pos = ((pos+d)%(h+1) + h + 1) % (h + 1)
+	m.head = pos - 1
+	if m.head != viz.MeanHeads {
+		m.lastHead = m.head
+	}
+}
+
+func (m *Model) stepOpacity(d int) {
+	i := 0
+	for j, o := range opacitySteps {
+		if o <= m.disp.opacity+1e-9 {
+			i = j
+		}
+	}
+	m.disp.opacity = opacitySteps[min(max(i+d, 0), len(opacitySteps)-1)]
+}
+
+func keyMatches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
+
+// key handles a key press.
+func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := &m.sh.keys
+	if k.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.labels.editing {
+		changed, cmd := m.labels.Update(k)
+		if changed {
+			return tea.Batch(cmd, m.encodeLabels())
+		}
+		return cmd
+	}
+	if m.help {
+		switch {
+		case keyMatches(k, keys.Close):
+			m.help = false
+		case keyMatches(k, keys.Quit):
+			return m.quit()
+		case keyMatches(k, keys.Down):
+			m.helpTop++
+		case keyMatches(k, keys.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+		}
+		return nil
+	}
+	m.message = ""
+	inLabels := m.view == viewLabels
+	switch {
+	case keyMatches(k, keys.Quit):
+		return m.quit()
+	case keyMatches(k, keys.Help):
+		m.help, m.helpTop = true, 0
+	case keyMatches(k, keys.NextView):
+		m.view = (m.view + 1) % numViews
+	case keyMatches(k, keys.PrevView):
+		m.view = (m.view + numViews - 1) % numViews
+	case keyMatches(k, keys.ViewSimilarity):
+		m.view = viewSimilarity
+	case keyMatches(k, keys.ViewAttention):
+		m.view = viewAttention
+	case keyMatches(k, keys.ViewLabels):
+		m.view = viewLabels
+	case keyMatches(k, keys.ViewPCA):
+		m.view = viewPCA
+	case inLabels && keyMatches(k, keys.Up):
+		m.labels.Move(-1)
+	case inLabels && keyMatches(k, keys.Down):
+		m.labels.Move(1)
+	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
+		m.movePatch(-1, 0)
+	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):
+		m.movePatch(1, 0)
+	case keyMatches(k, keys.Left):
+		m.movePatch(0, -1)
+	case keyMatches(k, keys.Right):
+		m.movePatch(0, 1)
+	case keyMatches(k, keys.LayerDown):
+		m.stepLevel(-1)
+	case keyMatches(k, keys.LayerUp):
+		m.stepLevel(1)
+	case keyMatches(k, keys.FirstLayer):
+		m.stepLevel(-1 << 20)
+	case keyMatches(k, keys.LastLayer):
+		m.stepLevel(1 << 20)
+	case keyMatches(k, keys.AttentionMode):
+		m.view = viewAttention
+		m.mode = (m.mode + 1) % numAttnModes
+	case keyMatches(k, keys.NextHead):
+		m.stepHead(1)
+	case keyMatches(k, keys.PrevHead):
+		m.stepHead(-1)
+	case keyMatches(k, keys.MeanHeads):
+		if m.head == viz.MeanHeads {
+			m.head = m.lastHead
+		} else {
+			m.head = viz.MeanHeads
+		}
+	case inLabels && keyMatches(k, keys.AddLabel):
+		return m.labels.StartAdd()
+	case inLabels && keyMatches(k, keys.EditLabel):
+		return m.labels.StartEdit()
+	case inLabels && keyMatches(k, keys.DeleteLabel):
+		if m.labels.Delete() {
+			return m.encodeLabels()
+		}
+	case keyMatches(k, keys.OpacityUp):
+		m.stepOpacity(1)
+	case keyMatches(k, keys.OpacityDown):
+		m.stepOpacity(-1)
+	case keyMatches(k, keys.Colormap):
+		m.disp.cmap = m.disp.cmap.Next()
+	case keyMatches(k, keys.Grid):
+		m.disp.grid = !m.disp.grid
+	case keyMatches(k, keys.Smooth):
+		m.disp.smooth = !m.disp.smooth
+	case keyMatches(k, keys.Export):
+		return m.export()
+	}
+	return nil
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	return tea.Sequence(m.gfx.hide(m), tea.Quit)
+}
+
+// click handles a mouse click: a patch on the image, a tab, a label.
+func (m *Model) click(ms tea.Mouse) tea.Cmd {
+	if ms.Button != tea.MouseLeft || m.help || m.labels.editing {
+		return nil
+	}
+	l := m.computeLayout()
+	if l.tooSmall {
+		return nil
+	}
+	if ms.Y == 0 {
+		for i, span := range tabSpans(l) {
+			if ms.X >= span[0] && ms.X < span[1] {
+				m.view = viewID(i)
+				return nil
+			}
+		}
+		return nil
+	}
+	rows, cols := m.grid()
+	if p, ok := m.pane.PatchAt(ms.X, ms.Y, rows, cols); ok && rows > 0 {
+		m.patch = p
+		return nil
+	}
+	if m.view == viewLabels && l.side.Dx() > 0 && ms.X >= l.side.Min.X {
+		if i := ms.Y - m.labelListTop(l) + m.labels.top; i >= m.labels.top && i < len(m.labels.items) {
+			m.labels.sel = i
+		}
+	}
+	return nil
+}
+
+// wheel steps the layer: up goes deeper.
+func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
+	if m.help || m.labels.editing {
+		return nil
+	}
+	switch ms.Button {
+	case tea.MouseWheelUp:
+		m.stepLevel(1)
+	case tea.MouseWheelDown:
+		m.stepLevel(-1)
+	}
+	return nil
+}
+
+// export writes the current view as PNG and JSON off the UI loop.
+func (m *Model) export() tea.Cmd {
+	if m.cur == nil || m.img == nil {
+		m.setMessage("nothing to save yet: wait until the heatmap shows", true)
+		return nil
+	}
+	if m.cur.Req.key() != m.want() {
+		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
+		return nil
+	}
+	if m.exporting {
+		m.setMessage("still saving the previous view…", false)
+		return nil
+	}
+	m.exporting = true
+	m.setMessage("saving…", false)
+	e := &Export{Image: m.pic, Map: m.cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
+		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
+		LevelName: m.analysis.FeatureLevelName(m.cur.Req.Level),
+		Meta:      map[string]any{"image": m.sh.cfg.ImageName}}
+	if m.cur.Req.Kind.BlockLevels() {
+		e.LevelName = fmt.Sprintf("block %d of %d", m.cur.Req.Level, m.layers())
+	}
+	return tea.Batch(exportCmd(e, m.sh.cfg.ExportDir, ExportBaseName(m.sh.cfg.ImageName, m.cur.Req)), m.spinner.Tick)
+}
+
+// Result reports how the explorer ended, for the caller of Run: the model
+// it loaded (to close) and a loading error, if any.
+func (m *Model) Result() (*engine.Model, error) {
+	_, err := m.progress.failure()
+	return m.model, err
+}
+
+// labelListTop is the screen row of the first label in the side panel.
+func (m *Model) labelListTop(l screenLayout) int {
+	_, top := m.sideLines(l.side.Dx(), l.side.Dy())
+	return l.side.Min.Y + top
+}

@@ -1,0 +1,72 @@
+package tui
+
+import (
+	"image"
+	"time"
+
+	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// Config is what the explorer starts from. LoadImage and LoadModel run off
+// the UI loop, so the screen comes up at once and shows their progress.
+type Config struct {
+	// ImageName names the image on screen and in export file names.
+	ImageName string
+	// LoadImage decodes the image.
+	LoadImage func() (*preprocess.Image, error)
+	// LoadModel loads the model's weights.
+	LoadModel func() (*engine.Model, error)
+	// ModelName names the model on screen and in exports.
+	ModelName string
+	// Demo marks a model with random weights: the screen says so.
+	Demo bool
+	// MaxPatches overrides the NaFlex patch budget (0 keeps the model's).
+	MaxPatches int
+	// Labels are the initial text labels.
+	Labels []string
+	// Prompt says how labels become prompts.
+	Prompt engine.PromptOptions
+	// ColorMode is how many colours the terminal shows.
+	ColorMode viz.ColorMode
+	// Graphics is the image protocol; viz.ProtocolNone draws half-block cells.
+	Graphics viz.Protocol
+	// CellPixels is the size of one terminal cell in pixels, for graphics
+	// (zero: a 10×20 guess).
+	CellPixels image.Point
+	// Colormap is the initial colormap.
+	Colormap viz.Colormap
+	// ExportDir is where s writes files ("" = the current folder).
+	ExportDir string
+	// Clock measures stage timings (nil = time.Now); tests fix it.
+	Clock func() time.Time
+}
+
+func (c *Config) now() time.Time {
+	if c.Clock != nil {
+		return c.Clock()
+	}
+	return time.Now()
+}
+
+// shared is the context every component reads: the terminal's size and
+// capabilities, the styles and the key map.
+type shared struct {
+	cfg           Config
+	width, height int
+	mode          viz.ColorMode
+	graphics      viz.Protocol
+	cellPx        image.Point
+	styles        styles
+	keys          KeyMap
+}
+
+func newShared(cfg Config) *shared {
+	px := cfg.CellPixels
+	if px.X <= 0 || px.Y <= 0 {
+		px = image.Pt(10, 20)
+	}
+	return &shared{cfg: cfg, mode: cfg.ColorMode, graphics: cfg.Graphics, cellPx: px,
+		styles: newStyles(cfg.ColorMode), keys: DefaultKeyMap()}
+}

@@ -1,0 +1,57 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// The golden screens are the views as text (escape sequences stripped) in
+// NO_COLOR mode, where the picture is drawn with a ramp of characters, so
+// the files can be read and reviewed. Regenerate them with
+//
+//	go test ./tui -run TestGoldenScreens -update
+//
+// and read the diff before committing.
+func TestGoldenScreens(t *testing.T) {
+	cases := []struct {
+		name string
+		w, h int
+		keys []string
+	}{
+		{"similarity_80x24", 80, 24, nil},
+		{"similarity_layer0_80x24", 80, 24, []string{"{", "left", "left", "up"}},
+		{"attention_head2_80x24", 80, 24, []string{"2", ".", ".", "["}},
+		{"pooling_80x24", 80, 24, []string{"2", "t"}},
+		{"rollout_200x60", 200, 60, []string{"2", "t", "t", "g"}},
+		{"labels_80x24", 80, 24, []string{"3", "down"}},
+		{"labels_typing_80x24", 80, 24, []string{"3", "a", "t", "a", "b"}},
+		{"pca_80x24", 80, 24, []string{"4"}},
+		{"help_80x24", 80, 24, []string{"?"}},
+		{"similarity_40x12", 40, 12, []string{"right"}},
+		{"labels_40x12", 40, 12, []string{"3"}},
+		{"toosmall_24x6", 24, 6, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := newDriver(t, testConfig(t), c.w, c.h)
+			for _, k := range c.keys {
+				d.keys(k)
+			}
+			golden(t, c.name+".golden", d.screen()+"\n")
+		})
+	}
+}
+
+// TestGoldenLoadingScreen is the screen before any stage has finished.
+func TestGoldenLoadingScreen(t *testing.T) {
+	m := New(testConfig(t))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Init()
+	screen := (&driver{m: m}).screen()
+	if strings.Count(screen, "\n") != 23 {
+		t.Errorf("%d lines", strings.Count(screen, "\n")+1)
+	}
+	golden(t, "loading_80x24.golden", screen+"\n")
+}

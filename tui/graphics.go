@@ -1,0 +1,309 @@
+package tui
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/disintegration/imaging"
+
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// Graphics protocols draw real pixels, but Bubble Tea's renderer keeps a
+// grid of text cells and drops any escape sequence it does not know, so an
+// image cannot travel inside a View. Instead the explorer leaves the
+// image's cells blank and a Painter, which sits between the renderer and
+// the terminal, paints the picture over them right after a frame is
+// written: never in the middle of one, and again whenever a frame erased
+// the screen. Overlays (help, a too-small terminal) take the picture away
+// first: kitty images are deleted by id; sixel and iTerm2 pictures live in
+// the cells, so the screen is cleared and redrawn from the renderer's text.
+
+// Layer is one picture painted over the screen.
+type Layer struct {
+	// X, Y is the top-left cell (0-based).
+	X, Y int
+	// Seq draws the picture at the cursor.
+	Seq string
+}
+
+// GraphicsSink shows and hides the picture layer; Painter is the real one.
+type GraphicsSink interface {
+	Show(l *Layer)
+	Hide()
+}
+
+// Painter is the terminal output of the program when a graphics protocol
+// is on: it passes Bubble Tea's frames through and paints the current
+// layer after them. It implements the file interface Bubble Tea needs to
+// treat it as the terminal.
+type Painter struct {
+	f     *os.File
+	w     io.Writer // where bytes go (f, or a buffer in tests)
+	proto viz.Protocol
+
+	mu    sync.Mutex
+	layer *Layer
+	dirty bool
+	timer *time.Timer
+	// settle is how long after Show the layer is painted when no frame
+	// comes (the screen is then stable).
+	settle time.Duration
+}
+
+// kittyImageID is the id of the explorer's one kitty image.
+const kittyImageID = 0x51C1
+
+// NewPainter wraps the terminal f for protocol proto.
+func NewPainter(f *os.File, proto viz.Protocol) *Painter {
+	return &Painter{f: f, w: f, proto: proto, settle: 50 * time.Millisecond}
+}
+
+// Read reads from the terminal.
+func (p *Painter) Read(b []byte) (int, error) { return p.f.Read(b) }
+
+// Close hides the layer; the terminal itself stays open.
+func (p *Painter) Close() error {
+	p.Hide()
+	return nil
+}
+
+// Fd is the terminal's file descriptor.
+func (p *Painter) Fd() uintptr { return p.f.Fd() }
+
+// Write writes a frame, then paints the layer if it is new or the frame
+// erased the screen.
+func (p *Painter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, err := p.w.Write(b)
+	if err != nil {
+		return n, err
+	}
+	if p.layer != nil && (p.dirty || erases(b)) {
+		p.paintLocked()
+	}
+	return n, nil
+}
+
+// erases tells whether a frame clears the screen (or part of it), which
+// takes sixel and iTerm2 pictures with it.
+func erases(b []byte) bool {
+	return bytes.Contains(b, []byte("\x1b[2J")) || bytes.Contains(b, []byte("\x1b[J")) || bytes.Contains(b, []byte("\x1b[0J"))
+}
+
+func (p *Painter) paintLocked() {
+	var b bytes.Buffer
+	b.WriteString("\x1b[?2026h\x1b7") // synchronised update; save cursor
+	b.WriteString("\x1b[" + strconv.Itoa(p.layer.Y+1) + ";" + strconv.Itoa(p.layer.X+1) + "H")
+	b.WriteString(p.layer.Seq)
+	b.WriteString("\x1b8\x1b[?2026l")
+	p.w.Write(b.Bytes()) //nolint:errcheck // a lost picture is redrawn on the next change
+	p.dirty = false
+}
+
+// Show sets the layer; it is painted after the next frame, or after a short
+// pause when no frame comes.
+func (p *Painter) Show(l *Layer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.layer, p.dirty = l, true
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	p.timer = time.AfterFunc(p.settle, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.layer != nil && p.dirty {
+			p.paintLocked()
+		}
+	})
+}
+
+// Hide removes the layer. Kitty images are deleted at once; sixel and
+// iTerm2 pictures go with the next full redraw (the app asks for one).
+func (p *Painter) Hide() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.timer != nil {
+		p.timer.Stop()
+	}
+	if p.layer != nil && p.proto == viz.ProtocolKitty {
+		io.WriteString(p.w, viz.DeleteKittyImages(kittyImageID)) //nolint:errcheck
+	}
+	p.layer, p.dirty = nil, false
+}
+
+// gfxKey is everything the picture layer depends on.
+type gfxKey struct {
+	m          *Map
+	gridH      int
+	gridW      int
+	cursor     viz.Patch
+	hasCursor  bool
+	d          displayOpts
+	x, y       int
+	cols, rows int
+	src        *image.NRGBA
+}
+
+type gfxMsg struct {
+	key   gfxKey
+	layer *Layer
+	base  *image.NRGBA
+	err   error
+}
+
+// graphicsState keeps the picture layer in step with the screen: one build
+// at a time, always of the newest state.
+type graphicsState struct {
+	sh       *shared
+	sink     GraphicsSink
+	building bool
+	shownKey gfxKey // key of the layer shown
+	shown    bool
+	failed   *gfxKey      // the state whose build failed: not retried
+	base     *image.NRGBA // the image at the layer's pixel size
+	baseFor  image.Point
+}
+
+func newGraphicsState(sh *shared) *graphicsState { return &graphicsState{sh: sh} }
+
+// SetGraphicsSink connects the explorer to a painter; without one it draws
+// half-block cells only.
+func (m *Model) SetGraphicsSink(s GraphicsSink) {
+	if m.sh.graphics != viz.ProtocolNone {
+		m.gfx.sink = s
+	}
+}
+
+// active tells whether the image is drawn by the graphics protocol now.
+func (g *graphicsState) active(m *Model) bool {
+	if g.sink == nil || m.img == nil || m.help || m.quitting {
+		return false
+	}
+	return !m.computeLayout().tooSmall
+}
+
+func (g *graphicsState) want(m *Model) gfxKey {
+	rows, cols := m.grid()
+	k := gfxKey{m: m.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
+	k.x, k.y = m.pane.origin()
+	if rows > 0 {
+		k.cursor, k.hasCursor = m.patch, true
+	}
+	return k
+}
+
+// sync starts a build when the screen changed, or hides the layer when an
+// overlay covers the image.
+func (g *graphicsState) sync(m *Model) tea.Cmd {
+	if g.sink == nil {
+		return nil
+	}
+	if !g.active(m) {
+		return g.hide(m)
+	}
+	k := g.want(m)
+	if g.building || (g.shown && k == g.shownKey) || k.cols == 0 || (g.failed != nil && *g.failed == k) {
+		return nil
+	}
+	g.building = true
+	return g.buildCmd(k)
+}
+
+// hide takes the layer away; sixel and iTerm2 also need the screen redrawn.
+func (g *graphicsState) hide(m *Model) tea.Cmd {
+	if g.sink == nil || !g.shown {
+		return nil
+	}
+	g.shown = false
+	sink := g.sink
+	hide := func() tea.Msg { sink.Hide(); return nil }
+	if g.sh.graphics == viz.ProtocolKitty {
+		return hide
+	}
+	return tea.Sequence(hide, tea.ClearScreen)
+}
+
+// built takes a finished layer: shown if the screen still wants it, and a
+// newer build started otherwise.
+func (g *graphicsState) built(m *Model, msg gfxMsg) tea.Cmd {
+	g.building = false
+	if msg.base != nil {
+		g.base, g.baseFor = msg.base, image.Pt(msg.base.Rect.Dx(), msg.base.Rect.Dy())
+	}
+	if msg.err != nil {
+		k := msg.key
+		g.failed = &k
+		m.setMessage("graphics: "+msg.err.Error()+" (run with --graphics none to draw with text cells)", true)
+		return nil
+	}
+	if !g.active(m) || msg.key != g.want(m) {
+		return nil // sync, run after this update, builds the newer state
+	}
+	g.shownKey, g.shown = msg.key, true
+	sink, layer := g.sink, msg.layer
+	return func() tea.Msg { sink.Show(layer); return nil }
+}
+
+// buildCmd draws the layer off the UI loop: the image at the pixel size of
+// its cells, the map over it, encoded for the protocol.
+func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
+	px := g.sh.cellPx
+	proto := g.sh.graphics
+	w, h := k.cols*px.X, k.rows*px.Y
+	if s := float64(2048) / float64(max(w, h)); s < 1 { // keep payloads sane
+		w, h = int(float64(w)*s), int(float64(h)*s)
+	}
+	w, h = max(w, 1), max(h, 1)
+	base := g.base
+	if g.baseFor != image.Pt(w, h) {
+		base = nil
+	}
+	return func() tea.Msg {
+		msg := gfxMsg{key: k}
+		if base == nil {
+			base = imaging.Resize(k.src, w, h, imaging.Lanczos)
+			msg.base = base
+		}
+		o := viz.OverlayOptions{Opacity: k.d.opacity, Smooth: k.d.smooth, GridLines: k.d.grid}
+		if k.hasCursor {
+			c := k.cursor
+			o.Cursor = &c
+		}
+		pic := base
+		var err error
+		switch {
+		case k.m != nil && k.m.Colors != nil:
+			pic, err = viz.HeatmapRGB(base, *k.m.Colors, o)
+		case k.m != nil:
+			pic, err = viz.Heatmap(base, k.m.Grid, k.d.cmap, k.m.Range, o)
+		}
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		var seq string
+		switch proto {
+		case viz.ProtocolKitty:
+			seq, err = viz.KittyImage(pic, viz.KittyOptions{ID: kittyImageID, Cols: k.cols, Rows: k.rows, KeepCursor: true})
+			seq = viz.DeleteKittyImages(kittyImageID) + seq
+		case viz.ProtocolITerm2:
+			seq, err = viz.ITerm2Image(pic, k.cols, k.rows)
+		case viz.ProtocolSixel:
+			seq, err = viz.Sixel(pic, 256)
+		default:
+			err = fmt.Errorf("unknown graphics protocol %v", proto)
+		}
+		msg.layer, msg.err = &Layer{X: k.x, Y: k.y, Seq: seq}, err
+		return msg
+	}
+}

@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"image"
+	"math"
+	"strings"
+
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// displayOpts are the user's choices of how a map is painted.
+type displayOpts struct {
+	cmap    viz.Colormap
+	opacity float64
+	grid    bool
+	smooth  bool
+}
+
+// imagePane draws the image with the current map over it, in half-block
+// cells, kept at the image's aspect ratio and centred in its area. The
+// image shrunk to the area is computed once per image and size; a redraw
+// only blends the map over that small picture and turns it into cells.
+type imagePane struct {
+	sh         *shared
+	x, y, w, h int // the area on screen, in cells
+
+	src      *image.NRGBA
+	small    *image.NRGBA // src fitted into the area: cols × 2·rows pixels
+	smallFor image.Point
+	cols     int
+	rows     int
+
+	lastKey   paneKey
+	lastLines []string
+}
+
+// paneKey is everything a rendering depends on; an equal key reuses the
+// previous lines (spinner ticks and status changes redraw nothing here).
+type paneKey struct {
+	m            *Map
+	gridH, gridW int
+	cursor       viz.Patch
+	hasCursor    bool
+	d            displayOpts
+	w, h         int
+	src          *image.NRGBA
+	blank        bool
+	mode         viz.ColorMode
+}
+
+// SetArea places the pane on screen.
+func (p *imagePane) SetArea(x, y, w, h int) {
+	p.x, p.y, p.w, p.h = x, y, max(w, 0), max(h, 0)
+	p.fit()
+}
+
+// SetImage sets the picture to draw.
+func (p *imagePane) SetImage(img *image.NRGBA) {
+	p.src = img
+	p.smallFor = image.Point{}
+	p.fit()
+}
+
+// fit recomputes the shrunk picture when the image or the area changed.
+func (p *imagePane) fit() {
+	if p.src == nil || p.w <= 0 || p.h <= 0 {
+		p.small, p.cols, p.rows = nil, 0, 0
+		return
+	}
+	if p.small != nil && p.smallFor == image.Pt(p.w, p.h) {
+		return
+	}
+	small, err := viz.CellImage(p.src, p.w, p.h)
+	if err != nil {
+		p.small, p.cols, p.rows = nil, 0, 0
+		return
+	}
+	p.small, p.smallFor = small, image.Pt(p.w, p.h)
+	p.cols, p.rows = small.Rect.Dx(), (small.Rect.Dy()+1)/2
+}
+
+// origin is the screen cell of the picture's top-left corner.
+func (p *imagePane) origin() (int, int) {
+	return p.x + (p.w-p.cols)/2, p.y + (p.h-p.rows)/2
+}
+
+// layout relates the picture's cells to a patch grid.
+func (p *imagePane) layout(gridH, gridW int) viz.CellLayout {
+	return viz.CellLayout{Cols: p.cols, Rows: p.rows, GridH: gridH, GridW: gridW}
+}
+
+// PatchAt returns the patch under screen cell (sx, sy).
+func (p *imagePane) PatchAt(sx, sy, gridH, gridW int) (viz.Patch, bool) {
+	if p.small == nil {
+		return viz.Patch{}, false
+	}
+	ox, oy := p.origin()
+	return p.layout(gridH, gridW).PatchAt(sx-ox, sy-oy)
+}
+
+// Lines returns exactly h lines of w cells: the picture with m over it and
+// the cursor outlined (m may be nil: the image alone). With blank the
+// picture's cells are left empty, for a graphics protocol to draw into.
+func (p *imagePane) Lines(m *Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
+	key := paneKey{m: m, gridH: gridH, gridW: gridW, d: d, w: p.w, h: p.h, src: p.src, blank: blank, mode: p.sh.mode}
+	if cursor != nil {
+		key.cursor, key.hasCursor = *cursor, true
+	}
+	if key == p.lastKey && p.lastLines != nil {
+		return p.lastLines
+	}
+	lines := p.render(m, gridH, gridW, cursor, d, blank)
+	p.lastKey, p.lastLines = key, lines
+	return lines
+}
+
+func (p *imagePane) render(m *Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
+	if p.small == nil {
+		return fitLines(nil, p.w, p.h)
+	}
+	var cells []string
+	if blank {
+		cells = make([]string, p.rows)
+		for i := range cells {
+			cells[i] = strings.Repeat(" ", p.cols)
+		}
+	} else {
+		pic := p.small
+		o := viz.OverlayOptions{Opacity: d.opacity, Smooth: d.smooth, GridLines: d.grid, Cursor: cursor}
+		var err error
+		switch {
+		case m != nil && m.Colors != nil:
+			pic, err = viz.HeatmapRGB(p.small, *m.Colors, o)
+		case m != nil:
+			pic, err = viz.Heatmap(p.small, m.Grid, d.cmap, m.Range, o)
+		case gridH > 0 && gridW > 0:
+			// No map yet: the image, with the grid and cursor if asked.
+			o.Opacity = 0
+			pic, err = viz.Heatmap(p.small, viz.Grid{H: gridH, W: gridW, Values: nanGrid(gridH * gridW)}, d.cmap, viz.Range{}, o)
+		}
+		if err != nil {
+			pic = p.small
+		}
+		cells = viz.Cells(pic, p.sh.mode)
+	}
+	ox, oy := p.origin()
+	padL := strings.Repeat(" ", ox-p.x)
+	padR := strings.Repeat(" ", max(p.w-p.cols-(ox-p.x), 0))
+	blankLine := strings.Repeat(" ", p.w)
+	out := make([]string, p.h)
+	for i := range out {
+		r := i - (oy - p.y)
+		if r >= 0 && r < len(cells) {
+			out[i] = padL + cells[r] + padR
+		} else {
+			out[i] = blankLine
+		}
+	}
+	return out
+}
+
+// nanGrid returns n NaN values (a map that covers nothing).
+func nanGrid(n int) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(math.NaN())
+	}
+	return out
+}
