@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,11 +59,8 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, classifyHelp, tokenizer.DefaultTemplate)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	labels := splitList(*labelsFlag)
 	if *labelsFile != "" {
@@ -90,15 +86,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	dir, err := mf.resolve(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	backend, err := dev.backend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := engine.Load(dir, engine.Options{Backend: backend})
+	m, err := loadModel(ctx, mf, dev, stderr)
 	if err != nil {
 		return err
 	}
@@ -134,7 +122,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"model": dir, "template": *template, "lowercase": !*noLower, "results": results})
+		return enc.Encode(map[string]any{"model": m.Dir, "template": *template, "lowercase": !*noLower, "results": results})
 	}
 	for i, r := range results {
 		if i > 0 {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,11 +53,8 @@ Flags:
 `)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if *out == "" {
 		return usageErrorf("-o OUT.safetensors is required")
@@ -80,15 +76,7 @@ Flags:
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	dir, err := mf.resolve(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	backend, err := dev.backend(stderr)
-	if err != nil {
-		return err
-	}
-	m, err := engine.Load(dir, engine.Options{Backend: backend})
+	m, err := loadModel(ctx, mf, dev, stderr)
 	if err != nil {
 		return err
 	}
@@ -122,7 +110,7 @@ Flags:
 	if err != nil {
 		return err
 	}
-	meta := map[string]string{"producer": "siglip2-tui dump", "model": dir, "backend": backend.Name()}
+	meta := map[string]string{"producer": "siglip2-tui dump", "model": m.Dir, "backend": m.Backend().Name()}
 	if err := safetensors.WriteFile(*out, tensors, meta); err != nil {
 		return err
 	}

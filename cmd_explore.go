@@ -131,11 +131,8 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, exploreHelp)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := src.check(); err != nil {
 		return err

@@ -33,11 +33,8 @@ func runModels(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "and which revisions of them are in the Hugging Face cache (shared with Python).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErrorf("unexpected argument %q", fs.Arg(0))

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/siglip2-tui/siglip2-tui/engine"
 )
 
 // command is one subcommand of the CLI.
@@ -89,4 +92,30 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseFlags parses a command's flags: -h gives flag.ErrHelp (exit 0 after
+// the usage text), any other mistake a usage error (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+// loadModel resolves --model (downloading from the hub when needed, with
+// progress on stderr), opens the --device backend and loads the weights.
+func loadModel(ctx context.Context, mf modelFlags, dev deviceFlags, stderr io.Writer) (*engine.Model, error) {
+	dir, err := mf.resolve(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	backend, err := dev.backend(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return engine.Load(dir, engine.Options{Backend: backend})
 }
