@@ -64,18 +64,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "siglip2-tui — look inside SigLIP 2 vision-language encoders from the terminal.")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Usage: siglip2-tui <command> [flags] [arguments]")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Commands:")
+	fmt.Fprint(w, `siglip2-tui — look inside Google's SigLIP 2 vision-language encoders from the terminal:
+which patches look alike at each layer, where attention goes, how well text
+labels match an image and where, and how all of it changes with resolution.
+
+Usage: siglip2-tui <command> [flags] [arguments]
+
+Start here:
+  siglip2-tui explore --demo                 try the explorer offline (built-in toy model)
+  siglip2-tui explore photo.jpg              google/siglip2-base-patch16-224, downloaded once
+  siglip2-tui classify --labels "a cat,a dog" photo.jpg
+
+Commands:
+`)
 	cs := append([]command(nil), commands...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'siglip2-tui <command> --help' for a command's flags.")
+	fmt.Fprint(w, `
+Models come from the Hugging Face hub (--model ID, cached where Python's
+huggingface_hub caches them: HF_HUB_CACHE, HF_HOME, HF_ENDPOINT, HF_TOKEN and
+HF_HUB_OFFLINE are honoured) or from a local folder (--model DIR).
+--device auto uses an NVIDIA GPU when one works, else the CPU.
+
+Run 'siglip2-tui <command> --help' for a command's flags and what it teaches.
+`)
 }
 
 // usageErrorf formats a command-line mistake.
