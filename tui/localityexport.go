@@ -120,6 +120,7 @@ func (r *LocalityReport) JSON(meta map[string]any) LocalityJSON {
 func (r *LocalityReport) WriteJSON(w io.Writer, meta map[string]any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(r.JSON(meta)); err != nil {
 		return fmt.Errorf("write locality json: %w", err)
 	}

@@ -71,8 +71,8 @@ func (t *TextChart) text(x, y int, s string, class int) {
 }
 
 // yRange is the chart's y range: fixed, or fitted to the finite values of
-// every series and band, padded by 5% and rounded out to a multiple of
-// 0.05 (a flat chart spans ±0.05 around its value).
+// every series and band and rounded out to a multiple of yStep (a flat
+// chart gets one step either side of its value).
 func (c LineChart) yRange() (lo, hi float64) {
 	if c.YMin != 0 || c.YMax != 0 {
 		return c.YMin, c.YMax
@@ -93,12 +93,25 @@ func (c LineChart) yRange() (lo, hi float64) {
 	if lo > hi {
 		return 0, 1
 	}
-	pad := 0.05 * (hi - lo)
-	lo, hi = math.Floor((lo-pad)/0.05)*0.05, math.Ceil((hi+pad)/0.05)*0.05
-	if hi-lo < 0.1 {
-		lo, hi = lo-0.05, hi+0.05
+	step := yStep(hi - lo)
+	lo, hi = math.Floor(lo/step+1e-9)*step, math.Ceil(hi/step-1e-9)*step
+	if hi-lo < step/2 {
+		lo, hi = lo-step, hi+step
 	}
 	return lo, hi
+}
+
+// yStep is the grid step of a y span: the smallest of 0.05, 0.1, 0.2,
+// 0.25, 0.5, 1, 2, 5… that cuts it into at most five parts.
+func yStep(span float64) float64 {
+	for _, base := range []float64{0.01, 0.1, 1, 10, 100} {
+		for _, m := range []float64{1, 2, 2.5, 5} {
+			if step := base * m; step >= 0.05 && span/step <= 5+1e-9 {
+				return step
+			}
+		}
+	}
+	return 1000
 }
 
 // xTickStep is the smallest of 1, 2, 5, 10, 20, 50… that keeps x labels
@@ -136,7 +149,8 @@ func (c LineChart) Text(w, h int) TextChart {
 	}
 	ylo, yhi := c.yRange()
 	ph := h - 2
-	labels := []float64{yhi, (ylo + yhi) / 2, ylo}
+	step := yStep(yhi - ylo)
+	labels := []float64{yhi, math.Round((ylo+yhi)/2/step) * step, ylo}
 	lw := 0
 	for _, v := range labels {
 		lw = max(lw, len(formatTick(v)))
@@ -160,8 +174,8 @@ func (c LineChart) Text(w, h int) TextChart {
 	for y := range ph {
 		t.set(ax, y, '│', ChartAxis)
 	}
-	for i, v := range labels {
-		y := []int{0, (ph - 1) / 2, ph - 1}[i]
+	for _, v := range labels {
+		y := min(max(row(v), 0), ph-1)
 		s := formatTick(v)
 		t.text(lw-len(s), y, s, ChartLabel)
 		t.set(ax, y, '┤', ChartAxis)
@@ -170,12 +184,12 @@ func (c LineChart) Text(w, h int) TextChart {
 	for x := ax + 1; x < w; x++ {
 		t.set(x, ph, '─', ChartAxis)
 	}
-	step := xTickStep(span, pw-1, 4)
-	first := (c.XMin + step - 1) / step * step
+	xstep := xTickStep(span, pw-1, 4)
+	first := (c.XMin + xstep - 1) / xstep * xstep
 	if c.XMin <= 0 {
 		first = 0
 	}
-	for v := first; v <= c.XMax; v += step {
+	for v := first; v <= c.XMax; v += xstep {
 		if v < c.XMin {
 			continue
 		}
@@ -281,9 +295,10 @@ func (c LineChart) Draw(w, h int) (*image.NRGBA, error) {
 		return float64(plot.Min.Y) + (yhi-v)*float64(plot.Dy()-1)/(yhi-ylo)
 	}
 	gridC := color.NRGBA{60, 60, 60, 255}
-	// Horizontal grid lines and y labels at five levels.
-	for i := range 5 {
-		v := ylo + (yhi-ylo)*float64(i)/4
+	// Horizontal grid lines and y labels at every step.
+	ys := yStep(yhi - ylo)
+	for i := 0; ylo+float64(i)*ys <= yhi+1e-9; i++ {
+		v := ylo + float64(i)*ys
 		y := int(math.Round(py(v)))
 		fillRect(img, image.Rect(plot.Min.X, y, plot.Max.X, y+1), gridC)
 		s := formatTick(v)
