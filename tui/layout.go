@@ -60,13 +60,24 @@ const (
 	numTabStyles
 )
 
-// headerRight is the right side of the header in a style from the widest
-// (0) to the narrowest (2).
-func (m *Model) headerRight(style int) string {
-	st := &m.sh.styles
+// tabBar is a header line: numbered tabs on the left (the widest style
+// that fits), help and the demo badge on the right. The explorer and the
+// compare view share it.
+type tabBar struct {
+	sh      *shared
+	views   int // tabs 1…views, named by viewNames
+	active  viewID
+	w       int
+	compact bool
+}
+
+// right is the right side of the header in a style from the widest (0)
+// to the narrowest (2).
+func (t tabBar) right(style int) string {
+	st := &t.sh.styles
 	help := []string{"? help  q quit", "? help", "?"}[style]
 	right := st.faint.Render(help)
-	if m.sh.cfg.Demo {
+	if t.sh.cfg.Demo {
 		badge := " demo "
 		if style == 0 {
 			badge = " random weights "
@@ -76,19 +87,19 @@ func (m *Model) headerRight(style int) string {
 	return right
 }
 
-// headerStyle picks the widest tab style and right side that fit: tabs
-// keep their names longest.
-func (m *Model) headerStyle(l screenLayout) (tabs, right int) {
+// style picks the widest tab style and right side that fit: tabs keep
+// their names longest.
+func (t tabBar) style() (tabs, right int) {
 	first := tabsFull
-	if l.compact {
+	if t.compact {
 		first = tabsShort
 	}
 	for tabs = first; tabs < numTabStyles; tabs++ {
 		for right = 0; right < 3; right++ {
-			if l.compact && right < 2 {
+			if t.compact && right < 2 {
 				continue
 			}
-			if tabsWidth(tabs, m.view)+1+lipWidth(m.headerRight(right)) <= l.w {
+			if t.tabsWidth(tabs)+1+lipWidth(t.right(right)) <= t.w {
 				return tabs, right
 			}
 		}
@@ -96,26 +107,58 @@ func (m *Model) headerStyle(l screenLayout) (tabs, right int) {
 	return tabsNumbers, 2
 }
 
-func tabsWidth(style int, active viewID) int {
-	n := int(numViews) - 1
-	for i := range numViews {
-		n += len(tabLabel(viewID(i), style, active))
+func (t tabBar) tabsWidth(style int) int {
+	n := t.views - 1
+	for i := range t.views {
+		n += len(tabLabel(viewID(i), style, t.active))
 	}
 	return n
 }
 
-// tabSpans are the columns [from, to) of each view's tab in the header.
-func (m *Model) tabSpans(l screenLayout) [numViews][2]int {
-	style, _ := m.headerStyle(l)
-	var out [numViews][2]int
+// spans are the columns [from, to) of each tab.
+func (t tabBar) spans() [][2]int {
+	style, _ := t.style()
+	out := make([][2]int, t.views)
 	x := 0
-	for i := range numViews {
-		n := len(tabLabel(viewID(i), style, m.view))
+	for i := range t.views {
+		n := len(tabLabel(viewID(i), style, t.active))
 		out[i] = [2]int{x, x + n}
 		x += n + 1
 	}
 	return out
 }
+
+// line draws the header, exactly w cells.
+func (t tabBar) line() string {
+	st := &t.sh.styles
+	tabs, rightStyle := t.style()
+	var b strings.Builder
+	for i := range t.views {
+		label := tabLabel(viewID(i), tabs, t.active)
+		if viewID(i) == t.active {
+			b.WriteString(st.activeTab.Render(label))
+		} else {
+			b.WriteString(st.tab.Render(label))
+		}
+		if i < t.views-1 {
+			b.WriteString(" ")
+		}
+	}
+	right := t.right(rightStyle)
+	left := b.String()
+	gap := t.w - lipWidth(left) - lipWidth(right)
+	if gap < 1 {
+		return fitLine(left, t.w)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) tabBar(l screenLayout) tabBar {
+	return tabBar{sh: m.sh, views: int(numViews), active: m.view, w: l.w, compact: l.compact}
+}
+
+// tabSpans are the columns [from, to) of each view's tab in the header.
+func (m *Model) tabSpans(l screenLayout) [][2]int { return m.tabBar(l).spans() }
 
 func tabLabel(v viewID, style int, active viewID) string {
 	name := viewNames[v]
@@ -130,37 +173,15 @@ func tabLabel(v viewID, style int, active viewID) string {
 
 // parseView reads a view's name (Config.StartView).
 func parseView(s string) (viewID, bool) {
+	if s == "" {
+		return viewSimilarity, true
+	}
 	for i, n := range viewNames {
 		if strings.EqualFold(s, n) {
 			return viewID(i), true
 		}
 	}
-	if strings.EqualFold(s, "similarity") || s == "" {
-		return viewSimilarity, true
-	}
 	return 0, false
 }
 
-func (m *Model) header(l screenLayout) string {
-	st := &m.sh.styles
-	tabs, rightStyle := m.headerStyle(l)
-	var b strings.Builder
-	for i := range numViews {
-		label := tabLabel(viewID(i), tabs, m.view)
-		if viewID(i) == m.view {
-			b.WriteString(st.activeTab.Render(label))
-		} else {
-			b.WriteString(st.tab.Render(label))
-		}
-		if i < numViews-1 {
-			b.WriteString(" ")
-		}
-	}
-	right := m.headerRight(rightStyle)
-	left := b.String()
-	gap := l.w - lipWidth(left) - lipWidth(right)
-	if gap < 1 {
-		return fitLine(left, l.w)
-	}
-	return left + strings.Repeat(" ", gap) + right
-}
+func (m *Model) header(l screenLayout) string { return m.tabBar(l).line() }

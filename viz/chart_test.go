@@ -143,3 +143,12 @@ func TestComposeAndTables(t *testing.T) {
 		t.Errorf("heat table %v", img.Rect)
 	}
 }
+
+func TestTextImageKeepsTableSpacing(t *testing.T) {
+	rows := TextTable([][]string{{"a", "b"}, {"longer", "c"}})
+	got := textLines(append(rows, strings.TrimSpace(strings.Repeat("word ", 6))), 20)
+	want := []string{"a       b", "longer  c", "word word word word", "word word"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}

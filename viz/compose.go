@@ -62,24 +62,32 @@ func VStack(gap int, pics ...*image.NRGBA) *image.NRGBA {
 	return out
 }
 
-// TextImage writes lines (wrapped at width pixels; characters the font
-// lacks become '?') on the panel background, with padding around.
+// TextImage writes lines on the panel background, with padding around.
+// A line that fits is drawn as is (aligned tables keep their spaces); a
+// longer one is wrapped at spaces. Characters the font lacks become '?'.
 func TextImage(lines []string, width int) *image.NRGBA {
 	face := basicfont.Face7x13
-	maxChars := max(1, (width-2*panelPad)/face.Advance)
-	var wrapped []string
-	for _, l := range lines {
-		if l == "" {
-			wrapped = append(wrapped, "")
-			continue
-		}
-		wrapped = append(wrapped, wrapText(asciiOnly(l), maxChars)...)
-	}
+	wrapped := textLines(lines, max(1, (width-2*panelPad)/face.Advance))
 	h := 2*panelPad + len(wrapped)*lineH
 	out := image.NewNRGBA(image.Rect(0, 0, max(width, 1), h))
 	fillRect(out, out.Rect, panelBG)
 	for i, l := range wrapped {
 		drawText(out, face, panelPad, panelPad+i*lineH, l)
+	}
+	return out
+}
+
+// textLines is the text TextImage draws: lines of at most maxChars kept as
+// they are, longer ones wrapped at spaces.
+func textLines(lines []string, maxChars int) []string {
+	var out []string
+	for _, l := range lines {
+		l = asciiOnly(l)
+		if len(l) <= maxChars {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, wrapText(l, maxChars)...)
 	}
 	return out
 }
