@@ -395,7 +395,15 @@ func fmtSigned(x float64) string {
 	if math.IsNaN(x) {
 		return "  n/a"
 	}
-	return fmt.Sprintf("%+.2f", x)
+	return fmt.Sprintf("%+.2f", noNegZero(x))
+}
+
+// noNegZero rounds what would print as -0.00 to 0.
+func noNegZero(x float64) float64 {
+	if math.Abs(x) < 0.005 {
+		return 0
+	}
+	return x
 }
 
 // fmtPlain prints x in five cells: " 0.63", "-0.05", "  n/a".
@@ -403,7 +411,7 @@ func fmtPlain(x float64) string {
 	if math.IsNaN(x) {
 		return "  n/a"
 	}
-	return fmt.Sprintf("%5.2f", x)
+	return fmt.Sprintf("%5.2f", noNegZero(x))
 }
 
 // localitySide is the panel beside the chart: the index of every level and
