@@ -167,7 +167,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	}
 
 	s.tmux("resize-window", "-t", s.name, "-x", "40", "-y", "12")
-	s.waitForText(" 1 Sim ")
+	s.waitForText(" 3 Lab ") // compact tabs: the active view named, the others numbered
 	s.tmux("resize-window", "-t", s.name, "-x", "24", "-y", "6")
 	s.waitForText("terminal too small")
 	s.tmux("resize-window", "-t", s.name, "-x", "80", "-y", "24")

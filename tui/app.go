@@ -22,10 +22,11 @@ const (
 	viewAttention
 	viewLabels
 	viewPCA
+	viewLocality
 	numViews
 )
 
-var viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA"}
+var viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
 
 // attnMode is what the attention view shows.
 type attnMode int
@@ -68,6 +69,7 @@ type Model struct {
 	helpTop  int
 
 	labels labelList
+	loc    localityState
 
 	// The current map and the cache of computed ones.
 	cur      *Map
@@ -107,6 +109,12 @@ func New(cfg Config) *Model {
 	}
 	m.pane.sh = sh
 	m.gfx = newGraphicsState(sh)
+	if v, ok := parseView(cfg.StartView); ok {
+		m.view = v
+	}
+	if m.view == viewLocality && cfg.StartLesson {
+		m.loc.mode = locLesson
+	}
 	return m
 }
 
@@ -120,7 +128,7 @@ func (m *Model) Init() tea.Cmd {
 // Update folds one message into the model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	return m, tea.Batch(cmd, m.refresh(), m.gfx.sync(m))
+	return m, tea.Batch(cmd, m.refresh(), m.localitySync(), m.gfx.sync(m))
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -207,6 +215,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case gfxMsg:
 		return m.gfx.built(m, msg)
+	case localityMsg:
+		return m.localityStep(msg)
 	}
 	return nil
 }
@@ -244,7 +254,7 @@ func (m *Model) encodeLabels() tea.Cmd {
 
 // busy tells whether anything runs in the background (the spinner turns).
 func (m *Model) busy() bool {
-	return m.progress.busy() || len(m.inFlight) > 0 || m.exporting
+	return m.progress.busy() || len(m.inFlight) > 0 || m.exporting || m.loc.running
 }
 
 func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgIsErr = s, isErr }
@@ -296,7 +306,7 @@ func (m *Model) levelFor(k MapKind) int {
 // request is the map the screen should show; ok is false when none can be
 // asked for yet.
 func (m *Model) request() (MapRequest, bool) {
-	if m.maps == nil {
+	if m.maps == nil || m.view == viewLocality {
 		return MapRequest{}, false
 	}
 	k := m.kind()
@@ -437,6 +447,11 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	m.message = ""
+	if m.view == viewLocality {
+		if handled, cmd := m.localityKey(k); handled {
+			return cmd
+		}
+	}
 	inLabels := m.view == viewLabels
 	switch {
 	case keyMatches(k, keys.Quit):
@@ -455,6 +470,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.view = viewLabels
 	case keyMatches(k, keys.ViewPCA):
 		m.view = viewPCA
+	case keyMatches(k, keys.ViewLocality):
+		m.view = viewLocality
 	case inLabels && keyMatches(k, keys.Up):
 		m.labels.Move(-1)
 	case inLabels && keyMatches(k, keys.Down):
@@ -527,12 +544,15 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		return nil
 	}
 	if ms.Y == 0 {
-		for i, span := range tabSpans(l) {
+		for i, span := range m.tabSpans(l) {
 			if ms.X >= span[0] && ms.X < span[1] {
 				m.view = viewID(i)
 				return nil
 			}
 		}
+		return nil
+	}
+	if m.view == viewLocality {
 		return nil
 	}
 	rows, cols := m.grid()

@@ -119,7 +119,9 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 		{[]string{"t"}, viewAttention, MapAttention, "Attention · query patch"},
 		{[]string{"tab"}, viewLabels, MapLabel, "Labels"},
 		{[]string{"tab"}, viewPCA, MapPCA, "PCA"},
+		{[]string{"tab"}, viewLocality, -1, "Similarity vs distance"},
 		{[]string{"tab"}, viewSimilarity, MapSimilarity, "Patch similarity"},
+		{[]string{"shift+tab"}, viewLocality, -1, "Similarity vs distance"},
 		{[]string{"shift+tab"}, viewPCA, MapPCA, "PCA"},
 		{[]string{"3"}, viewLabels, MapLabel, "Labels"},
 		{[]string{"1"}, viewSimilarity, MapSimilarity, "Patch similarity"},
@@ -127,7 +129,11 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 	}
 	for _, s := range steps {
 		d.keys(s.keys...)
-		if d.m.view != s.view || d.m.cur == nil || d.m.cur.Req.Kind != s.kind {
+		if s.kind < 0 { // the locality view has no heatmap
+			if d.m.view != s.view || d.m.cur != nil {
+				t.Fatalf("after %v: view %d, map %v; want view %d and no map", s.keys, d.m.view, d.m.cur, s.view)
+			}
+		} else if d.m.view != s.view || d.m.cur == nil || d.m.cur.Req.Kind != s.kind {
 			t.Fatalf("after %v: view %d, map %v; want view %d, map %v", s.keys, d.m.view, d.m.cur, s.view, s.kind)
 		}
 		if !strings.Contains(d.screen(), s.title) {
@@ -216,7 +222,7 @@ func TestMouseClickPicksThePatchUnderIt(t *testing.T) {
 		t.Errorf("a click outside the image moved the cursor to %v", d.m.patch)
 	}
 	// Tabs: a click on "3 Labels" opens the view.
-	spans := tabSpans(d.m.computeLayout())
+	spans := d.m.tabSpans(d.m.computeLayout())
 	d.send(tea.MouseClickMsg{X: spans[viewLabels][0] + 2, Y: 0, Button: tea.MouseLeft})
 	if d.m.view != viewLabels {
 		t.Errorf("click on the Labels tab: view %d", d.m.view)

@@ -39,6 +39,12 @@ type Config struct {
 	Colormap viz.Colormap
 	// ExportDir is where s writes files ("" = the current folder).
 	ExportDir string
+	// StartView is the view the explorer opens in: "similarity" (or ""),
+	// "attention", "labels", "pca" or "locality".
+	StartView string
+	// StartLesson opens the locality view in its lesson (with StartView
+	// "locality").
+	StartLesson bool
 	// Clock measures stage timings (nil = time.Now); tests fix it.
 	Clock func() time.Time
 }

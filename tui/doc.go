@@ -23,6 +23,15 @@
 // keys.go). graphics.go paints kitty, iTerm2 and sixel pictures beside
 // Bubble Tea's renderer, which cannot carry them; run.go starts it all.
 //
+// The locality view (5) lives in locality.go (the numbers: LocalityJob,
+// LocalityReport), localityview.go (drawing and keys), lesson.go (the
+// guided lesson) and localityexport.go (PNG, JSON, CSV). The compare
+// screen is a second Bubble Tea model, CompareModel: compare.go (state,
+// commands behind one gate, keys), comparelayout.go (the pane grid),
+// compareview.go (drawing, the label table), compareexport.go (the one-PNG
+// export, JSON and the headless run) and comparerun.go. Both reuse the
+// explorer's maps, image pane, tab bar, styles, keys and help screen.
+//
 // tui imports engine, viz and preprocess (for the image type the engine
 // takes); it must never import the main package or the hub client.
 package tui

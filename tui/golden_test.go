@@ -32,6 +32,12 @@ func TestGoldenScreens(t *testing.T) {
 		{"similarity_40x12", 40, 12, []string{"right"}},
 		{"labels_40x12", 40, 12, []string{"3"}},
 		{"toosmall_24x6", 24, 6, nil},
+		{"locality_curve_80x24", 80, 24, []string{"5", "["}},
+		{"locality_table_80x24", 80, 24, []string{"5", "v"}},
+		{"locality_lesson2_80x24", 80, 24, []string{"5", "n", "n"}},
+		{"locality_curve_40x12", 40, 12, []string{"5"}},
+		{"locality_lesson_40x12", 40, 12, []string{"5", "n"}},
+		{"locality_curve_160x48", 160, 48, []string{"5", "{"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -186,7 +186,7 @@ func (m *Model) SetGraphicsSink(s GraphicsSink) {
 
 // active tells whether the image is drawn by the graphics protocol now.
 func (g *graphicsState) active(m *Model) bool {
-	if g.sink == nil || m.img == nil || m.help || m.quitting {
+	if g.sink == nil || m.img == nil || m.help || m.quitting || m.view == viewLocality {
 		return false
 	}
 	return !m.computeLayout().tooSmall

@@ -170,7 +170,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg.(type) {
-	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg:
+	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg:
 		d.send(msg)
 	default:
 		d.other = append(d.other, msg)

@@ -6,14 +6,20 @@ import (
 
 // helpLines draws every key, in two columns when there is room.
 func (m *Model) helpLines(l screenLayout) []string {
-	st := &m.sh.styles
+	return helpScreen(m.sh, m.sh.keys.sections(), "siglip2-tui explore — keys", &m.helpTop, l.w, l.h)
+}
+
+// helpScreen draws sections of key bindings in two columns when there is
+// room, under a title, scrolled to *top (which it clamps).
+func helpScreen(sh *shared, sections []helpSection, name string, top *int, w, h int) []string {
+	st := &sh.styles
 	var cols [2][]string
 	var body []string
-	for _, s := range m.sh.keys.sections() {
+	for _, s := range sections {
 		b := []string{st.title.Render(s.title)}
 		for _, k := range s.bindings {
-			h := k.Help()
-			b = append(b, st.key.Render(fmt.Sprintf("%-10s", h.Key))+" "+h.Desc)
+			hb := k.Help()
+			b = append(b, st.key.Render(fmt.Sprintf("%-10s", hb.Key))+" "+hb.Desc)
 		}
 		if len(cols[s.column]) > 0 {
 			cols[s.column] = append(cols[s.column], "")
@@ -22,8 +28,8 @@ func (m *Model) helpLines(l screenLayout) []string {
 		body = append(body, b...)
 		body = append(body, "")
 	}
-	if l.w >= 80 {
-		colW := l.w/2 - 1
+	if w >= 80 {
+		colW := w/2 - 1
 		body = body[:0]
 		for i := range max(len(cols[0]), len(cols[1])) {
 			var a, c string
@@ -36,13 +42,12 @@ func (m *Model) helpLines(l screenLayout) []string {
 			body = append(body, fitLine(a, colW)+"  "+c)
 		}
 	}
-	title := st.title.Render("siglip2-tui explore — keys") + st.faint.Render("   esc or ? closes · ↑↓ scroll · q quits")
-	avail := l.h - 1
-	top := min(m.helpTop, max(len(body)-avail, 0))
-	m.helpTop = top
-	out := []string{fitLine(title, l.w)}
-	for i := top; i < len(body) && len(out) < l.h; i++ {
-		out = append(out, fitLine(body[i], l.w))
+	title := st.title.Render(name) + st.faint.Render("   esc or ? closes · ↑↓ scroll · q quits")
+	avail := h - 1
+	*top = min(*top, max(len(body)-avail, 0))
+	out := []string{fitLine(title, w)}
+	for i := *top; i < len(body) && len(out) < h; i++ {
+		out = append(out, fitLine(body[i], w))
 	}
-	return fitLines(out, l.w, l.h)
+	return fitLines(out, w, h)
 }

@@ -32,6 +32,10 @@ type imagePane struct {
 
 	lastKey   paneKey
 	lastLines []string
+
+	// alignTop puts the picture at the top of its area instead of its
+	// middle (compare lines its panes up at the top).
+	alignTop bool
 }
 
 // paneKey is everything a rendering depends on; an equal key reuses the
@@ -81,6 +85,9 @@ func (p *imagePane) fit() {
 
 // origin is the screen cell of the picture's top-left corner.
 func (p *imagePane) origin() (int, int) {
+	if p.alignTop {
+		return p.x + (p.w-p.cols)/2, p.y
+	}
 	return p.x + (p.w-p.cols)/2, p.y + (p.h-p.rows)/2
 }
 

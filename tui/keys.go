@@ -9,6 +9,7 @@ type KeyMap struct {
 	NextView, PrevView            key.Binding
 	ViewSimilarity, ViewAttention key.Binding
 	ViewLabels, ViewPCA           key.Binding
+	ViewLocality                  key.Binding
 	// Cursor and layer
 	Up, Down, Left, Right key.Binding
 	PatchUp, PatchDown    key.Binding // move the patch cursor where ↑/↓ select labels
@@ -19,6 +20,8 @@ type KeyMap struct {
 	MeanHeads                         key.Binding
 	// Labels
 	AddLabel, EditLabel, DeleteLabel key.Binding
+	// Locality
+	LocalityMode, LessonNext, LessonPrev key.Binding
 	// Display
 	OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                     key.Binding
@@ -40,6 +43,7 @@ func DefaultKeyMap() KeyMap {
 		ViewAttention:  b([]string{"2"}, "2", "attention"),
 		ViewLabels:     b([]string{"3"}, "3", "labels"),
 		ViewPCA:        b([]string{"4"}, "4", "PCA"),
+		ViewLocality:   b([]string{"5"}, "5", "locality"),
 
 		Up:         b([]string{"up", "k"}, "↑/k", "patch up / previous label"),
 		Down:       b([]string{"down", "j"}, "↓/j", "patch down / next label"),
@@ -60,6 +64,10 @@ func DefaultKeyMap() KeyMap {
 		AddLabel:    b([]string{"a", "insert"}, "a", "add a label"),
 		EditLabel:   b([]string{"e", "enter"}, "e/enter", "edit the selected label"),
 		DeleteLabel: b([]string{"d", "delete"}, "d/del", "delete the selected label"),
+
+		LocalityMode: b([]string{"v"}, "v", "curve → layer table → lesson"),
+		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
+		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 
 		OpacityUp:   b([]string{"+", "="}, "+", "more heatmap"),
 		OpacityDown: b([]string{"-", "_"}, "-", "more image"),
@@ -88,7 +96,7 @@ type helpSection struct {
 // sections groups the bindings for the help screen, balanced so both
 // columns fit an 80×24 terminal.
 func (k KeyMap) sections() []helpSection {
-	views := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1 2 3 4", "sim · attn · labels · PCA"))
+	views := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1 … 5", "sim attn labels PCA locality"))
 	return []helpSection{
 		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
 		{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
@@ -96,5 +104,6 @@ func (k KeyMap) sections() []helpSection {
 		{"Display", 0, []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
 		{"Cursor and layer (mouse too)", 1, []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown, k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer}},
 		{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
+		{"Locality view", 1, []key.Binding{k.LocalityMode, k.LessonNext, k.LessonPrev}},
 	}
 }

@@ -19,8 +19,11 @@ func (m *Model) viewTitle() string {
 
 // teaching is what the current view shows and teaches, in a sentence or
 // two.
-func (m *Model) teaching() string {
-	switch m.kind() {
+func (m *Model) teaching() string { return teachingText(m.kind()) }
+
+// teachingText says what a kind of map shows and teaches.
+func teachingText(k MapKind) string {
+	switch k {
 	case MapSimilarity:
 		return "Cosine similarity of the cursor patch's features to every patch. Early layers match colour and texture; deep layers match meaning."
 	case MapAttention:

@@ -56,6 +56,9 @@ func (m *Model) footer(w int) string {
 // terminals.
 func (m *Model) compactInfo(w int) string {
 	st := &m.sh.styles
+	if m.view == viewLocality {
+		return fitLine(st.value.Render(m.localityInfo()), w)
+	}
 	var parts []string
 	k := m.kind()
 	if m.view == viewAttention {

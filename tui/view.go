@@ -36,6 +36,15 @@ func (m *Model) render() string {
 	}
 	lines := make([]string, 0, l.h)
 	lines = append(lines, m.header(l))
+	if m.view == viewLocality {
+		lines = append(lines, m.localityLines(l.w, l.image.Dy(), l.compact)...)
+		if l.compact {
+			lines = append(lines, m.compactInfo(l.w), m.footer(l.w))
+		} else {
+			lines = append(lines, m.statusLine(l.w), m.footer(l.w))
+		}
+		return strings.Join(lines, "\n")
+	}
 	rows, cols := m.grid()
 	var cursor *viz.Patch
 	if rows > 0 {

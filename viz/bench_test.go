@@ -191,3 +191,16 @@ func BenchmarkKittyPNG512(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLocalityStats is one level's statistics at the largest common
+// NaFlex budget: 1024 patches, half a million pairs.
+func BenchmarkLocalityStats(b *testing.B) {
+	const n = 1024
+	sim := symmetricSim(1, n, n)
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := LocalityStats(sim, n, 32, 32); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

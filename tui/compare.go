@@ -1,0 +1,961 @@
+package tui
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// Compare shows one image as several settings see it, side by side: NaFlex
+// patch budgets of one model, fixed-resolution checkpoints, or both. Every
+// pane shows the image as its model received it (squashed to a square for
+// fixed resolution, resized to the NaFlex grid otherwise) with the same
+// view as the explorer over it. One cursor lives in image coordinates
+// (viz.ImagePoint), so the same spot is compared across grids; the layer
+// is relative when models differ in depth.
+//
+// The models share one compute backend and every piece of work that
+// touches it (loading, forward passes, label encoding, the slower maps)
+// runs off the UI loop through one gate, one at a time: a forward pass
+// already uses every core, so running two at once would only make both
+// slower. Panes appear one by one as their forward passes finish.
+
+// MaxComparePanes bounds the number of settings of one comparison.
+const MaxComparePanes = 8
+
+// CompareModelSource is one model of a comparison; several settings may
+// share it (it is loaded once).
+type CompareModelSource struct {
+	// Name names the model on screen and in exports.
+	Name string
+	// Load loads it (off the UI loop, through the gate).
+	Load func() (*engine.Model, error)
+}
+
+// CompareSetting is one pane: a model at a patch budget.
+type CompareSetting struct {
+	// Name labels the pane ("base-naflex · 256", "fixed 224").
+	Name string
+	// Model indexes CompareConfig.Models.
+	Model int
+	// MaxPatches is the NaFlex patch budget (0: the checkpoint's);
+	// fixed-resolution models ignore it.
+	MaxPatches int
+}
+
+// CompareConfig is what compare starts from. The embedded Config gives the
+// image (ImageName, LoadImage), the labels (Labels, Prompt), the terminal
+// (ColorMode, Colormap), Demo, ExportDir and Clock; its LoadModel,
+// ModelName, MaxPatches, Graphics and StartView are not used (compare
+// draws with text cells).
+type CompareConfig struct {
+	Config
+	Models   []CompareModelSource
+	Settings []CompareSetting
+}
+
+// Check reports a configuration compare cannot run.
+func (c *CompareConfig) Check() error {
+	switch {
+	case len(c.Settings) == 0:
+		return fmt.Errorf("compare needs at least one setting (a model, or a NaFlex model with patch budgets)")
+	case len(c.Settings) > MaxComparePanes:
+		return fmt.Errorf("%d settings to compare; at most %d fit on a screen (and in memory)", len(c.Settings), MaxComparePanes)
+	case c.LoadImage == nil:
+		return fmt.Errorf("compare: no image")
+	}
+	for i, s := range c.Settings {
+		if s.Model < 0 || s.Model >= len(c.Models) || c.Models[s.Model].Load == nil {
+			return fmt.Errorf("compare: setting %d (%s) names no model", i+1, s.Name)
+		}
+	}
+	return nil
+}
+
+// gate lets one piece of backend work run at a time.
+type gate chan struct{}
+
+func newGate() gate { return make(gate, 1) }
+
+func (g gate) do(f func()) {
+	g <- struct{}{}
+	defer func() { <-g }()
+	f()
+}
+
+// paneStage is how far a pane has come.
+type paneStage int
+
+const (
+	paneWaiting paneStage = iota // for the image or its model
+	paneRunning                  // queued or in its forward pass
+	paneReady
+	paneFailed
+)
+
+// modelSlot is one model of the comparison.
+type modelSlot struct {
+	src     CompareModelSource
+	model   *engine.Model
+	err     error
+	loading bool
+	dur     time.Duration
+}
+
+// comparePane is one setting's state.
+type comparePane struct {
+	set   CompareSetting
+	stage paneStage
+	err   error
+
+	analysis *engine.Analysis
+	maps     *Maps
+	pic      *image.NRGBA // the image as the model received it
+	cover    viz.PatchCover
+
+	prep, vision, text time.Duration
+	internals          int64 // bytes of captured internals
+
+	labels     []engine.Label
+	scores     []engine.Score
+	labelGen   int // gen the labels/scores are of; -1 none
+	labelBusy  bool
+	labelErr   error
+	labelTexts []string
+
+	cur      *Map
+	curErr   error
+	cache    map[mapKey]*Map
+	inFlight map[mapKey]bool
+
+	view imagePane
+}
+
+// CompareModel is the compare screen's Bubble Tea model. Create it with
+// NewCompare.
+type CompareModel struct {
+	sh      *shared
+	cfg     CompareConfig
+	gate    gate
+	spinner spinner.Model
+
+	img    *preprocess.Image
+	imgErr error
+	imgDur time.Duration
+	slots  []*modelSlot
+	panes  []*comparePane
+
+	view      viewID // similarity … PCA (no locality here)
+	mode      attnMode
+	level     int // in units of refLayers; -1 until a pane is ready
+	refLayers int
+	head      int
+	lastHead  int
+	point     viz.ImagePoint
+	focus     int
+	disp      displayOpts
+	labels    labelList
+	help      bool
+	helpTop   int
+	message   string
+	msgIsErr  bool
+	exporting bool
+	quitting  bool
+	keys      compareKeyMap
+}
+
+// compareViews is the number of views compare offers (the explorer's first
+// four).
+const compareViews = int(viewLocality)
+
+// compareKeyMap holds compare's own keys; the rest are the explorer's.
+type compareKeyMap struct {
+	FocusNext, FocusPrev key.Binding
+}
+
+func defaultCompareKeys() compareKeyMap {
+	return compareKeyMap{
+		FocusNext: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "focus the next pane")),
+		FocusPrev: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "focus the previous pane")),
+	}
+}
+
+// NewCompare returns the compare screen for cfg (cfg.Check must pass).
+func NewCompare(cfg CompareConfig) *CompareModel {
+	sh := newShared(cfg.Config)
+	m := &CompareModel{
+		sh: sh, cfg: cfg, gate: newGate(),
+		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		level:   -1, head: viz.MeanHeads,
+		point:  viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
+		disp:   displayOpts{cmap: cfg.Colormap, opacity: 0.6},
+		labels: newLabelList(sh, cfg.Labels),
+		keys:   defaultCompareKeys(),
+	}
+	if cfg.ColorMode == viz.NoColor {
+		m.disp.cmap, m.disp.opacity = viz.Grey, 1
+	}
+	for _, src := range cfg.Models {
+		m.slots = append(m.slots, &modelSlot{src: src})
+	}
+	for _, s := range cfg.Settings {
+		p := &comparePane{set: s, labelGen: -1, cache: map[mapKey]*Map{}, inFlight: map[mapKey]bool{}}
+		p.view.sh, p.view.alignTop = sh, true
+		m.panes = append(m.panes, p)
+	}
+	return m
+}
+
+// Messages of compare's commands.
+type (
+	cmpModelMsg struct {
+		slot  int
+		model *engine.Model
+		dur   time.Duration
+		err   error
+	}
+	cmpPaneMsg struct {
+		pane         int
+		a            *engine.Analysis
+		prep, vision time.Duration
+		err          error
+	}
+	cmpLabelsMsg struct {
+		pane, gen int
+		texts     []string
+		labels    []engine.Label
+		scores    []engine.Score
+		dur       time.Duration
+		err       error
+	}
+	cmpMapMsg struct {
+		pane int
+		key  mapKey
+		m    *Map
+		err  error
+	}
+)
+
+// Init decodes the image and loads every model (one at a time).
+func (m *CompareModel) Init() tea.Cmd {
+	cmds := []tea.Cmd{loadImageCmd(&m.sh.cfg), m.spinner.Tick}
+	for i, s := range m.slots {
+		s.loading = true
+		cmds = append(cmds, m.loadModelCmd(i))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *CompareModel) loadModelCmd(i int) tea.Cmd {
+	src, cfg, g := m.slots[i].src, &m.sh.cfg, m.gate
+	return func() tea.Msg {
+		var msg cmpModelMsg
+		g.do(func() {
+			start := cfg.now()
+			model, err := src.Load()
+			msg = cmpModelMsg{slot: i, model: model, dur: cfg.now().Sub(start), err: err}
+		})
+		return msg
+	}
+}
+
+// analyzeCmd prepares the image for a pane and runs the vision tower with
+// capture, then copies the internals the views read to host memory (free
+// on host backends), so that cheap maps never touch the backend.
+func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
+	p := m.panes[i]
+	model, img, cfg, g := m.slots[p.set.Model].model, m.img, &m.sh.cfg, m.gate
+	budget := p.set.MaxPatches
+	return func() tea.Msg {
+		msg := cmpPaneMsg{pane: i}
+		g.do(func() {
+			start := cfg.now()
+			prepared, err := model.Prepare(img, budget)
+			if err != nil {
+				msg.err = err
+				return
+			}
+			mid := cfg.now()
+			out, err := model.EncodeImages([]engine.VisionInput{prepared.Input}, true)
+			if err != nil {
+				msg.err = err
+				return
+			}
+			msg.prep, msg.vision = mid.Sub(start), cfg.now().Sub(mid)
+			a := &engine.Analysis{Model: model, Source: img, Prepared: prepared, Vision: out,
+				Timings: engine.Timings{Preprocess: msg.prep, Vision: msg.vision}}
+			msg.err = warmInternals(a)
+			msg.a = a
+		})
+		return msg
+	}
+}
+
+// warmInternals reads every captured tensor the views use once, so later
+// reads come from host memory.
+func warmInternals(a *engine.Analysis) error {
+	for l := range a.FeatureLevels() {
+		if _, err := a.Features(l); err != nil {
+			return err
+		}
+	}
+	if _, err := a.AttentionLayers(); err != nil {
+		return err
+	}
+	_, err := a.PoolingAttention()
+	return err
+}
+
+func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
+	p := m.panes[i]
+	model, a, cfg, g := p.analysis.Model, p.analysis, &m.sh.cfg, m.gate
+	return func() tea.Msg {
+		msg := cmpLabelsMsg{pane: i, gen: gen, texts: texts}
+		g.do(func() {
+			start := cfg.now()
+			labels, _, err := model.EncodeLabels(texts, cfg.Prompt)
+			if err != nil {
+				msg.err = err
+				return
+			}
+			scores, err := model.ScoreLabels(a.ImageEmbedding(), labels)
+			msg.labels, msg.scores, msg.dur, msg.err = labels, scores, cfg.now().Sub(start), err
+		})
+		return msg
+	}
+}
+
+func (m *CompareModel) mapCmd(i int, r MapRequest) tea.Cmd {
+	maps, g := m.panes[i].maps, m.gate
+	return func() tea.Msg {
+		var msg cmpMapMsg
+		g.do(func() {
+			c, err := maps.Compute(r)
+			msg = cmpMapMsg{pane: i, key: r.key(), m: c, err: err}
+		})
+		return msg
+	}
+}
+
+// Update folds one message into the model.
+func (m *CompareModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	m.layout() // the info block's size follows the view and the labels
+	return m, tea.Batch(cmd, m.refresh())
+}
+
+func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.sh.width, m.sh.height = msg.Width, msg.Height
+		m.layout()
+		return nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.MouseClickMsg:
+		return m.click(tea.Mouse(msg))
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.stepLevel(1)
+		case tea.MouseWheelDown:
+			m.stepLevel(-1)
+		}
+		return nil
+	case tea.PasteMsg:
+		if m.labels.editing {
+			m.labels.Update(msg)
+		}
+		return nil
+	case spinner.TickMsg:
+		if !m.busy() {
+			return nil
+		}
+		var cmd tea.Cmd
+		m.spinner, cmd = m.spinner.Update(msg)
+		return cmd
+	case imageMsg:
+		m.img, m.imgErr, m.imgDur = msg.img, msg.err, msg.dur
+		return m.startPanes()
+	case cmpModelMsg:
+		s := m.slots[msg.slot]
+		s.loading, s.model, s.err, s.dur = false, msg.model, msg.err, msg.dur
+		return m.startPanes()
+	case cmpPaneMsg:
+		return m.paneDone(msg)
+	case cmpLabelsMsg:
+		p := m.panes[msg.pane]
+		p.labelBusy = false
+		if msg.gen == m.labels.gen {
+			p.labelGen, p.labelErr = msg.gen, msg.err
+			p.labels, p.scores, p.text, p.labelTexts = msg.labels, msg.scores, msg.dur, msg.texts
+			if msg.err != nil {
+				p.labels, p.scores = nil, nil
+			}
+		}
+		return m.encodeLabels()
+	case cmpMapMsg:
+		p := m.panes[msg.pane]
+		delete(p.inFlight, msg.key)
+		if msg.err != nil {
+			if r, ok := m.request(msg.pane); ok && r.key() == msg.key {
+				p.curErr = msg.err
+			}
+			return nil
+		}
+		m.store(msg.pane, msg.key, msg.m)
+		return nil
+	case exportMsg:
+		m.exporting = false
+		if msg.err != nil {
+			m.setMessage(msg.err.Error(), true)
+		} else {
+			m.setMessage("saved "+msg.png+" + "+baseName(msg.json), false)
+		}
+		return nil
+	}
+	return nil
+}
+
+// startPanes queues the forward pass of every pane whose image and model
+// are there.
+func (m *CompareModel) startPanes() tea.Cmd {
+	var cmds []tea.Cmd
+	for i, p := range m.panes {
+		if p.stage != paneWaiting {
+			continue
+		}
+		s := m.slots[p.set.Model]
+		switch {
+		case m.imgErr != nil:
+			p.stage, p.err = paneFailed, fmt.Errorf("image: %w", m.imgErr)
+		case s.err != nil:
+			p.stage, p.err = paneFailed, s.err
+		case m.img != nil && s.model != nil:
+			p.stage = paneRunning
+			cmds = append(cmds, m.analyzeCmd(i))
+		}
+	}
+	if len(cmds) > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+// paneDone takes a finished forward pass.
+func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
+	p := m.panes[msg.pane]
+	if msg.err != nil {
+		p.stage, p.err = paneFailed, msg.err
+		return nil
+	}
+	a := msg.a
+	p.stage, p.analysis, p.prep, p.vision = paneReady, a, msg.prep, msg.vision
+	p.maps = NewMaps(a)
+	p.internals = internalsBytes(a)
+	p.pic, p.cover = receivedImage(a)
+	p.view.SetImage(p.pic)
+	if m.level < 0 {
+		m.level, m.refLayers = a.Layers(), a.Layers()
+	}
+	if msg.pane == m.focus {
+		m.setFocus(m.focus) // count the layer in the focused pane's depth
+	}
+	m.layout()
+	return m.encodeLabels()
+}
+
+// receivedImage is the image as the model received it (its resized image,
+// cropped to whole patches) and how its patch grid covers the original.
+func receivedImage(a *engine.Analysis) (*image.NRGBA, viz.PatchCover) {
+	rows, cols := a.Grid()
+	r := a.Prepared.Resized
+	p := a.Model.Config.Vision.PatchSize
+	pic := NRGBA(r)
+	if cols*p < r.Width || rows*p < r.Height {
+		pic = pic.SubImage(image.Rect(0, 0, cols*p, rows*p)).(*image.NRGBA)
+		pic = cloneNRGBA(pic)
+	}
+	return pic, viz.PatchCover{GridH: rows, GridW: cols, PixH: r.Height, PixW: r.Width, Patch: p}
+}
+
+func cloneNRGBA(src *image.NRGBA) *image.NRGBA {
+	b := src.Bounds()
+	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	for y := range b.Dy() {
+		copy(out.Pix[y*out.Stride:y*out.Stride+4*b.Dx()], src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):])
+	}
+	return out
+}
+
+// internalsBytes is the size of what a forward pass captured: hidden
+// states after every block, every block's attention probabilities, the
+// pooling head's attention, and the final features.
+func internalsBytes(a *engine.Analysis) int64 {
+	in := a.Vision.Internals
+	if in == nil {
+		return 0
+	}
+	t, d, h, l := int64(in.Tokens), int64(in.Hidden), int64(in.Heads), int64(in.Layers())
+	return 4 * int64(in.Batch) * ((l+1)*t*d + l*h*t*t + h*t + t*d)
+}
+
+// encodeLabels starts encoding the label list for every ready pane whose
+// scores are of an older list.
+func (m *CompareModel) encodeLabels() tea.Cmd {
+	var cmds []tea.Cmd
+	texts := m.labels.Texts()
+	for i, p := range m.panes {
+		if p.stage != paneReady || p.labelBusy || p.labelGen == m.labels.gen {
+			continue
+		}
+		if p.analysis.Model.Tokenizer == nil {
+			p.labelGen, p.labelErr = m.labels.gen, fmt.Errorf("this model has no tokenizer, so labels cannot be encoded")
+			continue
+		}
+		if len(texts) == 0 {
+			p.labelGen, p.labels, p.scores, p.labelTexts, p.labelErr = m.labels.gen, nil, nil, nil, nil
+			continue
+		}
+		p.labelBusy = true
+		cmds = append(cmds, m.labelsCmd(i, texts, m.labels.gen))
+	}
+	if len(cmds) > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+// busy tells whether anything runs in the background.
+func (m *CompareModel) busy() bool {
+	if m.exporting {
+		return true
+	}
+	for _, s := range m.slots {
+		if s.loading {
+			return true
+		}
+	}
+	for _, p := range m.panes {
+		if p.stage == paneRunning || p.labelBusy || len(p.inFlight) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *CompareModel) setMessage(s string, isErr bool) { m.message, m.msgIsErr = s, isErr }
+
+// ready lists the panes whose forward pass is done.
+func (m *CompareModel) ready() []int {
+	var out []int
+	for i, p := range m.panes {
+		if p.stage == paneReady {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// kind is the map kind of the current view and mode.
+func (m *CompareModel) kind() MapKind {
+	switch m.view {
+	case viewAttention:
+		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
+	case viewLabels:
+		return MapLabel
+	case viewPCA:
+		return MapPCA
+	}
+	return MapSimilarity
+}
+
+// relativeLevel maps level, counted in a model of refL blocks, to the same
+// fraction of depth in a model of L blocks: round(level·L/refL). Feature
+// levels keep their ends (0 = embeddings, refL+1 = after the final
+// LayerNorm → L+1); blocks 1…refL map into 1…L. Equal depths map as is.
+func relativeLevel(level, refL, L int, blocks bool) int {
+	lo, hi := 0, L+1
+	if blocks {
+		lo, hi = 1, L
+	}
+	var v int
+	switch {
+	case refL <= 0 || refL == L:
+		v = level
+	case !blocks && level <= 0:
+		v = 0
+	case !blocks && level >= refL+1:
+		v = L + 1
+	default:
+		v = min(max(int(math.Round(float64(level)*float64(L)/float64(refL))), 1), L)
+	}
+	return min(max(v, lo), hi)
+}
+
+// refLevel is the chosen level clamped into what the kind accepts, in
+// reference units.
+func (m *CompareModel) refLevel(k MapKind) int {
+	if k.BlockLevels() {
+		return min(max(m.level, 1), m.refLayers)
+	}
+	return min(max(m.level, 0), m.refLayers+1)
+}
+
+// paneLevel is the level pane i shows for kind k.
+func (m *CompareModel) paneLevel(i int, k MapKind) int {
+	return relativeLevel(m.refLevel(k), m.refLayers, m.panes[i].analysis.Layers(), k.BlockLevels())
+}
+
+// depthsDiffer tells whether the ready panes' models differ in depth.
+func (m *CompareModel) depthsDiffer() bool {
+	for _, i := range m.ready() {
+		if m.panes[i].analysis.Layers() != m.refLayers {
+			return true
+		}
+	}
+	return false
+}
+
+// panePatch is the patch under the shared cursor in pane i.
+func (m *CompareModel) panePatch(i int) viz.Patch { return m.panes[i].cover.PatchAt(m.point) }
+
+// selectedLabel is pane i's encoding of the selected label, or nil.
+func (m *CompareModel) selectedLabel(i int) *engine.Label {
+	p := m.panes[i]
+	sel := m.labels.sel
+	if p.labelGen != m.labels.gen || sel < 0 || sel >= len(p.labels) {
+		return nil
+	}
+	return &p.labels[sel]
+}
+
+// request is the map pane i should show.
+func (m *CompareModel) request(i int) (MapRequest, bool) {
+	p := m.panes[i]
+	if p.stage != paneReady || m.level < 0 {
+		return MapRequest{}, false
+	}
+	k := m.kind()
+	head := m.head
+	if head >= p.analysis.Heads() {
+		head = viz.MeanHeads
+	}
+	r := MapRequest{Kind: k, Level: m.paneLevel(i, k), Head: head, Patch: m.panePatch(i)}
+	if k == MapLabel {
+		if r.Label = m.selectedLabel(i); r.Label == nil {
+			return r, false
+		}
+	}
+	return r, true
+}
+
+// refresh brings every pane's map up to date, from its cache, computed
+// here when cheap, or in a command.
+func (m *CompareModel) refresh() tea.Cmd {
+	var cmds []tea.Cmd
+	for i, p := range m.panes {
+		r, ok := m.request(i)
+		if !ok {
+			p.cur, p.curErr = nil, nil
+			continue
+		}
+		k := r.key()
+		if c := p.cache[k]; c != nil {
+			p.cur, p.curErr = c, nil
+			continue
+		}
+		if p.maps.Cheap(r) {
+			c, err := p.maps.Compute(r)
+			if err != nil {
+				p.cur, p.curErr = nil, err
+				continue
+			}
+			m.store(i, k, c)
+			continue
+		}
+		if p.inFlight[k] {
+			continue
+		}
+		p.inFlight[k] = true
+		p.curErr = nil
+		cmds = append(cmds, m.mapCmd(i, r))
+	}
+	if len(cmds) > 0 {
+		cmds = append(cmds, m.spinner.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *CompareModel) store(i int, k mapKey, c *Map) {
+	p := m.panes[i]
+	if len(p.cache) > 256 {
+		clear(p.cache)
+	}
+	p.cache[k] = c
+	if r, ok := m.request(i); ok && r.key() == k {
+		p.cur, p.curErr = c, nil
+	}
+}
+
+// stepLevel moves the layer by d in the focused pane's units.
+func (m *CompareModel) stepLevel(d int) {
+	if m.level < 0 {
+		return
+	}
+	k := m.kind()
+	lo, hi := 0, m.refLayers+1
+	if k.BlockLevels() {
+		lo, hi = 1, m.refLayers
+	}
+	m.level = min(max(m.refLevel(k)+d, lo), hi)
+}
+
+// setFocus makes pane i the one whose grid the arrow keys step through
+// and whose depth the layer counts in.
+func (m *CompareModel) setFocus(i int) {
+	p := m.panes[i]
+	if p.stage != paneReady || i == m.focus && m.refLayers == p.analysis.Layers() {
+		m.focus = i
+		return
+	}
+	m.level = m.paneLevel(i, MapSimilarity)
+	m.refLayers = p.analysis.Layers()
+	m.focus = i
+}
+
+// cycleFocus moves the focus to the next (d = 1) or previous ready pane.
+func (m *CompareModel) cycleFocus(d int) {
+	ready := m.ready()
+	if len(ready) == 0 {
+		return
+	}
+	pos := 0
+	for j, i := range ready {
+		if i == m.focus {
+			pos = j
+		}
+	}
+	m.setFocus(ready[((pos+d)%len(ready)+len(ready))%len(ready)])
+}
+
+// moveCursor steps the shared cursor one patch of the focused pane's grid.
+func (m *CompareModel) moveCursor(dr, dc int) {
+	if m.focus >= len(m.panes) || m.panes[m.focus].stage != paneReady {
+		return
+	}
+	m.point = m.panes[m.focus].cover.Step(m.point, dr, dc)
+}
+
+func (m *CompareModel) stepHead(d int) {
+	h := 0
+	for _, i := range m.ready() {
+		h = max(h, m.panes[i].analysis.Heads())
+	}
+	if h == 0 {
+		return
+	}
+	pos := m.head + 1
+	pos = ((pos+d)%(h+1) + h + 1) % (h + 1)
+	m.head = pos - 1
+	if m.head != viz.MeanHeads {
+		m.lastHead = m.head
+	}
+}
+
+func (m *CompareModel) stepOpacity(d int) {
+	i := 0
+	for j, o := range opacitySteps {
+		if o <= m.disp.opacity+1e-9 {
+			i = j
+		}
+	}
+	m.disp.opacity = opacitySteps[min(max(i+d, 0), len(opacitySteps)-1)]
+}
+
+// key handles a key press.
+func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
+	keys := &m.sh.keys
+	if k.String() == "ctrl+c" {
+		return m.quit()
+	}
+	if m.labels.editing {
+		changed, cmd := m.labels.Update(k)
+		if changed {
+			return tea.Batch(cmd, m.encodeLabels())
+		}
+		return cmd
+	}
+	if m.help {
+		switch {
+		case keyMatches(k, keys.Close):
+			m.help = false
+		case keyMatches(k, keys.Quit):
+			return m.quit()
+		case keyMatches(k, keys.Down):
+			m.helpTop++
+		case keyMatches(k, keys.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+		}
+		return nil
+	}
+	m.message = ""
+	inLabels := m.view == viewLabels
+	n := viewID(compareViews)
+	switch {
+	case keyMatches(k, keys.Quit):
+		return m.quit()
+	case keyMatches(k, keys.Help):
+		m.help, m.helpTop = true, 0
+	case keyMatches(k, keys.NextView):
+		m.view = (m.view + 1) % n
+	case keyMatches(k, keys.PrevView):
+		m.view = (m.view + n - 1) % n
+	case keyMatches(k, keys.ViewSimilarity):
+		m.view = viewSimilarity
+	case keyMatches(k, keys.ViewAttention):
+		m.view = viewAttention
+	case keyMatches(k, keys.ViewLabels):
+		m.view = viewLabels
+	case keyMatches(k, keys.ViewPCA):
+		m.view = viewPCA
+	case keyMatches(k, m.keys.FocusNext):
+		m.cycleFocus(1)
+	case keyMatches(k, m.keys.FocusPrev):
+		m.cycleFocus(-1)
+	case inLabels && keyMatches(k, keys.Up):
+		m.labels.Move(-1)
+	case inLabels && keyMatches(k, keys.Down):
+		m.labels.Move(1)
+	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
+		m.moveCursor(-1, 0)
+	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):
+		m.moveCursor(1, 0)
+	case keyMatches(k, keys.Left):
+		m.moveCursor(0, -1)
+	case keyMatches(k, keys.Right):
+		m.moveCursor(0, 1)
+	case keyMatches(k, keys.LayerDown):
+		m.stepLevel(-1)
+	case keyMatches(k, keys.LayerUp):
+		m.stepLevel(1)
+	case keyMatches(k, keys.FirstLayer):
+		m.stepLevel(-1 << 20)
+	case keyMatches(k, keys.LastLayer):
+		m.stepLevel(1 << 20)
+	case keyMatches(k, keys.AttentionMode):
+		m.view = viewAttention
+		m.mode = (m.mode + 1) % numAttnModes
+	case keyMatches(k, keys.NextHead):
+		m.stepHead(1)
+	case keyMatches(k, keys.PrevHead):
+		m.stepHead(-1)
+	case keyMatches(k, keys.MeanHeads):
+		if m.head == viz.MeanHeads {
+			m.head = m.lastHead
+		} else {
+			m.head = viz.MeanHeads
+		}
+	case inLabels && keyMatches(k, keys.AddLabel):
+		return m.labels.StartAdd()
+	case inLabels && keyMatches(k, keys.EditLabel):
+		return m.labels.StartEdit()
+	case inLabels && keyMatches(k, keys.DeleteLabel):
+		if m.labels.Delete() {
+			return m.encodeLabels()
+		}
+	case keyMatches(k, keys.OpacityUp):
+		m.stepOpacity(1)
+	case keyMatches(k, keys.OpacityDown):
+		m.stepOpacity(-1)
+	case keyMatches(k, keys.Colormap):
+		m.disp.cmap = m.disp.cmap.Next()
+	case keyMatches(k, keys.Grid):
+		m.disp.grid = !m.disp.grid
+	case keyMatches(k, keys.Smooth):
+		m.disp.smooth = !m.disp.smooth
+	case keyMatches(k, keys.Export):
+		return m.export()
+	}
+	return nil
+}
+
+func (m *CompareModel) quit() tea.Cmd {
+	m.quitting = true
+	return tea.Quit
+}
+
+// click focuses the pane under the mouse and puts the cursor there, or
+// switches view on a tab.
+func (m *CompareModel) click(ms tea.Mouse) tea.Cmd {
+	if ms.Button != tea.MouseLeft || m.help || m.labels.editing {
+		return nil
+	}
+	l := m.computeLayout()
+	if l.tooSmall {
+		return nil
+	}
+	if ms.Y == 0 {
+		for i, span := range m.tabBar(l).spans() {
+			if ms.X >= span[0] && ms.X < span[1] {
+				m.view = viewID(i)
+			}
+		}
+		return nil
+	}
+	for j, i := range l.visible {
+		p := m.panes[i]
+		if p.stage != paneReady || !image.Pt(ms.X, ms.Y).In(l.panes[j]) {
+			continue
+		}
+		ox, oy := p.view.origin()
+		if pt, ok := p.cover.CellPoint(ms.X-ox, ms.Y-oy, p.view.cols, p.view.rows); ok {
+			m.point = pt
+		}
+		m.setFocus(i)
+		return nil
+	}
+	return nil
+}
+
+// Result returns the models compare loaded, to close, and the first
+// failure, if any.
+func (m *CompareModel) Result() ([]*engine.Model, error) {
+	var models []*engine.Model
+	var first error
+	for _, s := range m.slots {
+		if s.model != nil {
+			models = append(models, s.model)
+		}
+		if s.err != nil && first == nil {
+			first = fmt.Errorf("%s: %w", s.src.Name, s.err)
+		}
+	}
+	if m.imgErr != nil {
+		first = fmt.Errorf("image: %w", m.imgErr)
+	}
+	for _, p := range m.panes {
+		if p.err != nil && first == nil {
+			first = fmt.Errorf("%s: %w", p.set.Name, p.err)
+		}
+	}
+	return models, first
+}
+
+// release frees every pane's captured internals.
+func (m *CompareModel) release() {
+	for _, p := range m.panes {
+		if p.analysis != nil {
+			p.analysis.Release()
+		}
+	}
+}
