@@ -110,11 +110,8 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, compareHelp)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	var budgetList []int
 	for _, b := range budgets {

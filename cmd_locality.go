@@ -87,11 +87,8 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, localityHelp)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if err := src.check(); err != nil {
 		return err
