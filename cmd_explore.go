@@ -37,6 +37,8 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
   3 Labels      your text labels with their sigmoid probabilities, and where
                 in the image each label matches (an approximation)
   4 PCA         the three main directions of the patch features as colours
+  5 Locality    how similarity falls off with distance, layer by layer, and
+                whether features follow content or position (with a lesson)
 
 ? shows every key, s saves the view as PNG + JSON, q quits.
 
