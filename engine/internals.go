@@ -23,6 +23,42 @@ type Internals struct {
 
 	mu    sync.Mutex
 	cache map[*compute.Tensor][]float32
+
+	// recycle, when set, takes the tensors back on Release for the next
+	// forward pass of the same shape.
+	recycle *internalsPool
+}
+
+// internalsPool keeps the tensors of released captures for reuse, so a
+// forward with capture does not allocate and clear tens of megabytes each
+// time (the explorer releases one analysis when it makes the next).
+type internalsPool struct {
+	mu   sync.Mutex
+	free []*Internals
+}
+
+// take returns released internals of the given shape, or nil.
+func (p *internalsPool) take(batch, tokens int, pooling bool) *Internals {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, in := range p.free {
+		if in.Batch == batch && in.Tokens == tokens && !in.poolProbs.Empty() == pooling {
+			p.free = append(p.free[:i], p.free[i+1:]...)
+			return in
+		}
+	}
+	return nil
+}
+
+// put keeps in for reuse, or frees its tensors when the pool is full.
+func (p *internalsPool) put(in *Internals) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) >= 2 {
+		return false
+	}
+	p.free = append(p.free, in)
+	return true
 }
 
 // Layers is the number of transformer blocks captured.
@@ -108,9 +144,27 @@ func (in *Internals) PoolingAttention(item int) ([]float32, error) {
 	return all[item*n : (item+1)*n], nil
 }
 
-// Release frees the captured tensors on the backend. Slices returned
-// earlier stay valid only on host backends.
+// Release gives the captured tensors back (for reuse by a later forward of
+// the same shape, or to the backend). Slices returned earlier must not be
+// used afterwards.
 func (in *Internals) Release() {
+	if in.states == nil {
+		return
+	}
+	if in.recycle != nil {
+		clear(in.cache)
+		kept := &Internals{backend: in.backend, Batch: in.Batch, Tokens: in.Tokens, Hidden: in.Hidden, Heads: in.Heads,
+			states: in.states, probs: in.probs, poolProbs: in.poolProbs, recycle: in.recycle}
+		if in.recycle.put(kept) {
+			in.states, in.probs, in.poolProbs = nil, nil, compute.Tensor{}
+			return
+		}
+	}
+	in.free()
+}
+
+// free returns the tensors to the backend.
+func (in *Internals) free() {
 	for _, t := range in.states {
 		in.backend.Free(t)
 	}
@@ -123,11 +177,15 @@ func (in *Internals) Release() {
 	in.states, in.probs, in.poolProbs = nil, nil, compute.Tensor{}
 }
 
-// newInternals allocates the capture tensors for a forward pass.
-func newInternals(c compute.Backend, cfg EncoderConfig, batch, tokens int, pooling bool) (*Internals, error) {
-	in := &Internals{backend: c, Batch: batch, Tokens: tokens, Hidden: cfg.Hidden, Heads: cfg.Heads}
+// newInternals returns capture tensors for a forward pass: released ones
+// of the same shape from pool when there are, newly allocated otherwise.
+func newInternals(c compute.Backend, cfg EncoderConfig, batch, tokens int, pooling bool, pool *internalsPool) (*Internals, error) {
+	if in := pool.take(batch, tokens, pooling); in != nil {
+		return in, nil
+	}
+	in := &Internals{backend: c, Batch: batch, Tokens: tokens, Hidden: cfg.Hidden, Heads: cfg.Heads, recycle: pool}
 	fail := func(err error) (*Internals, error) {
-		in.Release()
+		in.free()
 		return nil, fmt.Errorf("allocate internals capture (%d layers, %d tokens): %w", cfg.Layers, tokens, err)
 	}
 	for l := 0; l <= cfg.Layers; l++ {

@@ -114,17 +114,36 @@ func (m *Model) Close() error { return m.weights.Close() }
 // capture, the output's Internals hold every layer's hidden states and
 // attention probabilities and the pooling head's attention.
 func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput, error) {
+	out := &VisionOutput{}
+	if err := m.EncodeImagesInto(out, inputs, capture); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EncodeImagesInto is EncodeImages writing into out and reusing its slices:
+// a loop over images of one shape allocates nothing once warm.
+func (m *Model) EncodeImagesInto(out *VisionOutput, inputs []VisionInput, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.Vision.forward(m.backend, inputs, capture)
+	return m.Vision.forward(m.backend, inputs, capture, out)
 }
 
 // EncodeTexts runs the text tower on rows of token ids, all of one length
 // (SigLIP 2 pads them to max_position_embeddings).
 func (m *Model) EncodeTexts(ids [][]int, capture bool) (*TextOutput, error) {
+	out := &TextOutput{}
+	if err := m.EncodeTextsInto(out, ids, capture); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EncodeTextsInto is EncodeTexts writing into out and reusing its slices.
+func (m *Model) EncodeTextsInto(out *TextOutput, ids [][]int, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.Text.forward(m.backend, ids, capture)
+	return m.Text.forward(m.backend, ids, capture, out)
 }
 
 // Logits returns logits_per_image (images × texts): the cosine similarity of

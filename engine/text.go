@@ -20,7 +20,8 @@ type TextTower struct {
 	FinalLayerNorm layerNorm       `st:"final_layer_norm" shape:"hidden"`
 	Head           linear          `st:"head" shape:"projection,hidden"`
 
-	work *textWork
+	work     *textWork
+	captures internalsPool
 }
 
 // embeddingTable reads rows of the token embedding straight from the
@@ -45,6 +46,7 @@ type textWork struct {
 	last          compute.Tensor // after the final LayerNorm
 	pooled        compute.Tensor // batch × projection
 	blocks        *scratch
+	states        []compute.Tensor // one entry: state (no capture)
 }
 
 func (w *textWork) free(c compute.Backend) {
@@ -104,7 +106,7 @@ func (t *TextTower) workFor(c compute.Backend, batch, length int) (*textWork, er
 	}
 	cfg := t.Config
 	rows := batch * length
-	w := &textWork{batch: batch, length: length, embedded: make([]float32, rows*cfg.Hidden)}
+	w := &textWork{batch: batch, length: length, embedded: make([]float32, rows*cfg.Hidden), states: make([]compute.Tensor, 1)}
 	var err error
 	alloc := func(dst *compute.Tensor, r, cols int) {
 		if err == nil {
@@ -160,42 +162,44 @@ type TextOutput struct {
 	Internals *Internals
 }
 
-func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool) (*TextOutput, error) {
+// forward runs the tower into out, reusing out's slices when large enough.
+func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool, out *TextOutput) error {
 	if len(ids) == 0 {
-		return nil, fmt.Errorf("no texts to encode")
+		return fmt.Errorf("no texts to encode")
 	}
 	length := len(ids[0])
 	for i, row := range ids {
 		if len(row) != length {
-			return nil, fmt.Errorf("text %d has %d ids, text 0 has %d: pad every text to the same length", i, len(row), length)
+			return fmt.Errorf("text %d has %d ids, text 0 has %d: pad every text to the same length", i, len(row), length)
 		}
 	}
 	if length < 1 || length > t.Config.MaxPositions {
-		return nil, fmt.Errorf("texts have %d ids; the model takes 1 to %d (max_position_embeddings)", length, t.Config.MaxPositions)
+		return fmt.Errorf("texts have %d ids; the model takes 1 to %d (max_position_embeddings)", length, t.Config.MaxPositions)
 	}
 	batch := len(ids)
 	w, err := t.workFor(c, batch, length)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cfg := t.Config
 	if err := t.embed(w, ids); err != nil {
-		return nil, err
+		return err
 	}
-	states := []compute.Tensor{w.state}
+	w.states[0] = w.state
+	states := w.states[:1]
 	var probs []compute.Tensor
 	var internals *Internals
 	if capture {
-		if internals, err = newInternals(c, cfg.EncoderConfig, batch, length, false); err != nil {
-			return nil, err
+		if internals, err = newInternals(c, cfg.EncoderConfig, batch, length, false, &t.captures); err != nil {
+			return err
 		}
 		states, probs = internals.states, internals.probs
 	}
-	fail := func(err error) (*TextOutput, error) {
+	fail := func(err error) error {
 		if internals != nil {
 			internals.Release()
 		}
-		return nil, fmt.Errorf("text forward on %s: %w", c.Name(), err)
+		return fmt.Errorf("text forward on %s: %w", c.Name(), err)
 	}
 	if err := c.Upload(states[0], w.embedded); err != nil {
 		return fail(err)
@@ -207,15 +211,16 @@ func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool) (*Text
 	if err := c.Sync(); err != nil {
 		return fail(err)
 	}
-	out := &TextOutput{Batch: batch, Length: length, Hidden: cfg.Hidden, Internals: internals,
-		LastHidden: make([]float32, batch*length*cfg.Hidden), Pooled: make([]float32, batch*cfg.ProjectionSize)}
+	*out = TextOutput{Batch: batch, Length: length, Hidden: cfg.Hidden, Internals: internals,
+		LastHidden: resize(out.LastHidden, batch*length*cfg.Hidden), Pooled: resize(out.Pooled, batch*cfg.ProjectionSize),
+		Embeds: resize(out.Embeds, batch*cfg.ProjectionSize)}
 	if err := c.Download(out.LastHidden, w.last); err != nil {
 		return fail(err)
 	}
 	if err := c.Download(out.Pooled, w.pooled); err != nil {
 		return fail(err)
 	}
-	out.Embeds = append([]float32(nil), out.Pooled...)
+	copy(out.Embeds, out.Pooled)
 	l2Normalize(out.Embeds, cfg.ProjectionSize)
-	return out, nil
+	return nil
 }

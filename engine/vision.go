@@ -35,9 +35,10 @@ type VisionTower struct {
 
 	positions []float32 // host copy of the learned table, for NaFlex resizing
 
-	mu      sync.Mutex
-	resized map[[2]int][]float32 // NaFlex positions per (gridH, gridW)
-	work    *visionWork          // scratch of the last batch shape
+	mu       sync.Mutex
+	resized  map[[2]int][]float32 // NaFlex positions per (gridH, gridW)
+	work     *visionWork          // scratch of the last batch shape
+	captures internalsPool        // released captures, for reuse
 }
 
 // visionWork holds the activations of a forward pass for one batch shape.
@@ -50,6 +51,8 @@ type visionWork struct {
 	pooled        compute.Tensor // batch × hidden
 	blocks        *scratch
 	head          *headScratch
+	states        []compute.Tensor // one entry: state (no capture)
+	validKeys     []int            // per image, NaFlex
 }
 
 func (w *visionWork) free(c compute.Backend) {
@@ -199,7 +202,7 @@ func (v *VisionTower) workFor(c compute.Backend, batch, tokens int) (*visionWork
 	}
 	vc := v.Config
 	rows := batch * tokens
-	w := &visionWork{batch: batch, tokens: tokens}
+	w := &visionWork{batch: batch, tokens: tokens, states: make([]compute.Tensor, 1), validKeys: make([]int, batch)}
 	var err error
 	alloc := func(dst *compute.Tensor, r, cols int) {
 		if err == nil {
@@ -279,31 +282,34 @@ type VisionOutput struct {
 	Internals *Internals
 }
 
-// forward runs the tower. Callers serialise (Model does).
-func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture bool) (*VisionOutput, error) {
+// forward runs the tower into out, reusing out's slices when they are
+// large enough, so repeated forwards of one shape allocate nothing. Callers
+// serialise (Model does).
+func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture bool, out *VisionOutput) error {
 	tokens, err := v.checkInputs(inputs)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	batch := len(inputs)
 	w, err := v.workFor(c, batch, tokens)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	vc := v.Config
-	states := []compute.Tensor{w.state}
+	w.states[0] = w.state
+	states := w.states[:1]
 	var probs []compute.Tensor
 	var poolProbs compute.Tensor
 	var internals *Internals
 	if capture {
-		if internals, err = newInternals(c, vc.EncoderConfig, batch, tokens, true); err != nil {
-			return nil, err
+		if internals, err = newInternals(c, vc.EncoderConfig, batch, tokens, true, &v.captures); err != nil {
+			return err
 		}
 		states, probs, poolProbs = internals.states, internals.probs, internals.poolProbs
 	}
 	var validKeys []int
 	if v.Variant == NaFlex {
-		validKeys = make([]int, batch)
+		validKeys = w.validKeys[:batch]
 		for i, in := range inputs {
 			validKeys[i] = in.Valid()
 		}
@@ -311,29 +317,38 @@ func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture b
 
 	x := states[0]
 	if err := v.embed(c, x, w, inputs); err != nil {
-		return nil, v.failed(c, internals, err)
+		return v.failed(c, internals, err)
 	}
 	v.Encoder.Forward(c, vc.EncoderConfig, states, w.blocks, attentionShape(vc.EncoderConfig, batch, tokens, validKeys), probs)
 	v.PostLayerNorm.Forward(c, w.last, states[len(states)-1], vc.LayerNormEps)
 	v.Head.Forward(c, vc.EncoderConfig, w.pooled, w.last, w.head, batch, tokens, validKeys, poolProbs)
 	if err := c.Sync(); err != nil {
-		return nil, v.failed(c, internals, err)
+		return v.failed(c, internals, err)
 	}
 
-	out := &VisionOutput{Batch: batch, Tokens: tokens, Hidden: vc.Hidden, Internals: internals,
-		LastHidden: make([]float32, batch*tokens*vc.Hidden), Pooled: make([]float32, batch*vc.Hidden)}
+	*out = VisionOutput{Batch: batch, Tokens: tokens, Hidden: vc.Hidden, Internals: internals,
+		Grids: out.Grids[:0], LastHidden: resize(out.LastHidden, batch*tokens*vc.Hidden),
+		Pooled: resize(out.Pooled, batch*vc.Hidden), Embeds: resize(out.Embeds, batch*vc.Hidden)}
 	for _, in := range inputs {
 		out.Grids = append(out.Grids, [2]int{in.GridH, in.GridW})
 	}
 	if err := c.Download(out.LastHidden, w.last); err != nil {
-		return nil, v.failed(c, internals, err)
+		return v.failed(c, internals, err)
 	}
 	if err := c.Download(out.Pooled, w.pooled); err != nil {
-		return nil, v.failed(c, internals, err)
+		return v.failed(c, internals, err)
 	}
-	out.Embeds = append([]float32(nil), out.Pooled...)
+	copy(out.Embeds, out.Pooled)
 	l2Normalize(out.Embeds, vc.Hidden)
-	return out, nil
+	return nil
+}
+
+// resize returns s with length n, reusing its array when it is big enough.
+func resize(s []float32, n int) []float32 {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]float32, n)
 }
 
 func (v *VisionTower) failed(c compute.Backend, in *Internals, err error) error {
