@@ -19,7 +19,6 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
-	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -99,7 +98,7 @@ func coldChild(args []string, stdout io.Writer) error {
 		return err
 	}
 	loaded := time.Now()
-	img, err := preprocess.Load(args[1], preprocess.Limits{})
+	img, err := loadImage(args[1])
 	if err != nil {
 		return err
 	}

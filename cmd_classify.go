@@ -78,7 +78,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	}
 	images := make([]*preprocess.Image, fs.NArg())
 	for i, path := range fs.Args() {
-		img, err := preprocess.Load(path, preprocess.Limits{})
+		img, err := loadImage(path)
 		if err != nil {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
-	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
 // cmdDump writes every tensor of a forward pass for comparison with Hugging
@@ -85,7 +84,7 @@ Flags:
 	var prepared []*engine.PreparedImage
 	var inputs []engine.VisionInput
 	for _, path := range fs.Args() {
-		img, err := preprocess.Load(path, preprocess.Limits{})
+		img, err := loadImage(path)
 		if err != nil {
 			return err
 		}

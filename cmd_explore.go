@@ -109,7 +109,7 @@ func (s *sourceFlags) imageLoader(args []string) (string, func() (*preprocess.Im
 	} else if st.IsDir() {
 		return "", nil, fmt.Errorf("image: %s is a folder; give an image file (PNG, JPEG, GIF, WebP, BMP)", path)
 	}
-	return path, func() (*preprocess.Image, error) { return preprocess.Load(path, preprocess.Limits{}) }, nil
+	return path, func() (*preprocess.Image, error) { return loadImage(path) }, nil
 }
 
 func (s *sourceFlags) check() error {

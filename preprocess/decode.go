@@ -114,7 +114,7 @@ func Decode(r io.Reader, lim Limits) (*Image, error) {
 		return nil, fmt.Errorf("read image: %w", err)
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, fmt.Errorf("%w: file is over %d bytes; raise Limits.MaxBytes to accept it", ErrTooLarge, maxBytes)
+		return nil, fmt.Errorf("%w: file is over %d bytes", ErrTooLarge, maxBytes)
 	}
 	format, err := sniff(data)
 	if err != nil {
@@ -128,7 +128,7 @@ func Decode(r io.Reader, lim Limits) (*Image, error) {
 		return nil, fmt.Errorf("%s image has size %dx%d: nothing to process", format, cfg.Width, cfg.Height)
 	}
 	if maxPix := lim.maxPixels(); cfg.Width > maxPix || cfg.Height > maxPix || cfg.Width*cfg.Height > maxPix {
-		return nil, fmt.Errorf("%w: %s image is %dx%d = %d pixels, over the limit of %d; raise Limits.MaxPixels to accept it",
+		return nil, fmt.Errorf("%w: %s image is %dx%d = %d pixels, over the limit of %d pixels",
 			ErrTooLarge, format, cfg.Width, cfg.Height, int64(cfg.Width)*int64(cfg.Height), maxPix)
 	}
 	img, err := guard(format, "pixels", func() (image.Image, error) { return decodeImage(format, data) })

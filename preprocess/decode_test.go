@@ -151,9 +151,9 @@ func TestDecodeErrors(t *testing.T) {
 	}{
 		{"empty", nil, Limits{}, ErrUnsupportedFormat, "empty"},
 		{"text", []byte("hello, world"), Limits{}, ErrUnsupportedFormat, "leading bytes"},
-		{"huge header", huge, Limits{}, ErrTooLarge, "Limits.MaxPixels"},
+		{"huge header", huge, Limits{}, ErrTooLarge, "over the limit of 67108864 pixels"},
 		{"over custom pixel limit", small, Limits{MaxPixels: 1000}, ErrTooLarge, "1200 pixels"},
-		{"over byte limit", small, Limits{MaxBytes: 10}, ErrTooLarge, "Limits.MaxBytes"},
+		{"over byte limit", small, Limits{MaxBytes: 10}, ErrTooLarge, "file is over 10 bytes"},
 		{"zero width", zero, Limits{}, nil, "png header"},
 		{"truncated", small[:len(small)/2], Limits{}, nil, "decode png"},
 		{"truncated header", small[:20], Limits{}, nil, "png header"},
