@@ -334,3 +334,37 @@ func TestRandomModel(t *testing.T) {
 		}
 	}
 }
+
+// LoadFS (in-memory model folders) must compute exactly what Load does.
+func TestLoadFSMatchesLoad(t *testing.T) {
+	dir := withTinyTokenizer(t, "siglip2_naflex")
+	fromDisk, err := Load(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromDisk.Close()
+	fromFS, err := LoadFS(os.DirFS(dir), "toy", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fromFS.Close()
+	if fromFS.Dir != "toy" || fromFS.Tokenizer == nil {
+		t.Fatalf("LoadFS: dir %q, tokenizer %v", fromFS.Dir, fromFS.Tokenizer)
+	}
+	var embeds [2][]float32
+	for i, m := range []*Model{fromDisk, fromFS} {
+		labels, _, err := m.EncodeLabels([]string{"a cat"}, PromptOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		embeds[i] = labels[0].Embed
+	}
+	for k := range embeds[0] {
+		if embeds[0][k] != embeds[1][k] {
+			t.Fatalf("embedding %d: Load %v, LoadFS %v", k, embeds[0][k], embeds[1][k])
+		}
+	}
+	if _, err := LoadFS(os.DirFS(t.TempDir()), "empty", Options{}); err == nil || !strings.Contains(err.Error(), "config.json") {
+		t.Errorf("empty folder: %v", err)
+	}
+}
