@@ -60,11 +60,6 @@ func (g *golden) ints(name string) ([]int64, []int) {
 	return v, info.Shape
 }
 
-func (g *golden) has(name string) bool {
-	_, ok := g.f.Tensors[name]
-	return ok
-}
-
 // closeTo compares got with want element by element; skip, when not nil,
 // excludes elements (NaFlex padding rows).
 func closeTo(t *testing.T, what string, got, want []float32, abs, rel float64, skip func(i int) bool) {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/naflex"
@@ -35,7 +34,6 @@ type VisionTower struct {
 
 	positions []float32 // host copy of the learned table, for NaFlex resizing
 
-	mu       sync.Mutex
 	resized  map[[2]int][]float32 // NaFlex positions per (gridH, gridW)
 	work     *visionWork          // scratch of the last batch shape
 	captures internalsPool        // released captures, for reuse

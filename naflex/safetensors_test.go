@@ -85,15 +85,6 @@ func (ts *stTensor) f32(t testing.TB) []float32 {
 	}
 	return out
 }
-
-func (ts *stTensor) u8(t testing.TB) []uint8 {
-	t.Helper()
-	if err := ts.check("U8", 1); err != nil {
-		t.Fatal(err)
-	}
-	return ts.data
-}
-
 func (ts *stTensor) i32(t testing.TB) []int32 {
 	t.Helper()
 	if err := ts.check("I32", 4); err != nil {

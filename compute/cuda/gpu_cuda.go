@@ -299,9 +299,3 @@ func (g *cudaGPU) release() error {
 	}
 	return errors.Join(errs...)
 }
-
-// memInfo is cuMemGetInfo: free and total device memory in bytes.
-func (g *cudaGPU) memInfo() (free, total uint64, err error) {
-	err = g.drv.check("cuMemGetInfo_v2", ccall(g.drv.cuMemGetInfo, uintptr(unsafe.Pointer(&free)), uintptr(unsafe.Pointer(&total))))
-	return free, total, err
-}

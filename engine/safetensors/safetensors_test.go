@@ -118,7 +118,7 @@ func TestHeaderValidation(t *testing.T) {
 			if !strings.Contains(err.Error(), p) && !strings.Contains(err.Error(), "weights") {
 				t.Errorf("error %q does not name the file", err)
 			}
-			if c.file != nil && len(c.file) >= 8 && !errors.Is(err, ErrFormat) {
+			if len(c.file) >= 8 && !errors.Is(err, ErrFormat) {
 				t.Errorf("error %q is not ErrFormat", err)
 			}
 		})

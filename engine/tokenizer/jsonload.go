@@ -3,7 +3,6 @@ package tokenizer
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 )
 
 // jsonAddedToken is one entry of tokenizer.json's "added_tokens".
@@ -469,13 +468,4 @@ func normOps(c jsonComponent) ([]normOp, error) {
 	default:
 		return nil, fmt.Errorf("%q is not supported: this package reads Gemma-style tokenizers (Replace, Prepend, Sequence)", c.Type)
 	}
-}
-
-// splitMerge splits a merge written as one string "a b".
-func splitMerge(m string) (string, string, bool) {
-	i := strings.IndexByte(m, ' ')
-	if i < 0 || strings.IndexByte(m[i+1:], ' ') >= 0 {
-		return "", "", false
-	}
-	return m[:i], m[i+1:], true
 }
