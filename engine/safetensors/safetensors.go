@@ -206,6 +206,7 @@ func checkOverlaps(tensors map[string]Info) error {
 // ShortPrefixError reports that ParseHeader needs a longer prefix.
 type ShortPrefixError struct{ Need int }
 
+// Error says how many bytes the header needs.
 func (e *ShortPrefixError) Error() string {
 	return fmt.Sprintf("safetensors: need the first %d bytes to parse the header", e.Need)
 }
