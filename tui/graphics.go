@@ -30,9 +30,14 @@ import (
 type Layer struct {
 	// X, Y is the top-left cell (0-based).
 	X, Y int
+	// Cols, Rows are the cells the picture covers.
+	Cols, Rows int
 	// Seq draws the picture at the cursor.
 	Seq string
 }
+
+// rect is the layer's cell rectangle.
+func (l *Layer) rect() image.Rectangle { return image.Rect(l.X, l.Y, l.X+l.Cols, l.Y+l.Rows) }
 
 // GraphicsSink shows and hides the picture layer; Painter is the real one.
 type GraphicsSink interface {
@@ -52,6 +57,9 @@ type Painter struct {
 	mu    sync.Mutex
 	layer *Layer
 	dirty bool
+	// painted is the cell rectangle of the last sixel or iTerm2 picture
+	// painted: its pixels stay on screen until text is written over them.
+	painted image.Rectangle
 	timer *time.Timer
 	// settle is how long after Show the layer is painted when no frame
 	// comes (the screen is then stable).
@@ -102,11 +110,37 @@ func erases(b []byte) bool {
 func (p *Painter) paintLocked() {
 	var b bytes.Buffer
 	b.WriteString("\x1b[?2026h\x1b7") // synchronised update; save cursor
+	if p.proto != viz.ProtocolKitty {
+		// A sixel or iTerm2 picture lives in the cells it covered. The
+		// renderer believes cells it left blank are blank, so wherever the
+		// old picture was and the new one will not be, erase the cells.
+		eraseOutside(&b, p.painted, p.layer.rect())
+		p.painted = p.layer.rect()
+	}
 	b.WriteString("\x1b[" + strconv.Itoa(p.layer.Y+1) + ";" + strconv.Itoa(p.layer.X+1) + "H")
 	b.WriteString(p.layer.Seq)
 	b.WriteString("\x1b8\x1b[?2026l")
 	p.w.Write(b.Bytes()) //nolint:errcheck // a lost picture is redrawn on the next change
 	p.dirty = false
+}
+
+// eraseOutside writes erase-character sequences over the cells of old that
+// lie outside keep.
+func eraseOutside(b *bytes.Buffer, old, keep image.Rectangle) {
+	for y := old.Min.Y; y < old.Max.Y; y++ {
+		for x := old.Min.X; x < old.Max.X; {
+			if y >= keep.Min.Y && y < keep.Max.Y && x >= keep.Min.X && x < keep.Max.X {
+				x = keep.Max.X
+				continue
+			}
+			end := old.Max.X
+			if y >= keep.Min.Y && y < keep.Max.Y && x < keep.Min.X {
+				end = min(end, keep.Min.X)
+			}
+			fmt.Fprintf(b, "\x1b[%d;%dH\x1b[%dX", y+1, x+1, end-x)
+			x = end
+		}
+	}
 }
 
 // Show sets the layer; it is painted after the next frame, or after a short
@@ -138,7 +172,8 @@ func (p *Painter) Hide() {
 	if p.layer != nil && p.proto == viz.ProtocolKitty {
 		io.WriteString(p.w, viz.DeleteKittyImages(kittyImageID)) //nolint:errcheck
 	}
-	p.layer, p.dirty = nil, false
+	// Sixel and iTerm2 pictures go with the full redraw that follows.
+	p.layer, p.dirty, p.painted = nil, false, image.Rectangle{}
 }
 
 // gfxKey is everything the picture layer depends on.
@@ -303,7 +338,7 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 		default:
 			err = fmt.Errorf("unknown graphics protocol %v", proto)
 		}
-		msg.layer, msg.err = &Layer{X: k.x, Y: k.y, Seq: seq}, err
+		msg.layer, msg.err = &Layer{X: k.x, Y: k.y, Cols: k.cols, Rows: k.rows, Seq: seq}, err
 		return msg
 	}
 }

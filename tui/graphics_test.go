@@ -157,3 +157,33 @@ func TestGraphicsLayerFollowsTheScreenAndOverlays(t *testing.T) {
 		})
 	}
 }
+
+// A sixel picture that moves or shrinks must not leave its old pixels
+// behind: the cells it covered and the new one does not are erased first.
+func TestPainterErasesWhereThePictureWas(t *testing.T) {
+	var out bytes.Buffer
+	p := &Painter{w: &out, proto: viz.ProtocolSixel, settle: time.Hour}
+	p.Show(&Layer{X: 0, Y: 2, Cols: 4, Rows: 3, Seq: "<A>"})
+	p.Write([]byte("frame1"))
+	if strings.Contains(out.String(), "X") {
+		t.Fatalf("first paint erased something: %q", out.String())
+	}
+	out.Reset()
+	p.Show(&Layer{X: 0, Y: 1, Cols: 4, Rows: 3, Seq: "<B>"}) // moved up a row
+	p.Write([]byte("frame2"))
+	got := out.String()
+	// Old rows 2..4, new rows 1..3: only old row 4 (1-based 5) is outside.
+	if !strings.Contains(got, "\x1b[5;1H\x1b[4X") || strings.Count(got, "X") != 1 || !strings.Contains(got, "<B>") {
+		t.Errorf("second paint = %q, want row 5 erased once, then <B>", got)
+	}
+	if strings.Index(got, "\x1b[5;1H\x1b[4X") > strings.Index(got, "<B>") {
+		t.Error("erased after painting")
+	}
+	out.Reset()
+	p.Hide()
+	p.Show(&Layer{X: 0, Y: 0, Cols: 2, Rows: 2, Seq: "<C>"}) // after a hide the screen was redrawn
+	p.Write([]byte("frame3"))
+	if strings.Contains(out.String(), "X") {
+		t.Errorf("paint after Hide erased: %q", out.String())
+	}
+}
