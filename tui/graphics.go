@@ -60,7 +60,7 @@ type Painter struct {
 	// painted is the cell rectangle of the last sixel or iTerm2 picture
 	// painted: its pixels stay on screen until text is written over them.
 	painted image.Rectangle
-	timer *time.Timer
+	timer   *time.Timer
 	// settle is how long after Show the layer is painted when no frame
 	// comes (the screen is then stable).
 	settle time.Duration
