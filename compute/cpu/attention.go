@@ -110,6 +110,7 @@ func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.Attent
 		for r := 0; r < dst.Rows; r++ {
 			clear(dst.Host[r*dst.Stride : r*dst.Stride+width])
 		}
+		b.cache.written(dst)
 		return
 	}
 	t := &b.attn
@@ -119,4 +120,6 @@ func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.Attent
 	t.qb = (s.QLen + t.nqb - 1) / t.nqb
 	b.pool.parallel(t, s.Seqs*s.Heads*t.nqb)
 	*t = attentionTask{}
+	b.cache.written(dst)
+	b.cache.written(probs)
 }

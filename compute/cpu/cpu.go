@@ -55,6 +55,11 @@ type Options struct {
 	// "avx512", "avx2" or "generic". It is process-wide, like the CPU it
 	// describes: the last New wins.
 	SIMD string
+	// PackBudget bounds, in bytes, the packed copies of Linear weights
+	// the AVX-512 kernels keep (so a forward never repacks them): 0 means
+	// 1 GiB (the base model's two towers take about 680 MB), negative
+	// means none.
+	PackBudget int64
 }
 
 // Info describes what a Backend runs on.
@@ -77,6 +82,10 @@ type Info struct {
 	CoreTypeEnv string
 	// GoGEMM names the pure-Go micro-kernel used when BLAS is absent.
 	GoGEMM string
+	// Direct reports that products run on the AVX-512 kernels that read
+	// activations in place and keep weights packed (chosen over BLAS on
+	// AVX-512 CPUs unless a library is named explicitly).
+	Direct bool
 	// Threads is the number of worker goroutines.
 	Threads int
 	// SIMD is the instruction set of the element-wise kernels.
@@ -108,12 +117,17 @@ type Backend struct {
 	info Info
 	lib  *blas.Library
 	pool *pool
+	// direct: products use gemm's AVX-512 direct-A kernels, with weights
+	// packed once in cache.
+	direct bool
+	cache  packCache
 
 	// Reusable task values (see pool.go) and scratch.
 	lin   linearTask
 	attn  attentionTask
 	norm  normTask
 	add   addTask
+	pack  packTask
 	spare []float32 // Linear output when dst overlaps an input
 }
 
@@ -142,7 +156,28 @@ func New(opt Options) (*Backend, error) {
 	b.info = Info{Threads: threads, SIMD: vec.Current().String(), GoGEMM: gemm.Name(),
 		CoreTypeEnv: os.Getenv("OPENBLAS_CORETYPE")}
 
-	lib, err := blas.Open(opt.BLAS)
+	b.cache.budget = opt.PackBudget
+	if b.cache.budget == 0 {
+		b.cache.budget = defaultPackBudget
+	}
+	spec := opt.BLAS
+	if spec == "" || spec == "auto" {
+		spec = strings.TrimSpace(os.Getenv(blas.EnvVar))
+	}
+	var lib *blas.Library
+	var err error
+	if gemm.HasDirect() && (spec == "" || strings.EqualFold(spec, "auto")) {
+		// On AVX-512 the direct kernels with packed weights beat
+		// OpenBLAS (which repacks the weights on every call): no library.
+		err = errDirect
+	} else {
+		lib, err = blas.Open(opt.BLAS)
+	}
+	b.direct = lib == nil && gemm.HasDirect()
+	if b.direct {
+		b.info.GoGEMM = gemm.DirectName()
+		b.info.Direct = true
+	}
 	switch {
 	case err == nil:
 		b.lib = lib
@@ -156,11 +191,15 @@ func New(opt Options) (*Backend, error) {
 		b.info.CoreName = lib.CoreName()
 		b.info.BLASThreads = lib.NumThreads()
 	case errors.Is(err, blas.ErrDisabled):
+	case errors.Is(err, errDirect):
+		b.info.BLASError = err.Error()
 	case opt.BLAS != "" && opt.BLAS != "auto":
 		return nil, fmt.Errorf("cpu: %w (use BLAS \"auto\" or \"off\")", err)
 	default:
 		b.info.BLASError = err.Error()
-		b.info.Hint = blas.InstallHint()
+		if !b.direct {
+			b.info.Hint = blas.InstallHint()
+		}
 	}
 
 	workers := make([]*worker, threads)
@@ -176,6 +215,10 @@ func New(opt Options) (*Backend, error) {
 	runtime.AddCleanup(b, func(p *pool) { p.close() }, b.pool)
 	return b, nil
 }
+
+// errDirect is Info.BLASError when no library is loaded because the
+// AVX-512 kernels are faster.
+var errDirect = errors.New("not used: the AVX-512 kernels with packed weights are faster; SIGLIP2_BLAS=/path/to/lib forces one")
 
 // setSIMD applies the SIMD option. The levels are process-wide; they are
 // written only when they change, so creating a Backend with default options
@@ -227,17 +270,19 @@ func (*Backend) Alloc(rows, cols int) (compute.Tensor, error) {
 	return compute.Tensor{Rows: rows, Cols: cols, Stride: cols, Host: make([]float32, rows*cols)}, nil
 }
 
-// Free implements compute.Backend; memory is left to the garbage collector.
-func (*Backend) Free(compute.Tensor) {}
+// Free implements compute.Backend; memory is left to the garbage
+// collector, and a packed copy of it is dropped.
+func (b *Backend) Free(t compute.Tensor) { b.cache.written(t) }
 
 // Upload implements compute.Backend.
-func (*Backend) Upload(t compute.Tensor, src []float32) error {
+func (b *Backend) Upload(t compute.Tensor, src []float32) error {
 	if len(src) < t.Len() {
 		return fmt.Errorf("cpu: upload %d values into %dx%d tensor", len(src), t.Rows, t.Cols)
 	}
 	for r := 0; r < t.Rows; r++ {
 		copy(t.Host[r*t.Stride:r*t.Stride+t.Cols], src[r*t.Cols:])
 	}
+	b.cache.written(t)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/gemm"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 )
 
@@ -182,8 +183,15 @@ func TestOptions(t *testing.T) {
 	}
 	t.Setenv("SIGLIP2_BLAS", "/nonexistent/libopenblas.so")
 	b = newTest(t, Options{})
-	if in := b.Info(); in.BLAS != "" || in.Hint == "" || in.BLASError == "" {
-		t.Errorf("a failed automatic load must fall back with a hint: %+v", in)
+	// A failed load falls back to Go; the hint to install OpenBLAS is
+	// given only where the Go kernels are the slower ones (no AVX-512).
+	if in := b.Info(); in.BLAS != "" || (in.Hint == "") != in.Direct || in.BLASError == "" {
+		t.Errorf("a failed automatic load must fall back with a hint unless the direct kernels run: %+v", in)
+	}
+	t.Setenv("SIGLIP2_BLAS", "")
+	b = newTest(t, Options{})
+	if in := b.Info(); in.Direct != gemm.HasDirect() || (in.Direct && (in.BLAS != "" || in.Hint != "")) {
+		t.Errorf("automatic mode: direct kernels %v on a CPU where they run: %v; info %+v", in.Direct, gemm.HasDirect(), in)
 	}
 	_ = setSIMD("")
 }

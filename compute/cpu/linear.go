@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/gemm"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/vec"
 )
 
@@ -14,7 +15,7 @@ import (
 // the helpers costs more).
 const (
 	linRows   = 512
-	linAlign  = 64
+	linAlign  = 32
 	linSerial = 1 << 18
 )
 
@@ -29,7 +30,9 @@ var linTasksPerThread = 4
 type linearTask struct {
 	out, x, w, bias compute.Tensor
 	act             compute.Activation
-	rb, cc, nCols   int // block rows, chunk columns, chunks per row block
+	rb, cc, nCols   int          // block rows, chunk columns, chunks per row block
+	direct          bool         // use the AVX-512 direct-A kernels
+	packed          *gemm.Packed // w packed for them, or nil
 }
 
 func (t *linearTask) run(wk *worker, i int) {
@@ -43,6 +46,10 @@ func (t *linearTask) run(wk *worker, i int) {
 		for r := 0; r < rows; r++ {
 			clear(out[r*t.out.Stride : r*t.out.Stride+cols])
 		}
+	} else if t.packed != nil {
+		wk.gemm.MulTPacked(rows, c0, c0+cols, t.x.Host[r0*t.x.Stride:], t.x.Stride, t.packed, out, t.out.Stride, false)
+	} else if t.direct {
+		wk.gemm.MulT(rows, cols, k, t.x.Host[r0*t.x.Stride:], t.x.Stride, t.w.Host[c0*t.w.Stride:], t.w.Stride, out, t.out.Stride, false)
 	} else {
 		wk.sgemm(true, rows, cols, k, 1, t.x.Host[r0*t.x.Stride:], t.x.Stride, t.w.Host[c0*t.w.Stride:], t.w.Stride, 0, out, t.out.Stride)
 	}
@@ -83,8 +90,12 @@ func (b *Backend) Linear(dst, x, w, bias compute.Tensor, act compute.Activation)
 		b.spare = grow(b.spare, m*n)
 		out = compute.Tensor{Rows: m, Cols: n, Stride: n, Host: b.spare}
 	}
+	var packed *gemm.Packed
+	if b.direct && k > 0 {
+		packed = b.packed(w)
+	}
 	t := &b.lin
-	*t = linearTask{out: out, x: x, w: w, bias: bias, act: act}
+	*t = linearTask{out: out, x: x, w: w, bias: bias, act: act, direct: b.direct, packed: packed}
 	threads := len(b.pool.workers)
 	if m*n*k < linSerial || threads == 1 {
 		t.rb, t.cc, t.nCols = m, n, 1
@@ -103,6 +114,7 @@ func (b *Backend) Linear(dst, x, w, bias compute.Tensor, act compute.Activation)
 			copy(dst.Host[r*dst.Stride:r*dst.Stride+n], b.spare[r*n:(r+1)*n])
 		}
 	}
+	b.cache.written(dst)
 }
 
 func roundUp(v, to int) int { return (v + to - 1) / to * to }

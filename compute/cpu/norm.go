@@ -55,6 +55,7 @@ func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
 	}
 	b.pool.parallel(t, items)
 	*t = normTask{}
+	b.cache.written(dst)
 }
 
 // addTask adds rows [i·rows, (i+1)·rows), or, for dense operands viewed
@@ -103,4 +104,5 @@ func (b *Backend) Add(dst, x, y compute.Tensor) {
 	}
 	b.pool.parallel(t, items)
 	*t = addTask{}
+	b.cache.written(dst)
 }

@@ -29,3 +29,5 @@ func packBT32(dst, src *float32, ldb, k int)
 
 //go:noescape
 func packBT16(dst, src *float32, ldb, k int)
+
+func hasDirect() bool { return Force != "avx2" && Force != "go" && cpu.X86.HasAVX512F }
