@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/gemm"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/vec"
 )
 
@@ -22,10 +23,15 @@ var attnScores = 1 << 18
 type attentionTask struct {
 	dst, q, k, v, probs compute.Tensor
 	s                   compute.AttentionShape
-	qb, nqb             int // queries per block, blocks per (sequence, head)
+	qb, nqb             int  // queries per block, blocks per (sequence, head)
+	direct              bool // run on gemm's attention kernels (no probs)
 }
 
 func (t *attentionTask) run(wk *worker, i int) {
+	if t.direct {
+		t.runDirect(wk, i)
+		return
+	}
 	s := &t.s
 	blk := i % t.nqb
 	h := (i / t.nqb) % s.Heads
@@ -82,6 +88,44 @@ func (t *attentionTask) run(wk *worker, i int) {
 	}
 }
 
+// runDirect computes one (sequence, head, block of 32 queries) on the
+// AVX-512 kernels: the block's queries are packed (scaled) once, the
+// scores go to the worker's scratch key by key (Sᵀ) with K read in place,
+// the softmax runs down Sᵀ's columns, and P·V reads V in place and writes
+// the output rows, which are then divided by the softmax sums.
+func (t *attentionTask) runDirect(wk *worker, i int) {
+	s := &t.s
+	blk := i % t.nqb
+	h := (i / t.nqb) % s.Heads
+	seq := i / (t.nqb * s.Heads)
+	q0 := blk * gemm.AttnBlock
+	rows := min(gemm.AttnBlock, s.QLen-q0)
+	valid := s.KLen
+	if s.ValidKeys != nil {
+		valid = s.ValidKeys[seq]
+	}
+	c0, hd := h*s.HeadDim, s.HeadDim
+	qrow := seq*s.QLen + q0
+	krow := seq * s.KLen
+	ld := t.dst.Stride
+	out := t.dst.Host[qrow*ld+c0:]
+	if valid == 0 {
+		for r := 0; r < rows; r++ {
+			clear(out[r*ld : r*ld+hd])
+		}
+		return
+	}
+	wk.qp = grow(wk.qp, hd*gemm.AttnBlock)
+	gemm.PackQ(wk.qp, t.q.Host[qrow*t.q.Stride+c0:], t.q.Stride, hd, rows, s.Scale)
+	wk.scores = grow(wk.scores, valid*gemm.AttnBlock)
+	gemm.AttnScores(valid, hd, t.k.Host[krow*t.k.Stride+c0:], t.k.Stride, wk.qp, wk.scores)
+	vec.ExpShiftCols32(wk.scores, valid, &wk.colSum)
+	gemm.AttnValues(rows, valid, hd, wk.scores, t.v.Host[krow*t.v.Stride+c0:], t.v.Stride, out, ld)
+	for r := 0; r < rows; r++ {
+		vec.Scale(out[r*ld:r*ld+hd], 1/wk.colSum[r])
+	}
+}
+
 // Attention implements compute.Backend. dst may be q (each block reads its
 // queries before writing the same rows and columns) but must not overlap
 // k, v or probs.
@@ -115,9 +159,14 @@ func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.Attent
 	}
 	t := &b.attn
 	*t = attentionTask{dst: dst, q: q, k: k, v: v, probs: probs, s: s}
-	qb := max(8, attnScores/s.KLen)
-	t.nqb = (s.QLen + qb - 1) / qb
-	t.qb = (s.QLen + t.nqb - 1) / t.nqb
+	if b.direct && probs.Empty() {
+		t.direct, t.qb = true, gemm.AttnBlock
+		t.nqb = (s.QLen + t.qb - 1) / t.qb
+	} else {
+		qb := max(8, attnScores/s.KLen)
+		t.nqb = (s.QLen + qb - 1) / qb
+		t.qb = (s.QLen + t.nqb - 1) / t.nqb
+	}
 	b.pool.parallel(t, s.Seqs*s.Heads*t.nqb)
 	*t = attentionTask{}
 	b.cache.written(dst)

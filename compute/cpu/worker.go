@@ -13,6 +13,8 @@ type worker struct {
 	gemm   gemm.Context
 	scores []float32 // attention scores of one block of queries
 	inv    []float32 // 1/Σ of every score row
+	qp     []float32 // a block of queries packed for gemm.AttnScores
+	colSum [gemm.AttnBlock]float32
 }
 
 // sgemm computes the row-major C = alpha·A·op(B) + beta·C on this goroutine

@@ -21,6 +21,25 @@ var kdTable = [15]func(k int, a *float32, lda int, b, c *float32, ldc int, mask 
 	kd14x32,
 }
 
+// ktTable[r] is the transposed-A micro-kernel of r rows (r = 1..14).
+var ktTable = [15]func(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int){
+	nil,
+	kt1x32,
+	kt2x32,
+	kt3x32,
+	kt4x32,
+	kt5x32,
+	kt6x32,
+	kt7x32,
+	kt8x32,
+	kt9x32,
+	kt10x32,
+	kt11x32,
+	kt12x32,
+	kt13x32,
+	kt14x32,
+}
+
 //go:noescape
 func kd1x32(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, acc int)
 
@@ -62,3 +81,45 @@ func kd13x32(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, ac
 
 //go:noescape
 func kd14x32(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt1x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt2x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt3x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt4x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt5x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt6x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt7x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt8x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt9x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt10x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt11x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt12x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt13x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kt14x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)

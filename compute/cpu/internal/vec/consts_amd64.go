@@ -145,3 +145,6 @@ func sumSqDevAVX2(x *float32, n int, m float32) float32
 
 //go:noescape
 func normalizeAVX2(dst, x *float32, n int, mean, inv float32, gain, bias *float32)
+
+//go:noescape
+func expShiftCols32AVX512(s *float32, rows int, sum *float32)

@@ -169,3 +169,21 @@ func normalizeGeneric(dst, x []float32, mean, inv float32, gain, bias []float32)
 		dst[i] = (x[i]-mean)*inv*gain[i] + bias[i]
 	}
 }
+
+func expShiftCols32Generic(s []float32, sum *[32]float32) {
+	var m [32]float32
+	copy(m[:], s[:32])
+	for r := 32; r < len(s); r += 32 {
+		for j, v := range s[r : r+32] {
+			m[j] = max(m[j], v)
+		}
+	}
+	*sum = [32]float32{}
+	for r := 0; r < len(s); r += 32 {
+		for j := range 32 {
+			e := exp32(s[r+j] - m[j])
+			s[r+j] = e
+			sum[j] += e
+		}
+	}
+}

@@ -210,3 +210,17 @@ func ptr(s []float32) *float32 {
 	}
 	return &s[0]
 }
+
+// ExpShiftCols32 is the softmax numerator of every column of the rows×32
+// row-major matrix s (rows ≥ 1): each element becomes exp(x − m), m the
+// maximum of its column, and sum receives the columns' sums. The attention
+// kernels keep scores key by key, one 32-query row per key, so a query's
+// softmax runs down a column.
+func ExpShiftCols32(s []float32, rows int, sum *[32]float32) {
+	_ = s[rows*32-1]
+	if level == AVX512 {
+		expShiftCols32AVX512(&s[0], rows, &sum[0])
+		return
+	}
+	expShiftCols32Generic(s[:rows*32], sum)
+}

@@ -575,3 +575,42 @@ norm_tail:
 norm_done:
 	VZEROUPPER
 	RET
+
+// func expShiftCols32AVX512(s *float32, rows int, sum *float32)
+TEXT ·expShiftCols32AVX512(SB), NOSPLIT, $0-24
+	MOVQ s+0(FP), SI
+	MOVQ rows+8(FP), CX
+	MOVQ sum+16(FP), DI
+	LOADEXP
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	MOVQ SI, BX
+	MOVQ CX, DX
+
+cols_max:
+	VMAXPS (BX), Z8, Z8
+	VMAXPS 64(BX), Z9, Z9
+	ADDQ $128, BX
+	DECQ DX
+	JNZ  cols_max
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+cols_exp:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z4
+	VSUBPS Z8, Z0, Z0
+	VSUBPS Z9, Z4, Z4
+	EXP(Z0, Z1, Z2)
+	EXP(Z4, Z5, Z6)
+	VMOVUPS Z0, (SI)
+	VMOVUPS Z4, 64(SI)
+	VADDPS Z0, Z10, Z10
+	VADDPS Z4, Z11, Z11
+	ADDQ $128, SI
+	DECQ CX
+	JNZ  cols_exp
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, 64(DI)
+	VZEROUPPER
+	RET

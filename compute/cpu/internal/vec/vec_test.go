@@ -310,3 +310,33 @@ func BenchmarkKernels(b *testing.B) {
 		}
 	}
 }
+
+func TestExpShiftCols32(t *testing.T) {
+	forEachLevel(t, func(t *testing.T) {
+		rng := rand.New(rand.NewSource(2))
+		for _, rows := range []int{1, 2, 7, 200} {
+			s := randVec(rng, rows*32, 20, 0)
+			s[3] = -200 // flushed to 0 when the column has larger values
+			orig := append([]float32(nil), s...)
+			var sum [32]float32
+			ExpShiftCols32(s, rows, &sum)
+			for j := range 32 {
+				m := float32(math.Inf(-1))
+				for r := range rows {
+					m = max(m, orig[r*32+j])
+				}
+				var want float64
+				for r := range rows {
+					e := math.Exp(float64(orig[r*32+j] - m))
+					want += e
+					if g := s[r*32+j]; !within(g, e, 3e-38, 2.4e-7) {
+						t.Fatalf("rows=%d: (%d,%d) = %g, want %g", rows, r, j, g, e)
+					}
+				}
+				if !within(sum[j], want, 0, 1e-6) {
+					t.Errorf("rows=%d: column %d sums to %g, want %g", rows, j, sum[j], want)
+				}
+			}
+		}
+	})
+}
