@@ -1,0 +1,144 @@
+"""Training and evaluation batches: scenes rendered, preprocessed as the
+Hugging Face image processors (and the Go engine) do, with captions, their
+token ids and the true/false matrix of every (image, caption) pair.
+
+Batch k of a run is drawn from numpy's Generator seeded with (seed, k)
+alone, so the data is the same whatever the number of worker processes.
+"""
+
+import math
+
+import numpy as np
+from PIL import Image
+
+import captions as C
+import scenes as S
+
+# NaFlex canvases: aspect ratios (width / height) and patch budgets drawn per batch.
+ASPECTS = [0.5, 2 / 3, 0.75, 1.0, 1.0, 4 / 3, 1.5, 2.0]
+NAFLEX_PATCHES = [36, 48, 64, 64, 80, 96]
+
+
+def naflex_size(h, w, patch, max_patches, eps=1e-5):
+    """Hugging Face's get_image_size_for_max_num_patches: the largest
+    patch-multiple size of about the image's aspect ratio whose patch count
+    fits max_patches (bisection on the scale)."""
+    def scaled(scale, size):
+        return max(patch, int(math.ceil(size * scale / patch)) * patch)
+    lo, hi = eps / 10, 100.0
+    while hi - lo >= eps:
+        mid = (lo + hi) / 2
+        th, tw = scaled(mid, h), scaled(mid, w)
+        if (th / patch) * (tw / patch) <= max_patches:
+            lo = mid
+        else:
+            hi = mid
+    return scaled(lo, h), scaled(lo, w)
+
+
+def normalise(img_u8):
+    """uint8 HWC -> float32 HWC as SigLIP's processor: x/255, then (x-0.5)/0.5."""
+    x = (img_u8.astype(np.float64) * (1 / 255)).astype(np.float32)
+    return (x - np.float32(0.5)) / np.float32(0.5)
+
+
+def patchify(x, patch):
+    """float HWC (multiple of patch) -> [gh*gw, patch*patch*3] flattened (py, px, c)."""
+    h, w, c = x.shape
+    gh, gw = h // patch, w // patch
+    return x.reshape(gh, patch, gw, patch, c).transpose(0, 2, 1, 3, 4).reshape(gh * gw, patch * patch * c)
+
+
+def resize_u8(img, h, w):
+    """PIL BILINEAR resize of a uint8 image (the processors' resample=2)."""
+    if img.shape[0] == h and img.shape[1] == w:
+        return img
+    return np.asarray(Image.fromarray(img).resize((w, h), Image.BILINEAR))
+
+
+def label_map(masks):
+    """Object label per pixel (0 background, i+1 object i) where coverage >= 0.5."""
+    lab = np.zeros(masks.shape[1:], np.uint8)
+    for i, m in enumerate(masks):
+        lab[m >= 0.5] = i + 1
+    return lab
+
+
+def patch_coverage(labels, n_objects, gh, gw):
+    """Per object, the fraction of each patch's source pixels that carry its
+    label: [n, gh*gw]. Pixel (x, y) of the original image falls in patch
+    (floor((y+.5)*gh/H), floor((x+.5)*gw/W)); the Go test uses the same rule."""
+    h, w = labels.shape
+    py = np.floor((np.arange(h) + 0.5) * gh / h).astype(int)
+    px = np.floor((np.arange(w) + 0.5) * gw / w).astype(int)
+    idx = (py[:, None] * gw + px[None, :]).ravel()
+    total = np.bincount(idx, minlength=gh * gw).astype(np.float64)
+    cov = np.zeros((n_objects, gh * gw))
+    flat = labels.ravel()
+    for i in range(n_objects):
+        cov[i] = np.bincount(idx, weights=(flat == i + 1).astype(np.float64), minlength=gh * gw) / total
+    return cov
+
+
+class Batcher:
+    """Makes training batches for one variant."""
+
+    def __init__(self, variant, tokenizer, batch, seed, text_len=32, patch=8, image=64,
+                 template_prob=0.2, full_prob=0.3, neg_per_image=1, scene_weights=(0.45, 0.35, 0.2),
+                 square_prob=0.0):
+        self.variant, self.tok, self.batch, self.seed = variant, tokenizer, batch, seed
+        self.text_len, self.patch, self.image = text_len, patch, image
+        self.template_prob, self.full_prob, self.neg = template_prob, full_prob, neg_per_image
+        self.weights = scene_weights
+        self.square_prob = square_prob
+
+    def canvas(self, rng):
+        """(render h, w, model h, w) for one batch."""
+        if self.variant == "fixed":
+            return self.image, self.image, self.image, self.image
+        if rng.random() < self.square_prob:  # exactly the fixed-res input: 64 x 64, an 8 x 8 grid
+            return self.image, self.image, self.image, self.image
+        aspect = ASPECTS[int(rng.integers(len(ASPECTS)))]
+        area = rng.uniform(56, 100) ** 2
+        h = int(round(math.sqrt(area / aspect)))
+        w = int(round(math.sqrt(area * aspect)))
+        mp = NAFLEX_PATCHES[int(rng.integers(len(NAFLEX_PATCHES)))]
+        th, tw = naflex_size(h, w, self.patch, mp)
+        return h, w, th, tw
+
+    def caption_ids(self, text):
+        ids = self.tok.siglip(text, self.text_len)
+        return ids
+
+    def fits(self, text):
+        return len(self.tok.encode(text)) <= self.text_len - 1
+
+    def __call__(self, k):
+        rng = np.random.default_rng([self.seed, k])
+        h, w, th, tw = self.canvas(rng)
+        pixels, objs_enc, texts, queries = [], [], {}, []
+        for _ in range(self.batch):
+            img, _, objs = S.random_scene(rng, h, w, weights=self.weights)
+            x = normalise(resize_u8(img, th, tw))
+            pixels.append(x.transpose(2, 0, 1) if self.variant == "fixed" else patchify(x, self.patch))
+            objs_enc.append(C.encode_objects(objs))
+            qs = [C.positive(rng, objs, self.full_prob)]
+            for _ in range(self.neg):
+                n = C.negative(rng, qs[0], objs)
+                if n is not None:
+                    qs.append(n)
+            for q in qs:
+                t = C.maybe_template(rng, C.text(q), self.template_prob)
+                if not self.fits(t):
+                    t = C.text(q)
+                if not self.fits(t):
+                    continue
+                if t not in texts:
+                    texts[t] = len(texts)
+                    queries.append(C.encode_queries(q))
+        ids = np.array([self.caption_ids(t) for t in texts], np.int64)
+        truth = C.truth(np.stack(queries), np.stack(objs_enc))
+        out = dict(pixels=np.stack(pixels).astype(np.float32), ids=ids, labels=truth.astype(np.float32))
+        if self.variant == "naflex":
+            out["spatial"] = np.array([[th // self.patch, tw // self.patch]] * self.batch, np.int64)
+        return out
