@@ -101,29 +101,37 @@ def query_for(rng, obj, attrs):
     return {a: obj[a] for a in attrs}
 
 
-def positive(rng, objects, full_prob=0.3):
+def positive(rng, objects, full_prob=0.3, probs=None, no_colour=False):
     """A caption true of the scene: all objects fully described (positions
-    included or not), or 1-2 objects partly."""
+    included or not), or 1-2 objects partly. With no_colour, captions never
+    name a colour (the curriculum's first phase: colour is a shortcut that
+    otherwise stalls the learning of shape, size and position)."""
+    probs = dict(probs or SUBSET_PROBS)
+    if no_colour:
+        probs["colour"] = 0.0
     n = len(objects)
     r = rng.random()
     if r < full_prob:
         with_pos = rng.random() < 0.6
         attrs = ATTRS if with_pos else ["shape", "colour", "size"]
+        if no_colour:
+            attrs = [a for a in attrs if a != "colour"]
         order = rng.permutation(n)
         return [query_for(rng, objects[i], attrs) for i in order]
     k = 1 if (n == 1 or rng.random() < 0.7) else 2
     picks = rng.permutation(n)[:k]
-    return [query_for(rng, objects[i], _subset(rng, SUBSET_PROBS)) for i in picks]
+    return [query_for(rng, objects[i], _subset(rng, probs)) for i in picks]
 
 
 def negative(rng, queries, objects, tries=20):
-    """A caption like queries but false of the scene: one attribute of one
-    query changed (or, for an unchangeable case, a random absent object)."""
+    """A caption like queries but false of the scene: one named attribute of
+    one query changed (or, failing that, a random absent object)."""
     enc_obj = encode_objects(objects)[None]
     for _ in range(tries):
         qs = [dict(q) for q in queries]
         j = int(rng.integers(len(qs)))
-        attr = ATTRS[int(rng.integers(len(ATTRS)))]
+        named = [a for a in ATTRS if a in qs[j]] or ATTRS
+        attr = named[int(rng.integers(len(named)))]
         vals = VALUES[attr]
         qs[j][attr] = vals[int(rng.integers(len(vals)))]
         if not truth(encode_queries(qs)[None], enc_obj)[0, 0]:

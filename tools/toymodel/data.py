@@ -80,17 +80,35 @@ def patch_coverage(labels, n_objects, gh, gw):
     return cov
 
 
+N_ATTR_TARGETS = sum(len(v) for v in C.VALUES.values()) + len(S.COLOUR_NAMES) * len(S.SHAPES)
+
+
+def attribute_targets(objects):
+    """Multi-hot presence of every attribute value and colour+shape pair in
+    a scene (targets of the optional auxiliary loss)."""
+    t = np.zeros(N_ATTR_TARGETS, np.float32)
+    for o in objects:
+        base = 0
+        for a in C.ATTRS:
+            t[base + C.VALUES[a].index(o[a])] = 1
+            base += len(C.VALUES[a])
+        t[base + S.COLOUR_NAMES.index(o["colour"]) * len(S.SHAPES) + S.SHAPES.index(o["shape"])] = 1
+    return t
+
+
 class Batcher:
     """Makes training batches for one variant."""
 
     def __init__(self, variant, tokenizer, batch, seed, text_len=32, patch=8, image=64,
                  template_prob=0.2, full_prob=0.3, neg_per_image=1, scene_weights=(0.45, 0.35, 0.2),
-                 square_prob=0.0):
+                 square_prob=0.0, subset_probs=None, curriculum_steps=0):
         self.variant, self.tok, self.batch, self.seed = variant, tokenizer, batch, seed
         self.text_len, self.patch, self.image = text_len, patch, image
         self.template_prob, self.full_prob, self.neg = template_prob, full_prob, neg_per_image
         self.weights = scene_weights
         self.square_prob = square_prob
+        self.subset_probs = subset_probs
+        self.curriculum_steps = curriculum_steps
 
     def canvas(self, rng):
         """(render h, w, model h, w) for one batch."""
@@ -116,13 +134,14 @@ class Batcher:
     def __call__(self, k):
         rng = np.random.default_rng([self.seed, k])
         h, w, th, tw = self.canvas(rng)
-        pixels, objs_enc, texts, queries = [], [], {}, []
+        pixels, objs_enc, texts, queries, attrs = [], [], {}, [], []
         for _ in range(self.batch):
             img, _, objs = S.random_scene(rng, h, w, weights=self.weights)
             x = normalise(resize_u8(img, th, tw))
             pixels.append(x.transpose(2, 0, 1) if self.variant == "fixed" else patchify(x, self.patch))
             objs_enc.append(C.encode_objects(objs))
-            qs = [C.positive(rng, objs, self.full_prob)]
+            attrs.append(attribute_targets(objs))
+            qs = [C.positive(rng, objs, self.full_prob, self.subset_probs, k < self.curriculum_steps)]
             for _ in range(self.neg):
                 n = C.negative(rng, qs[0], objs)
                 if n is not None:
@@ -138,7 +157,8 @@ class Batcher:
                     queries.append(C.encode_queries(q))
         ids = np.array([self.caption_ids(t) for t in texts], np.int64)
         truth = C.truth(np.stack(queries), np.stack(objs_enc))
-        out = dict(pixels=np.stack(pixels).astype(np.float32), ids=ids, labels=truth.astype(np.float32))
+        out = dict(pixels=np.stack(pixels).astype(np.float32), ids=ids, labels=truth.astype(np.float32),
+                   attrs=np.stack(attrs).astype(np.float32))
         if self.variant == "naflex":
             out["spatial"] = np.array([[th // self.patch, tw // self.patch]] * self.batch, np.int64)
         return out

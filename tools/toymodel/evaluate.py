@@ -104,6 +104,9 @@ def evaluate(model, tok, scenes_, variant, text_len, max_patches=64):
     lab_emb = encode_texts(model, tok, [cs_text(c, s) for c, s in labels], text_len)
     scale, bias = model.logit_scale.exp(), model.logit_bias
     m = dict(cs=[], pos=[], present=[], absent=[], rank=[], sim_same=[], sim_bg=[], simdiff=[], pool=[])
+    attr_emb = {a: encode_texts(model, tok, [C.phrase({a: v}) for v in C.VALUES[a]], text_len) for a in C.ATTRS}
+    for a in C.ATTRS:
+        m["acc_" + a] = []
     for (img, lab, objs), o in zip(scenes_, outs):
         logits = o["embed"] @ lab_emb.t() * scale + bias
         if len(objs) == 1:
@@ -113,6 +116,8 @@ def evaluate(model, tok, scenes_, variant, text_len, max_patches=64):
             pt = [C.phrase({"colour": ob["colour"], "shape": ob["shape"], "position": p}) for p in S.POSITIONS]
             pe = encode_texts(model, tok, pt, text_len)
             m["pos"].append(int((o["embed"] @ pe.t()).argmax()) == S.POSITIONS.index(ob["position"]))
+            for a in C.ATTRS:
+                m["acc_" + a].append(int((o["embed"] @ attr_emb[a].t()).argmax()) == C.VALUES[a].index(ob[a]))
             continue
         probs = torch.sigmoid(logits)
         present = [labels.index((ob["colour"], ob["shape"])) for ob in objs]
@@ -164,4 +169,5 @@ def report(metrics, variant):
         else:
             ok = v >= t - slack
         parts.append(f"{k} {v:.3f}{'' if ok else '!'}")
+    parts.append("| single-attribute " + " ".join(f"{a} {metrics['acc_' + a]:.2f}" for a in C.ATTRS))
     return "  ".join(parts)

@@ -132,8 +132,12 @@ def lr_at(step, a):
 
 def batcher_for(a, tok):
     sw = tuple(float(x) for x in a.scene_weights.split(","))
+    probs = None
+    if a.subset_probs:
+        probs = {k: float(v) for k, v in (kv.split("=") for kv in a.subset_probs.split(","))}
     return D.Batcher(a.variant, tok, a.batch, a.seed, a.text_len, a.patch, a.image,
-                     a.template_prob, a.full_prob, a.neg, sw, a.square_prob)
+                     a.template_prob, a.full_prob, a.neg, sw, a.square_prob, probs,
+                     int(a.curriculum * a.steps))
 
 
 def batches(batcher, start, stop, workers):
@@ -174,6 +178,11 @@ def main(argv=None):
     p.add_argument("--square-prob", type=float, default=0.0,
                    help="NaFlex: fraction of batches of 64 x 64 scenes (the fixed-res input)")
     p.add_argument("--export-fixed", help="NaFlex: also write the same weights as a fixed-res folder here")
+    p.add_argument("--curriculum", type=float, default=0.0,
+                   help="fraction of steps at the start whose captions name no colour")
+    p.add_argument("--subset-probs", default="", help="e.g. shape=0.8,colour=0.5,size=0.4,position=0.5")
+    p.add_argument("--aux", type=float, default=0.0,
+                   help="weight of an auxiliary attribute-presence loss on the pooled image features (training only)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=0, help="data worker processes (0: inline)")
     p.add_argument("--device", default="cpu")
@@ -197,8 +206,10 @@ def main(argv=None):
     stream = batches(batcher_for(a, tok), 0, a.steps, a.workers)
     model.to(a.device)
     n_params = sum(p.numel() for p in model.parameters())
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "embedding" not in n]
-    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "embedding" not in n)]
+    aux = torch.nn.Linear(a.hidden, D.N_ATTR_TARGETS).to(a.device) if a.aux else None
+    named = list(model.named_parameters()) + (list(aux.named_parameters()) if aux else [])
+    decay = [p for n, p in named if p.dim() >= 2 and "embedding" not in n]
+    no_decay = [p for n, p in named if not (p.dim() >= 2 and "embedding" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=a.lr, betas=(0.9, 0.98), eps=1e-6)
     ns, nd = (int(x) for x in a.eval_scenes.split(","))
@@ -222,11 +233,14 @@ def main(argv=None):
         te = model.encode_text(ids)["embeds"]
         logits = model.logits(vo["embeds"], te)
         loss = -F.logsigmoid(y * logits).sum() / px.shape[0]
+        if aux is not None:
+            tgt = torch.from_numpy(b["attrs"]).to(a.device)
+            loss = loss + a.aux * F.binary_cross_entropy_with_logits(aux(vo["pooler_output"]), tgt, reduction="sum") / px.shape[0]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
-        lv = float(loss)
+        lv = float(loss.detach())
         run_loss = lv if run_loss is None else 0.98 * run_loss + 0.02 * lv
         if step % 50 == 0 or step == a.steps - 1:
             el = time.time() - t0
