@@ -14,9 +14,13 @@ from PIL import Image
 import captions as C
 import scenes as S
 
-# NaFlex canvases: aspect ratios (width / height) and patch budgets drawn per batch.
-ASPECTS = [0.5, 2 / 3, 0.75, 1.0, 1.0, 4 / 3, 1.5, 2.0]
-NAFLEX_PATCHES = [36, 48, 64, 64, 80, 96]
+# NaFlex training canvases in patches (rows, columns). Every side is a
+# multiple of 3, so the 3 x 3 placement grid falls on patch boundaries (as it
+# does at the fixed 72 x 72 = 9 x 9 patches); scenes are drawn at 8 px per
+# patch and fed with max_num_patches = rows * columns, which keeps their size.
+NAFLEX_GRIDS = [(9, 9), (6, 12), (12, 6), (6, 9), (9, 6)]
+# Held-out NaFlex scenes: the sizes the default budget (81 patches) keeps.
+NAFLEX_EVAL_GRIDS = [(9, 9), (6, 12), (12, 6)]
 
 
 def naflex_size(h, w, patch, max_patches, eps=1e-5):
@@ -99,7 +103,7 @@ def attribute_targets(objects):
 class Batcher:
     """Makes training batches for one variant."""
 
-    def __init__(self, variant, tokenizer, batch, seed, text_len=32, patch=8, image=64,
+    def __init__(self, variant, tokenizer, batch, seed, text_len=32, patch=8, image=72,
                  template_prob=0.2, full_prob=0.3, neg_per_image=1, scene_weights=(0.45, 0.35, 0.2),
                  square_prob=0.0, subset_probs=None, curriculum_steps=0):
         self.variant, self.tok, self.batch, self.seed = variant, tokenizer, batch, seed
@@ -109,20 +113,16 @@ class Batcher:
         self.square_prob = square_prob
         self.subset_probs = subset_probs
         self.curriculum_steps = curriculum_steps
+        self.drop_article = 0.1
 
     def canvas(self, rng):
         """(render h, w, model h, w) for one batch."""
-        if self.variant == "fixed":
+        if self.variant == "fixed" or rng.random() < self.square_prob:
             return self.image, self.image, self.image, self.image
-        if rng.random() < self.square_prob:  # exactly the fixed-res input: 64 x 64, an 8 x 8 grid
-            return self.image, self.image, self.image, self.image
-        aspect = ASPECTS[int(rng.integers(len(ASPECTS)))]
-        area = rng.uniform(56, 100) ** 2
-        h = int(round(math.sqrt(area / aspect)))
-        w = int(round(math.sqrt(area * aspect)))
-        mp = NAFLEX_PATCHES[int(rng.integers(len(NAFLEX_PATCHES)))]
-        th, tw = naflex_size(h, w, self.patch, mp)
-        return h, w, th, tw
+        gh, gw = NAFLEX_GRIDS[int(rng.integers(len(NAFLEX_GRIDS)))]
+        h, w = gh * self.patch, gw * self.patch
+        assert naflex_size(h, w, self.patch, gh * gw) == (h, w)
+        return h, w, h, w
 
     def caption_ids(self, text):
         ids = self.tok.siglip(text, self.text_len)
@@ -147,7 +147,10 @@ class Batcher:
                 if n is not None:
                     qs.append(n)
             for q in qs:
-                t = C.maybe_template(rng, C.text(q), self.template_prob)
+                t = C.text(q)
+                if rng.random() < self.drop_article:  # "red circle" as people type labels
+                    t = t.split(" ", 1)[1]
+                t = C.maybe_template(rng, t, self.template_prob)
                 if not self.fits(t):
                     t = C.text(q)
                 if not self.fits(t):

@@ -41,24 +41,23 @@ def cs_text(c, s):
 
 def make_eval_set(seed, n_single, n_double, variant):
     """Scenes for evaluation: [(uint8 image, label map, objects)]. NaFlex
-    scenes take the aspect ratios of training; fixed ones are 64 x 64."""
+    scenes are 72 x 72, 48 x 96 or 96 x 48; fixed ones 72 x 72."""
     rng = np.random.default_rng([seed, 999_999])
     out = []
     for i in range(n_single + n_double):
         n = 1 if i < n_single else 2
         if variant == "fixed":
-            h = w = 64
+            h = w = 72
         else:
-            aspect = D.ASPECTS[int(rng.integers(len(D.ASPECTS)))]
-            area = rng.uniform(56, 100) ** 2
-            h, w = int(round(np.sqrt(area / aspect))), int(round(np.sqrt(area * aspect)))
+            gh, gw = D.NAFLEX_EVAL_GRIDS[int(rng.integers(len(D.NAFLEX_EVAL_GRIDS)))]
+            h, w = 8 * gh, 8 * gw
         objs = S.random_objects(rng, n, distinct=True)
         img, masks = S.render(rng, objs, h, w)
         out.append((img, D.label_map(masks), objs))
     return out
 
 
-def prepare(img, variant, max_patches=64, patch=8, image=64):
+def prepare(img, variant, max_patches=81, patch=8, image=72):
     """Processor output for one image: (pixels, spatial (gh, gw))."""
     if variant == "fixed":
         x = D.normalise(D.resize_u8(img, image, image))
@@ -75,7 +74,7 @@ def encode_texts(model, tok, texts, length):
 
 
 @torch.no_grad()
-def run_images(model, scenes_, variant, max_patches=64):
+def run_images(model, scenes_, variant, max_patches=81):
     """Vision outputs per scene (batched by grid shape)."""
     res = [None] * len(scenes_)
     groups = {}
@@ -97,7 +96,7 @@ def run_images(model, scenes_, variant, max_patches=64):
 
 
 @torch.no_grad()
-def evaluate(model, tok, scenes_, variant, text_len, max_patches=64):
+def evaluate(model, tok, scenes_, variant, text_len, max_patches=81):
     model.eval()
     outs = run_images(model, scenes_, variant, max_patches)
     labels = colour_shape_labels()

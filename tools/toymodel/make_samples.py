@@ -5,7 +5,7 @@ token ids the Go test reads, and prints the Python-side measurements.
   nice -n 10 python3 tools/toymodel/make_samples.py            # the full run
   python3 tools/toymodel/make_samples.py --skip-train           # images, ids, measurements only
 
-One NaFlex model is trained on 64 x 64 scenes (an 8 x 8 grid: exactly the
+One NaFlex model is trained on 72 x 72 scenes (a 9 x 9 grid: exactly the
 fixed-resolution input) and on scenes of other aspect ratios, then written
 twice: as Siglip2Model (NaFlex) and as SiglipModel (fixed resolution) with
 the same weights, the patch embedding reshaped to a Conv2d.
@@ -40,20 +40,20 @@ NAFLEX = os.path.join(SAMPLES, "models", "toy-naflex")
 # The training recipe (train.py's flags).
 RECIPE = [
     "--variant", "naflex", "--square-prob", "0.5",
-    "--steps", "1500", "--batch", "64", "--lr", "2e-3",
-    "--curriculum", "0.3", "--subset-probs", "shape=0.8,colour=0.5,size=0.4,position=0.5",
+    "--steps", "3000", "--batch", "64", "--lr", "2e-3",
+    "--curriculum", "0.25", "--subset-probs", "shape=0.8,colour=0.5,size=0.4,position=0.5",
     "--aux", "1", "--seed", "1", "--eval-every", "500", "--eval-scenes", "100,100",
 ]
 
 # The shipped scenes: (file, height, width, number of objects, seed).
 IMAGES = [
-    ("one-shape.png", 64, 64, 1, 11),
-    ("two-shapes.png", 64, 64, 2, 12),
-    ("two-shapes-b.png", 64, 64, 2, 13),
-    ("three-shapes.png", 64, 64, 3, 14),
-    ("wide.png", 56, 112, 2, 15),
-    ("tall.png", 112, 56, 2, 16),
-    ("wide-three.png", 64, 128, 3, 17),
+    ("one-shape.png", 72, 72, 1, 11),
+    ("two-shapes.png", 72, 72, 2, 12),
+    ("two-shapes-b.png", 72, 72, 2, 13),
+    ("three-shapes.png", 72, 72, 3, 14),
+    ("wide.png", 48, 96, 2, 15),
+    ("tall.png", 96, 48, 2, 16),
+    ("wide-three.png", 48, 96, 3, 17),
 ]
 
 

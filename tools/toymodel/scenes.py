@@ -26,8 +26,11 @@ POSITIONS = ["top left", "top", "top right", "left", "center", "right",
              "bottom left", "bottom", "bottom right"]
 
 # Object diameter as a fraction of the smaller side of a grid cell.
-SIZE_FRACTION = {"small": 0.62, "big": 0.94}
+SIZE_FRACTION = {"small": 0.7, "big": 0.95}
 SUPERSAMPLE = 4
+# How far an object's centre may wander inside its cell, as a fraction of
+# the room it has there.
+JITTER = 0.3
 
 
 def _inside(shape, u, v):
@@ -114,7 +117,7 @@ def random_objects(rng, n, distinct=False):
                  size=SIZES[rng.integers(2)], position=POSITIONS[cells[i]]) for i in range(n)]
 
 
-def render(rng, objects, h=64, w=64):
+def render(rng, objects, h=72, w=72):
     """Draws objects on a fresh background. Returns (uint8 h x w x 3 image,
     float32 [n, h, w] coverage masks). Object geometry (centre jitter inside
     its cell, exact colour) is drawn from rng."""
@@ -128,8 +131,8 @@ def render(rng, objects, h=64, w=64):
         radius = 0.5 * cell * SIZE_FRACTION[o["size"]] * rng.uniform(0.93, 1.07)
         slack_x = max(0.0, cw / 2 - radius - 0.5)
         slack_y = max(0.0, ch / 2 - radius - 0.5)
-        cx = (c + 0.5) * cw + rng.uniform(-slack_x, slack_x)
-        cy = (r + 0.5) * ch + rng.uniform(-slack_y, slack_y)
+        cx = (c + 0.5) * cw + rng.uniform(-slack_x, slack_x) * JITTER
+        cy = (r + 0.5) * ch + rng.uniform(-slack_y, slack_y) * JITTER
         m = object_mask(o["shape"], cx, cy, radius, h, w)
         masks[i] = m
         col = (np.array(COLOURS[o["colour"]]) + rng.uniform(-12, 12, size=3)).astype(np.float32)
@@ -146,7 +149,7 @@ def render(rng, objects, h=64, w=64):
     return np.clip(np.rint(img), 0, 255).astype(np.uint8), masks
 
 
-def random_scene(rng, h=64, w=64, n=None, distinct=False, weights=(0.45, 0.35, 0.2)):
+def random_scene(rng, h=72, w=72, n=None, distinct=False, weights=(0.45, 0.35, 0.2)):
     """A scene with n objects (drawn from weights for 1, 2, 3 when None)."""
     if n is None:
         n = int(rng.choice(3, p=np.array(weights) / sum(weights))) + 1

@@ -170,13 +170,13 @@ def main(argv=None):
     p.add_argument("--text-layers", type=int, default=2)
     p.add_argument("--text-len", type=int, default=32)
     p.add_argument("--patch", type=int, default=8)
-    p.add_argument("--image", type=int, default=64)
+    p.add_argument("--image", type=int, default=72)
     p.add_argument("--neg", type=int, default=1, help="hard negative captions per image")
     p.add_argument("--template-prob", type=float, default=0.2)
     p.add_argument("--full-prob", type=float, default=0.3)
     p.add_argument("--scene-weights", default="0.45,0.35,0.2")
     p.add_argument("--square-prob", type=float, default=0.0,
-                   help="NaFlex: fraction of batches of 64 x 64 scenes (the fixed-res input)")
+                   help="NaFlex: fraction of batches of square --image scenes (the fixed-res input)")
     p.add_argument("--export-fixed", help="NaFlex: also write the same weights as a fixed-res folder here")
     p.add_argument("--curriculum", type=float, default=0.0,
                    help="fraction of steps at the start whose captions name no colour")
