@@ -84,6 +84,30 @@ def patch_coverage(labels, n_objects, gh, gw):
     return cov
 
 
+# Labels of the dense term: every colour+shape, colour and shape phrase.
+DENSE_QUERIES = ([{"colour": c, "shape": s} for c in S.COLOUR_NAMES for s in S.SHAPES]
+                 + [{"colour": c} for c in S.COLOUR_NAMES] + [{"shape": s} for s in S.SHAPES])
+DENSE_TEXTS = [C.phrase(q) for q in DENSE_QUERIES]
+_DENSE_ENC = np.stack([C.encode_queries([q]) for q in DENSE_QUERIES])
+
+
+def dense_targets(objects, masks, gh, gw):
+    """Per patch of a gh x gw grid: which dense label texts are true of it.
+    Returns (patch label [gh*gw]: k+1 where object k covers >= half the patch,
+    0 where no object pixel is, -1 otherwise; truth [3, len(DENSE_TEXTS)] per
+    object)."""
+    lab = label_map(masks)
+    cov = patch_coverage(lab, len(objects), gh, gw)
+    out = np.full(gh * gw, -1, np.int64)
+    out[cov.sum(0) == 0] = 0
+    for k in range(len(objects)):
+        out[cov[k] >= 0.5] = k + 1
+    truth = np.zeros((3, len(DENSE_TEXTS)), np.float32)
+    for k, o in enumerate(objects):
+        truth[k] = C.truth(_DENSE_ENC, C.encode_objects([o])[None])[0]
+    return out, truth
+
+
 N_ATTR_TARGETS = sum(len(v) for v in C.VALUES.values()) + len(S.COLOUR_NAMES) * len(S.SHAPES)
 
 
@@ -97,6 +121,21 @@ def attribute_targets(objects):
             t[base + C.VALUES[a].index(o[a])] = 1
             base += len(C.VALUES[a])
         t[base + S.COLOUR_NAMES.index(o["colour"]) * len(S.SHAPES) + S.SHAPES.index(o["shape"])] = 1
+    return t
+
+
+def mention_targets(queries):
+    """Multi-hot of the attribute values (and colour+shape pairs) a caption
+    names (targets of the optional text-side auxiliary loss)."""
+    t = np.zeros(N_ATTR_TARGETS, np.float32)
+    for q in queries:
+        base = 0
+        for a in C.ATTRS:
+            if a in q:
+                t[base + C.VALUES[a].index(q[a])] = 1
+            base += len(C.VALUES[a])
+        if "colour" in q and "shape" in q:
+            t[base + S.COLOUR_NAMES.index(q["colour"]) * len(S.SHAPES) + S.SHAPES.index(q["shape"])] = 1
     return t
 
 
@@ -134,9 +173,12 @@ class Batcher:
     def __call__(self, k):
         rng = np.random.default_rng([self.seed, k])
         h, w, th, tw = self.canvas(rng)
-        pixels, objs_enc, texts, queries, attrs = [], [], {}, [], []
+        pixels, objs_enc, texts, queries, attrs, patch_lab, dense_truth, mentions = [], [], {}, [], [], [], [], []
         for _ in range(self.batch):
-            img, _, objs = S.random_scene(rng, h, w, weights=self.weights)
+            img, masks, objs = S.random_scene(rng, h, w, weights=self.weights)
+            pl, dt = dense_targets(objs, masks, th // self.patch, tw // self.patch)
+            patch_lab.append(pl)
+            dense_truth.append(dt)
             x = normalise(resize_u8(img, th, tw))
             pixels.append(x.transpose(2, 0, 1) if self.variant == "fixed" else patchify(x, self.patch))
             objs_enc.append(C.encode_objects(objs))
@@ -158,10 +200,13 @@ class Batcher:
                 if t not in texts:
                     texts[t] = len(texts)
                     queries.append(C.encode_queries(q))
+                    mentions.append(mention_targets(q))
         ids = np.array([self.caption_ids(t) for t in texts], np.int64)
         truth = C.truth(np.stack(queries), np.stack(objs_enc))
         out = dict(pixels=np.stack(pixels).astype(np.float32), ids=ids, labels=truth.astype(np.float32),
-                   attrs=np.stack(attrs).astype(np.float32))
+                   attrs=np.stack(attrs).astype(np.float32),
+                   patch_labels=np.stack(patch_lab), dense_truth=np.stack(dense_truth),
+                   mentions=np.stack(mentions))
         if self.variant == "naflex":
             out["spatial"] = np.array([[th // self.patch, tw // self.patch]] * self.batch, np.int64)
         return out

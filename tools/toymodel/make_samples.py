@@ -40,9 +40,10 @@ NAFLEX = os.path.join(SAMPLES, "models", "toy-naflex")
 # The training recipe (train.py's flags).
 RECIPE = [
     "--variant", "naflex", "--square-prob", "0.5",
-    "--steps", "3000", "--batch", "64", "--lr", "2e-3",
-    "--curriculum", "0.25", "--subset-probs", "shape=0.8,colour=0.5,size=0.4,position=0.5",
-    "--aux", "1", "--seed", "1", "--eval-every", "500", "--eval-scenes", "100,100",
+    "--steps", "3500", "--batch", "64", "--lr", "2e-3",
+    "--curriculum", "0.15", "--subset-probs", "shape=0.8,colour=0.5,size=0.4,position=0.5",
+    "--aux", "1", "--text-aux", "1", "--dense", "1",
+    "--seed", "1", "--eval-every", "500", "--eval-scenes", "100,100",
 ]
 
 # The shipped scenes: (file, height, width, number of objects, seed).

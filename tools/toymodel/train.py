@@ -183,6 +183,12 @@ def main(argv=None):
     p.add_argument("--subset-probs", default="", help="e.g. shape=0.8,colour=0.5,size=0.4,position=0.5")
     p.add_argument("--aux", type=float, default=0.0,
                    help="weight of an auxiliary attribute-presence loss on the pooled image features (training only)")
+    p.add_argument("--text-aux", type=float, default=0.0,
+                   help="weight of an auxiliary loss on the pooled text features: which attribute values a "
+                        "caption names (training only; keeps position words from collapsing together)")
+    p.add_argument("--dense", type=float, default=0.0,
+                   help="weight of a dense term: each patch, through the pooling head alone, scored against "
+                        "colour/shape labels of the object covering it (a stand-in for SigLIP 2's dense objectives)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=0, help="data worker processes (0: inline)")
     p.add_argument("--device", default="cpu")
@@ -205,9 +211,14 @@ def main(argv=None):
         model.load_state_dict(sd)
     stream = batches(batcher_for(a, tok), 0, a.steps, a.workers)
     model.to(a.device)
+    dense_ids = torch.tensor([tok.siglip(t, a.text_len) for t in D.DENSE_TEXTS], device=a.device)
     n_params = sum(p.numel() for p in model.parameters())
     aux = torch.nn.Linear(a.hidden, D.N_ATTR_TARGETS).to(a.device) if a.aux else None
-    named = list(model.named_parameters()) + (list(aux.named_parameters()) if aux else [])
+    taux = torch.nn.Linear(a.hidden, D.N_ATTR_TARGETS).to(a.device) if a.text_aux else None
+    named = list(model.named_parameters())
+    for extra in (aux, taux):
+        if extra is not None:
+            named += list(extra.named_parameters())
     decay = [p for n, p in named if p.dim() >= 2 and "embedding" not in n]
     no_decay = [p for n, p in named if not (p.dim() >= 2 and "embedding" not in n)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.wd}, {"params": no_decay, "weight_decay": 0.0}],
@@ -230,22 +241,46 @@ def main(argv=None):
         else:
             sp = torch.from_numpy(b["spatial"]).to(a.device)
             vo = model.encode_image(px, torch.ones(px.shape[:2], dtype=torch.long, device=a.device), sp)
-        te = model.encode_text(ids)["embeds"]
+        to = model.encode_text(ids)
+        te = to["embeds"]
         logits = model.logits(vo["embeds"], te)
         loss = -F.logsigmoid(y * logits).sum() / px.shape[0]
+        parts = {"sig": float(loss.detach())}
+        if taux is not None:
+            tgt = torch.from_numpy(b["mentions"]).to(a.device)
+            tl = F.binary_cross_entropy_with_logits(taux(to["pooler_output"]), tgt, reduction="sum") / ids.shape[0]
+            parts["taux"] = float(tl.detach())
+            loss = loss + a.text_aux * tl
+        if a.dense:
+            te_d = model.encode_text(dense_ids)["embeds"]
+            pe = F.normalize(model.vision_model.head.per_patch(vo["last_hidden_state"]), dim=-1)
+            dl = torch.einsum("btd,ld->btl", pe, te_d) * model.logit_scale.exp() + model.logit_bias
+            plab = torch.from_numpy(b["patch_labels"]).to(a.device)          # B, tokens
+            truth = torch.from_numpy(b["dense_truth"]).to(a.device)          # B, 3, L
+            truth = torch.cat([torch.zeros_like(truth[:, :1]), truth], 1)    # index 0: background
+            tgt = torch.gather(truth, 1, plab.clamp(min=0)[..., None].expand(-1, -1, truth.shape[-1]))
+            valid = (plab >= 0).float()[..., None]
+            bce = F.binary_cross_entropy_with_logits(dl, tgt, reduction="none") * valid
+            dloss = bce.sum() / valid.sum().clamp(min=1)
+            parts["dense"] = float(dloss.detach())
+            loss = loss + a.dense * dloss
         if aux is not None:
             tgt = torch.from_numpy(b["attrs"]).to(a.device)
-            loss = loss + a.aux * F.binary_cross_entropy_with_logits(aux(vo["pooler_output"]), tgt, reduction="sum") / px.shape[0]
+            al = F.binary_cross_entropy_with_logits(aux(vo["pooler_output"]), tgt, reduction="sum") / px.shape[0]
+            parts["aux"] = float(al.detach())
+            loss = loss + a.aux * al
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), a.clip)
         opt.step()
         lv = float(loss.detach())
         run_loss = lv if run_loss is None else 0.98 * run_loss + 0.02 * lv
+        run_parts = parts if step == 0 else {k: 0.98 * run_parts[k] + 0.02 * v for k, v in parts.items()}
         if step % 50 == 0 or step == a.steps - 1:
             el = time.time() - t0
             print(f"step {step:5d} loss {run_loss:.3f} lr {lr_at(step, a):.2e} t {model.logit_scale.exp().item():.1f} "
-                  f"b {model.logit_bias.item():.2f}  {el:.0f}s ({el / (step + 1):.2f}s/step)", flush=True)
+                  f"b {model.logit_bias.item():.2f}  {el:.0f}s ({el / (step + 1):.2f}s/step)  "
+                  + " ".join(f"{k} {v:.3f}" for k, v in run_parts.items()), flush=True)
         over = a.time_limit and time.time() - t0 > a.time_limit
         if (a.eval_every and (step + 1) % a.eval_every == 0) or step == a.steps - 1 or over:
             model.cpu()
