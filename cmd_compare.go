@@ -56,11 +56,14 @@ google/siglip2-base-patch16-naflex). Every NaFlex model gets one pane per
 --max-patches budget (default 64,256,1024 for a single NaFlex model, else
 the checkpoint's own); a fixed-resolution model gets one pane.
 
-With --demo the models are built in memory with random weights (their maps
-and scores mean nothing) and --model names demo variants: naflex (the demo
-model) and fixed-SIZE (the same weights taking SIZE×SIZE squashed images, for
-example fixed-128: an 8×8 grid). The default is --model naflex,fixed-128
---max-patches 64,256.
+With --demo the models are the built-in toy SigLIP 2 (trained by this project
+on scenes of coloured shapes, 8-pixel patches; no download), the image a
+built-in wide scene (or IMAGE names one), and --model names toy variants:
+naflex, fixed (the fixed-resolution toy checkpoint, 72×72: a 9×9 grid), or
+fixed-SIZE (the NaFlex weights taking SIZE×SIZE squashed images, e.g.
+fixed-48: a 6×6 grid). The default is --model naflex,fixed --max-patches
+32,72: the wide scene at the toy's native 6×12 grid, at a coarser 4×8, and
+squashed into a square.
 
 --json prints, per setting, the grid, the label scores, the timings and the
 captured-internals size, without a terminal.
@@ -99,7 +102,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	fs.Var(&models, "model", "SigLIP 2 model, a hub id or a folder; repeat or comma-separate for several (with --demo: naflex or fixed-SIZE)")
 	revision := fs.String("revision", "main", "branch, tag or commit of hub models")
 	fs.Var(&budgets, "max-patches", "NaFlex patch budgets, comma-separated (e.g. 64,256,1024)")
-	demo := fs.Bool("demo", false, "compare built-in random-weight demo models (and a built-in image when IMAGE is not given)")
+	demo := fs.Bool("demo", false, "compare variants of the built-in toy SigLIP 2 (trained on coloured shapes; no download) on a built-in wide scene when IMAGE is not given")
 	labels := fs.String("labels", "", `comma-separated text labels (edit them in the Labels view)`)
 	template := fs.String("template", "", `label prompt template, "{}" marks the label (default "this is a photo of {}.")`)
 	asJSON := fs.Bool("json", false, "print each setting's grid, label scores, timings and memory as JSON (no terminal needed)")
@@ -129,7 +132,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	src := sourceFlags{demo: *demo}
+	src := sourceFlags{demo: *demo, scene: demoCompareScene, template: *template}
 	imageName, loadImage, err := src.imageLoader(fs.Args())
 	if err != nil {
 		return err
@@ -161,11 +164,11 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := tui.CompareConfig{Config: tui.Config{
 		ImageName: imageName, LoadImage: loadImage, Demo: *demo,
-		Labels: splitList(*labels), Prompt: engine.PromptOptions{Template: *template},
+		Labels: splitList(*labels), Prompt: src.prompt(),
 		ColorMode: mode, Colormap: cmap, ExportDir: *outDir,
 	}}
-	if *labels == "" && *demo {
-		cfg.Labels = demoLabels
+	if *labels == "" {
+		cfg.Labels = src.labels(imageName)
 	}
 	for i, m := range resolved {
 		cfg.Models = append(cfg.Models, tui.CompareModelSource{Name: m.name, Load: m.load})
@@ -199,7 +202,9 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 // defaultBudgets are the NaFlex budgets when --max-patches is not given.
 func defaultBudgets(models []compareModel, demo bool) []int {
 	if demo {
-		return []int{64, 256}
+		// The toy model's native 72 patches on the wide scene (6×12) and
+		// a coarser 4×8.
+		return []int{32, 72}
 	}
 	if len(models) == 1 && models[0].variant == engine.NaFlex {
 		return []int{64, 256, 1024}
@@ -217,7 +222,7 @@ func resolveCompareModels(ctx context.Context, names []string, demo bool, revisi
 	if len(names) == 0 {
 		names = []string{defaultCompareModel}
 		if demo {
-			names = []string{"naflex", "fixed-128"}
+			names = []string{"naflex", "fixed"}
 		}
 	}
 	seen := map[string]bool{}
@@ -250,16 +255,21 @@ func resolveCompareModels(ctx context.Context, names []string, demo bool, revisi
 	return out, nil
 }
 
-// demoCompareModel is a --demo model variant: naflex, or fixed-SIZE (the
-// demo's weights taking SIZE×SIZE squashed images).
+// demoCompareModel is a --demo model variant: naflex (the toy NaFlex
+// model), fixed (the toy fixed-resolution model, 72×72), or fixed-SIZE (the
+// same weights taking SIZE×SIZE squashed images, positions resized).
 func demoCompareModel(name string, backend compute.Backend) (compareModel, error) {
-	if name == "naflex" {
+	switch name {
+	case "naflex":
 		return compareModel{name: demoModelName, short: "NaFlex", variant: engine.NaFlex,
 			load: func() (*engine.Model, error) { return demoModel(backend) }}, nil
+	case "fixed":
+		return compareModel{name: demoFixedName, short: "fixed 72×72", variant: engine.FixedRes,
+			load: func() (*engine.Model, error) { return demoFixedModel(backend) }}, nil
 	}
 	size, err := strconv.Atoi(strings.TrimPrefix(name, "fixed-"))
-	if !strings.HasPrefix(name, "fixed-") || err != nil || size < 16 || size > 1024 || size%16 != 0 {
-		return compareModel{}, usageErrorf("--model %s with --demo: want naflex or fixed-SIZE with SIZE a multiple of 16 from 16 to 1024 (e.g. fixed-128)", name)
+	if !strings.HasPrefix(name, "fixed-") || err != nil || size < 8 || size > 512 || size%8 != 0 {
+		return compareModel{}, usageErrorf("--model %s with --demo: want naflex, fixed, or fixed-SIZE with SIZE a multiple of 8 from 8 to 512 (e.g. fixed-48)", name)
 	}
 	return compareModel{
 		name:    fmt.Sprintf("%s, squashed to %d×%d", demoModelName, size, size),

@@ -42,20 +42,20 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	sc := s.waitFor("three panes", func(sc string) bool {
 		return len(paneFooterRE.FindAllString(sc, -1)) == 3 && strings.Contains(sc, "top label")
 	})
-	for _, want := range []string{"1 NaFlex 64", "2 NaFlex 256", "3 fixed 128×128  8×8", "random weights", "cursor (50.0%, 50.0%)"} {
+	for _, want := range []string{"1 NaFlex 32", "2 NaFlex 72", "3 fixed 72×72  9×9", "toy model", "cursor (50.0%, 50.0%)"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, sc)
 		}
 	}
 	s.keys("l")
-	s.waitForText("cursor (61.1%, 58.3%)") // one patch right in the 6×9 grid: the centre of patch (3,5)
+	s.waitForText("cursor (68.8%, 62.5%)") // one patch right in the 4×8 grid: the centre of patch (2,5)
 	s.keys("f", "l")
-	s.waitForText("▸2 NaFlex 256")
+	s.waitForText("▸2 NaFlex 72")
 	s.keys("3")
 	s.waitForText("Δlogit")
 	s.keys("s")
 	sc = s.waitForText("saved ")
-	if m, _ := filepath.Glob(filepath.Join(dir, "demo-scene.compare.labels.png")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "wide-three.compare.labels.png")); len(m) != 1 {
 		t.Errorf("no exported comparison in %s:\n%s", dir, sc)
 	}
 	s.tmux("resize-window", "-t", s.name, "-x", "40", "-y", "12")
@@ -88,7 +88,7 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	s.waitForText("Locality curve")
 	s.keys("s")
 	s.waitForText("saved ")
-	if m, _ := filepath.Glob(filepath.Join(dir, "demo-scene.locality.L4.png")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "three-shapes.locality.L4.png")); len(m) != 1 {
 		t.Errorf("no exported locality charts in %s", dir)
 	}
 	s.keys("q")

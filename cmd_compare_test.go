@@ -24,36 +24,33 @@ func runCompareJSON(t *testing.T, args ...string) tui.CompareJSON {
 
 func TestCompareDemoJSON(t *testing.T) {
 	out := runCompareJSON(t, "--demo")
-	if len(out.Settings) != 3 || out.ImageSize != [2]int{384, 256} || len(out.Labels) != 4 {
+	if len(out.Settings) != 3 || out.ImageSize != [2]int{96, 48} || len(out.Labels) != 4 {
 		t.Fatalf("%+v", out)
 	}
 	names := []string{out.Settings[0].Name, out.Settings[1].Name, out.Settings[2].Name}
-	if strings.Join(names, "|") != "NaFlex 64|NaFlex 256|fixed 128×128" {
+	if strings.Join(names, "|") != "NaFlex 32|NaFlex 72|fixed 72×72" {
 		t.Errorf("settings %q", names)
 	}
 	for i, s := range out.Settings {
 		if s.Error != "" || len(s.Scores) != 4 || s.TimingsMS["vision"] <= 0 || s.Layers != 4 {
 			t.Errorf("setting %d: %+v", i, s)
 		}
-		// Demo: 4 blocks, 4 heads, 64 features; hidden states of 5
-		// levels, attention per block, pooling attention and the final
-		// features, 4 bytes each.
+		// The toy model: 4 blocks, 4 heads, 96 features; hidden states
+		// of 5 levels, attention per block, pooling attention and the
+		// final features, 4 bytes each.
 		T := int64(s.Tokens)
-		if want := 4 * (5*T*64 + 4*4*T*T + 4*T + T*64); s.InternalsBytes != want {
+		if want := 4 * (5*T*96 + 4*4*T*T + 4*T + T*96); s.InternalsBytes != want {
 			t.Errorf("setting %d: internals %d, want %d", i, s.InternalsBytes, want)
 		}
 	}
-	n64, n256, fixed := out.Settings[0], out.Settings[1], out.Settings[2]
-	if n64.Patches > 64 || n64.Tokens != 64 || n64.GridW <= n64.GridH || n256.Patches > 256 || n256.Patches <= n64.Patches {
-		t.Errorf("NaFlex grids %d×%d and %d×%d", n64.GridH, n64.GridW, n256.GridH, n256.GridW)
+	// NaFlex keeps the wide scene's 2:1 aspect (4×8 and 6×12 patches of
+	// 8 pixels); fixed resolution squashes it into 72×72.
+	n32, n72, fixed := out.Settings[0], out.Settings[1], out.Settings[2]
+	if n32.GridH != 4 || n32.GridW != 8 || n32.Tokens != 32 || n72.GridH != 6 || n72.GridW != 12 || n72.Resized != [2]int{96, 48} {
+		t.Errorf("NaFlex grids %d×%d and %d×%d (resized %v)", n32.GridH, n32.GridW, n72.GridH, n72.GridW, n72.Resized)
 	}
-	if fixed.GridH != 8 || fixed.GridW != 8 || fixed.Resized != [2]int{128, 128} || fixed.Variant != "fixed-res" {
+	if fixed.GridH != 9 || fixed.GridW != 9 || fixed.Resized != [2]int{72, 72} || fixed.Variant != "fixed-res" {
 		t.Errorf("fixed: %+v", fixed)
-	}
-	// NaFlex keeps the 3:2 aspect: the resized width is 1.5 × the height
-	// within a patch.
-	if r := n256.Resized; r[0]*2 < 3*r[1]-3*16 || r[0]*2 > 3*r[1]+3*16 {
-		t.Errorf("NaFlex 256 resized to %v", r)
 	}
 }
 
@@ -71,7 +68,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--demo", "--json", "--max-patches", "0"}, 2, "--max-patches"},
-		{[]string{"--demo", "--json", "--model", "fixed-100"}, 2, "multiple of 16"},
+		{[]string{"--demo", "--json", "--model", "fixed-100"}, 2, "multiple of 8"},
 		{[]string{"--demo", "--json", "--model", "naflex", "--model", "naflex"}, 2, "given twice"},
 		{[]string{"--demo", "--json", "--model", "naflex", "--max-patches", "1,2,3,4,5,6,7,8,9"}, 2, "at most 8"},
 		{[]string{"--demo"}, 1, "must be a terminal"},

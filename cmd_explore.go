@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/samples"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -43,8 +45,10 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
 ? shows every key, s saves the view as PNG + JSON, q quits.
 
   siglip2-tui explore --demo
-      tries the interface offline with a tiny random-weight model and a
-      built-in picture (its maps mean nothing)
+      tries everything offline with the built-in toy SigLIP 2 (0.9 M
+      parameters, trained by this project on scenes of coloured shapes: it
+      knows 5 shapes, 7 colours, 2 sizes, 9 positions) and a built-in scene;
+      --demo wide.png (or tall.png, two-shapes.png, ...) opens another
 
 For scripts and teaching material, 'siglip2-tui heatmap' writes the same
 views to files without a terminal.
@@ -60,12 +64,15 @@ type sourceFlags struct {
 	demo       bool
 	maxPatches int
 	template   string
+	// scene is the built-in scene --demo opens without an IMAGE (default
+	// demoScene).
+	scene string
 }
 
 func (s *sourceFlags) register(fs *flag.FlagSet) {
 	s.model.register(fs)
 	s.device.register(fs)
-	fs.BoolVar(&s.demo, "demo", false, "use a tiny random-weight model built in memory (and a built-in image when IMAGE is not given): for trying the interface offline; its maps mean nothing")
+	fs.BoolVar(&s.demo, "demo", false, "use the built-in toy SigLIP 2 (trained on coloured shapes; no download) and a built-in scene when IMAGE is not given (or IMAGE names one: "+strings.Join(samples.Names(), ", ")+")")
 	fs.IntVar(&s.maxPatches, "max-patches", 0, "NaFlex patch budget (default: the checkpoint's max_num_patches)")
 	fs.StringVar(&s.template, "template", "", `label prompt template, "{}" marks the label (default "this is a photo of {}.")`)
 }
@@ -99,17 +106,41 @@ func (s *sourceFlags) imageLoader(args []string) (string, func() (*preprocess.Im
 	case len(args) > 1:
 		return "", nil, usageErrorf("give one IMAGE, got %d arguments (%s); flags go before the image", len(args), strings.Join(args, " "))
 	case len(args) == 0 && s.demo:
-		return "demo-scene.png", func() (*preprocess.Image, error) { return demoImage(), nil }, nil
+		scene := cmp.Or(s.scene, demoScene)
+		return scene, func() (*preprocess.Image, error) { return demoImage(scene) }, nil
 	case len(args) == 0:
-		return "", nil, usageErrorf("give an IMAGE to open (or --demo to try the interface with a built-in picture)")
+		return "", nil, usageErrorf("give an IMAGE to open (or --demo to try the interface with the built-in toy model and scenes)")
 	}
 	path := args[0]
+	if _, err := os.Stat(path); err != nil && s.demo {
+		if _, ok := samples.Image(path); ok {
+			return path, func() (*preprocess.Image, error) { return demoImage(path) }, nil
+		}
+	}
 	if st, err := os.Stat(path); err != nil {
 		return "", nil, fmt.Errorf("image: %w", err)
 	} else if st.IsDir() {
 		return "", nil, fmt.Errorf("image: %s is a folder; give an image file (PNG, JPEG, GIF, WebP, BMP)", path)
 	}
 	return path, func() (*preprocess.Image, error) { return loadImage(path) }, nil
+}
+
+// labels are the labels to start with when --labels is not given: with
+// --demo, the objects of the built-in scene.
+func (s *sourceFlags) labels(imageName string) []string {
+	if !s.demo {
+		return nil
+	}
+	return demoLabels(imageName)
+}
+
+// prompt says how labels become prompts: --template, or with --demo the
+// bare label the toy models were trained on.
+func (s *sourceFlags) prompt() engine.PromptOptions {
+	if s.demo && s.template == "" {
+		return engine.PromptOptions{Template: demoTemplate}
+	}
+	return engine.PromptOptions{Template: s.template}
 }
 
 func (s *sourceFlags) check() error {
@@ -164,8 +195,8 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 			"for scripts and files use 'siglip2-tui heatmap' (the same views written to PNG and JSON)")
 	}
 	initial := splitList(*labels)
-	if *labels == "" && src.demo {
-		initial = demoLabels
+	if *labels == "" {
+		initial = src.labels(imageName)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	modelName, loadModel, err := src.modelLoader(ctx, stderr)
@@ -181,7 +212,7 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 		Demo:       src.demo,
 		MaxPatches: src.maxPatches,
 		Labels:     initial,
-		Prompt:     engine.PromptOptions{Template: src.template},
+		Prompt:     src.prompt(),
 		ColorMode:  mode,
 		Graphics:   proto,
 		Colormap:   cmap,

@@ -99,7 +99,7 @@ func TestExploreEndToEnd(t *testing.T) {
 
 	// Loaded when the footer lists the text tower's time.
 	sc := s.waitFor("the model to load", func(sc string) bool { return regexp.MustCompile(`text \d`).MatchString(sc) })
-	for _, want := range []string{"1 Similarity", "random weights", "Patch similarity", "layer  4 of 4", "NaFlex", "patches"} {
+	for _, want := range []string{"1 Similarity", "toy model", "Patch similarity", "layer  4 of 4", "NaFlex", "patches"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, sc)
 		}
@@ -119,19 +119,19 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.waitForText("(embeddings)")
 
 	// A click on the image's top-left cell puts the cursor on patch (0,0).
-	// The picture is centred vertically in rows 1…21: find its first row.
+	// The picture is centred in its area: find its first row and column.
 	lines := strings.Split(s.screen(), "\n")
-	top := -1
+	top, left := -1, -1
 	for i, l := range lines {
-		if i > 0 && strings.HasPrefix(l, "▀") {
-			top = i
+		if c := strings.Index(l, "▀"); i > 0 && c >= 0 {
+			top, left = i, len([]rune(l[:c]))
 			break
 		}
 	}
 	if top < 0 {
 		t.Fatalf("no picture on screen:\n%s", s.screen())
 	}
-	s.literal(fmt.Sprintf("\x1b[<0;1;%dM\x1b[<0;1;%dm", top+1, top+1))
+	s.literal(fmt.Sprintf("\x1b[<0;%d;%dM\x1b[<0;%d;%dm", left+1, top+1, left+1, top+1))
 	s.waitForText("patch  row 0, col 0")
 
 	s.keys("2")
@@ -149,7 +149,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	})
 
 	s.keys("3")
-	s.waitForText("a house")
+	s.waitForText("a purple cross")
 	s.keys("a")
 	s.waitForText("label:")
 	s.literal("moon")
@@ -160,7 +160,7 @@ func TestExploreEndToEnd(t *testing.T) {
 
 	s.keys("s")
 	sc = s.waitForText("saved ")
-	matches, _ := filepath.Glob(filepath.Join(dir, "demo-scene.label.moon.png"))
+	matches, _ := filepath.Glob(filepath.Join(dir, "three-shapes.label.moon.png"))
 	if len(matches) != 1 {
 		entries, _ := os.ReadDir(dir)
 		t.Errorf("no exported PNG in %s: %v\n%s", dir, entries, sc)

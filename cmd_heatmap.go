@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -133,7 +132,7 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if kind == tui.MapLabel {
-		labels, _, err := m.EncodeLabels([]string{*label}, engine.PromptOptions{Template: src.template})
+		labels, _, err := m.EncodeLabels([]string{*label}, src.prompt())
 		if err != nil {
 			return err
 		}

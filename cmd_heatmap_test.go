@@ -165,12 +165,12 @@ func TestHeatmapDemoViews(t *testing.T) {
 		if js.GridH*js.GridW != len(js.Values) || len(js.Values) == 0 {
 			t.Errorf("%s: %d×%d grid, %d values", view, js.GridH, js.GridW, len(js.Values))
 		}
-		if js.Metadata["image"] != "demo-scene.png" {
+		if js.Metadata["image"] != demoScene || js.GridH != 9 || js.GridW != 9 {
 			t.Errorf("%s: metadata %v", view, js.Metadata)
 		}
 	}
-	js := runHeatmapJSON(t, "--demo", "--view", "label", "--label", "a house")
-	if js.Metadata["label"] != "a house" || !strings.Contains(fmt.Sprint(js.Metadata["approximation"]), "on its own") {
+	js := runHeatmapJSON(t, "--demo", "--view", "label", "--label", "a red square")
+	if js.Metadata["label"] != "a red square" || !strings.Contains(fmt.Sprint(js.Metadata["approximation"]), "on its own") {
 		t.Errorf("label metadata %v", js.Metadata)
 	}
 }

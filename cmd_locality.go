@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -137,14 +136,11 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		labels := []string(nil)
-		if src.demo {
-			labels = demoLabels
-		}
+		labels := src.labels(imageName)
 		return tui.Run(tui.Config{
 			ImageName: imageName, LoadImage: loadImage, LoadModel: loadModel, ModelName: modelName,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
-			Prompt:    engine.PromptOptions{Template: src.template},
+			Prompt:    src.prompt(),
 			ColorMode: mode, Graphics: proto, Colormap: cmap, ExportDir: *outDir,
 			StartView: "locality", StartLesson: *lesson,
 		}, tty)

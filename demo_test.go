@@ -1,61 +1,81 @@
 package main
 
 import (
-	"math"
+	"slices"
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/samples"
 )
 
-func TestDemoModelAndImage(t *testing.T) {
-	m, err := demoModel(nil)
-	if err != nil {
-		t.Fatal(err)
+// The demo runs the built-in toy models on the built-in scenes, and its
+// starting labels score the scene's objects above the label it lacks.
+func TestDemoModelsScoreTheirScene(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		load    func() (*engine.Model, error)
+		variant engine.Variant
+		scene   string
+	}{
+		{"naflex", func() (*engine.Model, error) { return demoModel(nil) }, engine.NaFlex, demoScene},
+		{"fixed", func() (*engine.Model, error) { return demoFixedModel(nil) }, engine.FixedRes, demoCompareScene},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := tc.load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if m.Tokenizer == nil || m.Config.Variant != tc.variant {
+				t.Fatalf("tokenizer %v, variant %v", m.Tokenizer, m.Config.Variant)
+			}
+			img, err := demoImage(tc.scene)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := m.Analyze(img, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Release()
+			labels := demoLabels(tc.scene)
+			objects := len(labels) - 1
+			if objects < 1 {
+				t.Fatalf("labels %q: no object and absent label", labels)
+			}
+			enc, _, err := m.EncodeLabels(labels, engine.PromptOptions{Template: demoTemplate})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scores, err := m.ScoreLabels(a.ImageEmbedding(), enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			absent := scores[objects].Prob
+			for i, s := range scores[:objects] {
+				if s.Prob <= absent {
+					t.Errorf("%s: present %q scores %.3f, not above absent %q %.3f", tc.scene, labels[i], s.Prob, labels[objects], absent)
+				}
+			}
+		})
 	}
-	defer m.Close()
-	if m.Tokenizer == nil || m.Config.Variant.String() != "NaFlex" {
-		t.Fatalf("demo model: tokenizer %v, variant %v", m.Tokenizer, m.Config.Variant)
-	}
-	// One token per character, space as ▁, anything else as bytes.
-	ids := m.Tokenizer.Encode("a b")
-	pieces, _ := m.Tokenizer.Pieces(ids)
-	if len(pieces) != 3 || pieces[0] != "a" || pieces[1] != "▁" || pieces[2] != "b" {
-		t.Errorf("pieces of %q: %q", "a b", pieces)
-	}
-	if p, _ := m.Tokenizer.Pieces(m.Tokenizer.Encode("é")); len(p) != 2 || p[0] != "<0xC3>" {
-		t.Errorf("byte fallback: %q", p)
-	}
-	img := demoImage()
-	a, err := m.Analyze(img, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Release()
-	if a.Valid() > 256 || a.Valid() < 200 {
-		t.Errorf("demo image gives %d patches, want close to the 256 budget", a.Valid())
-	}
-	labels, _, err := m.EncodeLabels(demoLabels, engine.PromptOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scores, err := m.ScoreLabels(a.ImageEmbedding(), labels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range scores {
-		if math.IsNaN(float64(s.Logit)) {
-			t.Errorf("label %q: NaN", demoLabels[i])
+}
+
+func TestDemoLabels(t *testing.T) {
+	for _, s := range samples.Images() {
+		got := demoLabels(s.Name)
+		objects := s.Objects()
+		if !slices.Equal(got[:len(objects)], objects) || len(got) != len(objects)+1 {
+			t.Errorf("%s: labels %q, want the objects %q and one absent label", s.Name, got, objects)
+		}
+		if sharesWord(got[len(got)-1], objects) {
+			t.Errorf("%s: absent label %q shares a colour or shape with %q", s.Name, got[len(got)-1], objects)
 		}
 	}
-	if labels[0].Embed[0] == labels[1].Embed[0] {
-		t.Error("different labels got the same embedding")
+	if got := demoLabels("photo.jpg"); len(got) == 0 {
+		t.Error("no labels for an image that is not a built-in scene")
 	}
-	// The picture has parts: sky, sun, house, tree, hills.
-	colours := map[[3]uint8]bool{}
-	for i := 0; i < len(img.Pix); i += 3 {
-		colours[[3]uint8{img.Pix[i] / 32, img.Pix[i+1] / 32, img.Pix[i+2] / 32}] = true
-	}
-	if len(colours) < 10 {
-		t.Errorf("demo picture has only %d colour groups", len(colours))
+	if _, err := demoImage("nope.png"); err == nil {
+		t.Error("demoImage of an unknown scene: no error")
 	}
 }

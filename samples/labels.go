@@ -1,19 +1,29 @@
 package samples
 
-// labels are "a/an {colour} {shape}" for the 7 colours and 5 shapes the toy
-// models were trained on, in tools/toymodel/scenes.py's order.
+import "strings"
+
+// The colours and shapes the toy models were trained on, in
+// tools/toymodel/scenes.py's order.
+var (
+	colourNames = []string{"red", "orange", "yellow", "green", "blue", "purple", "white"}
+	shapeNames  = []string{"circle", "square", "triangle", "star", "cross"}
+)
+
+// labels are "a/an {colour} {shape}" for every colour and shape.
 var labels = func() []string {
-	colours := []string{"red", "orange", "yellow", "green", "blue", "purple", "white"}
-	shapes := []string{"circle", "square", "triangle", "star", "cross"}
 	var out []string
-	for _, c := range colours {
-		article := "a"
-		if c == "orange" {
-			article = "an"
-		}
-		for _, s := range shapes {
-			out = append(out, article+" "+c+" "+s)
+	for _, c := range colourNames {
+		for _, s := range shapeNames {
+			out = append(out, withArticle(c+" "+s))
 		}
 	}
 	return out
 }()
+
+// withArticle puts "a" or "an" before a noun phrase, as the captions do.
+func withArticle(phrase string) string {
+	if strings.IndexAny(phrase[:1], "aeiou") == 0 {
+		return "an " + phrase
+	}
+	return "a " + phrase
+}

@@ -26,6 +26,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 //go:embed models/toy-fixed models/toy-naflex images
@@ -123,4 +125,46 @@ func Images() []Sample {
 // at the top left") may be added.
 func Labels() []string {
 	return append([]string(nil), labels...)
+}
+
+// Image returns the shipped scene of that file name ("two-shapes.png"), and
+// whether there is one.
+func Image(name string) (Sample, bool) {
+	for _, s := range Images() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Sample{}, false
+}
+
+// Names lists the shipped scenes' file names, in Images' order.
+func Names() []string {
+	var out []string
+	for _, s := range Images() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// Objects returns one label per object of the scene, "a {colour} {shape}"
+// in the caption's order: the labels the toy models score and localise
+// best. The caption's sizes and positions are left out.
+func (s Sample) Objects() []string {
+	var out []string
+	for _, phrase := range strings.Split(strings.ReplaceAll(s.Caption, ", ", " and "), " and ") {
+		var colour, shape string
+		for _, w := range strings.Fields(phrase) {
+			switch {
+			case slices.Contains(colourNames, w):
+				colour = w
+			case slices.Contains(shapeNames, w):
+				shape = w
+			}
+		}
+		if colour != "" && shape != "" {
+			out = append(out, withArticle(colour+" "+shape))
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +110,34 @@ func TestLabels(t *testing.T) {
 	ls[0] = "changed"
 	if samples.Labels()[0] == "changed" {
 		t.Error("Labels returns the package's own slice")
+	}
+}
+
+func TestObjects(t *testing.T) {
+	for _, tc := range []struct {
+		caption string
+		want    []string
+	}{
+		{"a small blue circle at the top", []string{"a blue circle"}},
+		{"a small orange star at the top left and a big yellow triangle on the right", []string{"an orange star", "a yellow triangle"}},
+		{"a big purple cross at the top left, a big yellow triangle on the left and a big red square in the center",
+			[]string{"a purple cross", "a yellow triangle", "a red square"}},
+		{"a white shape", nil},
+	} {
+		got := samples.Sample{Caption: tc.caption}.Objects()
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("Objects of %q = %q, want %q", tc.caption, got, tc.want)
+		}
+	}
+	for _, s := range samples.Images() {
+		if len(s.Objects()) == 0 {
+			t.Errorf("%s (%q): no objects", s.Name, s.Caption)
+		}
+		if got, ok := samples.Image(s.Name); !ok || got.Caption != s.Caption {
+			t.Errorf("Image(%q) = %v, %v", s.Name, got.Name, ok)
+		}
+	}
+	if _, ok := samples.Image("nope.png"); ok {
+		t.Error("Image found a scene that is not shipped")
 	}
 }

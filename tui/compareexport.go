@@ -222,7 +222,7 @@ func (m *CompareModel) export() tea.Cmd {
 		strings.TrimSpace(m.levelText() + "  cursor at " + m.point.String() + " of the image"),
 	}
 	if m.sh.cfg.Demo {
-		header = append(header, "demo models with random weights: the maps and scores mean nothing")
+		header = append(header, "demo: the built-in toy SigLIP 2, trained on coloured shapes only")
 	}
 	table := m.exportTable()
 	disp := m.disp

@@ -20,7 +20,8 @@ type Config struct {
 	LoadModel func() (*engine.Model, error)
 	// ModelName names the model on screen and in exports.
 	ModelName string
-	// Demo marks a model with random weights: the screen says so.
+	// Demo marks the built-in toy model (trained on coloured shapes only):
+	// the screen says so.
 	Demo bool
 	// MaxPatches overrides the NaFlex patch budget (0 keeps the model's).
 	MaxPatches int

@@ -13,8 +13,9 @@ const (
 	wideW, wideH = 70, 16
 )
 
-// demoNotice is shown wherever a random-weight model runs.
-const demoNotice = "random weights — for trying the interface"
+// demoNotice is shown wherever the built-in toy model runs: its maps are
+// real, but it knows only coloured shapes.
+const demoNotice = "toy model — knows only coloured shapes"
 
 // screenLayout is where each part of the screen goes.
 type screenLayout struct {
@@ -80,7 +81,7 @@ func (t tabBar) right(style int) string {
 	if t.sh.cfg.Demo {
 		badge := " demo "
 		if style == 0 {
-			badge = " random weights "
+			badge = " toy model "
 		}
 		right = st.demo.Render(badge) + " " + right
 	}

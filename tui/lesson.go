@@ -68,7 +68,7 @@ func lessonPages(r *LocalityReport, demo bool) []lessonPage {
 		fmt.Sprintf("The chart plots the mean similarity of patch pairs against their distance on the grid. The locality index is near − far: the mean similarity of 4-neighbours minus that of pairs %d or more patches apart. → next page, ← back, esc leaves.", 4),
 	}}
 	if demo {
-		intro.text = append(intro.text, "This model has random weights: the numbers show how to read the view, not what SigLIP 2 learned.")
+		intro.text = append(intro.text, "This is the built-in toy SigLIP 2 (4 blocks, 8-pixel patches, trained here on coloured shapes): the same phenomena on a small scale. A real checkpoint has 12–27 blocks and far more to show.")
 	}
 	pages = append(pages, intro)
 	if first != nil {

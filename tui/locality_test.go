@@ -232,7 +232,7 @@ func TestLessonNumbersComeFromTheReport(t *testing.T) {
 		t.Fatalf("%d pages", len(pages))
 	}
 	all := func(p lessonPage) string { return strings.Join(p.text, " ") }
-	if !strings.Contains(all(pages[0]), "6×8 grid: 48 patches") || !strings.Contains(all(pages[0]), "random weights") {
+	if !strings.Contains(all(pages[0]), "6×8 grid: 48 patches") || !strings.Contains(all(pages[0]), "toy SigLIP 2") {
 		t.Errorf("intro: %s", all(pages[0]))
 	}
 	l0 := r.Levels[0].Stats

@@ -422,7 +422,7 @@ func (m *Model) localitySide(w, h int) []string {
 	var lines []string
 	add := func(s ...string) { lines = append(lines, s...) }
 	if m.sh.cfg.Demo {
-		add(st.demo.Render(fitLine("random weights", w)))
+		add(st.demo.Render(fitLine("toy model", w)))
 	}
 	add(fitLine(st.title.Render("Locality")+" "+st.faint.Render(locModeNames[m.loc.mode])+"  "+st.key.Render("v n"), w))
 	add(fitLine(st.faint.Render("index = near − far"), w))

@@ -14,7 +14,7 @@ func (m *Model) statusLine(w int) string {
 	var parts []string
 	prefix := ""
 	if m.sh.cfg.Demo {
-		prefix = st.demo.Render(" demo model ") + " "
+		prefix = st.demo.Render(" toy model ") + " "
 	} else {
 		parts = append(parts, modelLabel(m.sh.cfg.ModelName))
 	}
