@@ -25,15 +25,7 @@ func HasDirect() bool { return hasDirect() }
 // then blocks of it are copied with a padded stride first. B is packed into
 // 32-column strips.
 func (cx *Context) MulT(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, acc bool) {
-	if m <= 0 || n <= 0 {
-		return
-	}
-	if k <= 0 {
-		if !acc {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if degenerate(m, n, k, c, ldc, acc) {
 		return
 	}
 	_ = a[(m-1)*lda+k-1]
@@ -104,15 +96,7 @@ func (cx *Context) MulTPacked(m, n0, n1 int, a []float32, lda int, p *Packed, c 
 		panic("gemm: MulTPacked column range")
 	}
 	n, k := n1-n0, p.K
-	if m <= 0 || n <= 0 {
-		return
-	}
-	if k <= 0 {
-		if !acc {
-			for i := 0; i < m; i++ {
-				clear(c[i*ldc : i*ldc+n])
-			}
-		}
+	if degenerate(m, n, k, c, ldc, acc) {
 		return
 	}
 	_ = a[(m-1)*lda+k-1]
@@ -221,3 +205,21 @@ var forceCopy bool
 
 // DirectName describes MulT's micro-kernel, for status lines.
 func DirectName() string { return "AVX-512 14×32 direct, packed weights" }
+
+// degenerate handles the products with nothing to multiply: an empty C,
+// or k = 0 (C = 0, or unchanged when accumulating). It reports whether
+// there was nothing else to do.
+func degenerate(m, n, k int, c []float32, ldc int, acc bool) bool {
+	if m <= 0 || n <= 0 {
+		return true
+	}
+	if k > 0 {
+		return false
+	}
+	if !acc {
+		for i := 0; i < m; i++ {
+			clear(c[i*ldc : i*ldc+n])
+		}
+	}
+	return true
+}
