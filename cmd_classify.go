@@ -13,9 +13,11 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/samples"
 )
 
 // cmdClassify is zero-shot classification as the SigLIP 2 release shows it
@@ -38,6 +40,10 @@ into a prompt template, "%s" by default (transformers' zero-shot
 pipeline uses "This is a photo of {}."). Labels may be in any language: the
 Gemma tokenizer is multilingual.
 
+  siglip2-tui classify --demo
+      the built-in toy SigLIP 2 on its built-in scenes (IMAGE may name one,
+      e.g. wide.png), with its 35 colour-shape labels and bare-label prompts
+
 Flags:
 `
 
@@ -55,12 +61,25 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	maxPatches := fs.Int("max-patches", 0, "NaFlex patch budget (default: the checkpoint's)")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	top := fs.Int("top", 0, "show only the N most likely labels per image (0: all)")
+	demo := fs.Bool("demo", false, "use the built-in toy SigLIP 2 (trained on coloured shapes; no download) and, without IMAGE, its built-in scenes")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, classifyHelp, tokenizer.DefaultTemplate)
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *demo {
+		if !flagSet(fs, "template") {
+			*template = demoTemplate
+		}
+		if *labelsFlag == "" && *labelsFile == "" {
+			*labelsFlag = strings.Join(samples.Labels(), ",")
+		}
+	}
+	paths := fs.Args()
+	if *demo && len(paths) == 0 {
+		paths = samples.Names()
 	}
 	labels := splitList(*labelsFlag)
 	if *labelsFile != "" {
@@ -73,12 +92,16 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if len(labels) == 0 {
 		return usageErrorf("give labels with --labels \"a cat,a dog\" or --labels-file FILE")
 	}
-	if fs.NArg() == 0 {
+	if len(paths) == 0 {
 		return usageErrorf("give at least one IMAGE")
 	}
-	images := make([]*preprocess.Image, fs.NArg())
-	for i, path := range fs.Args() {
-		img, err := loadImage(path)
+	images := make([]*preprocess.Image, len(paths))
+	for i, path := range paths {
+		load := loadImage
+		if _, err := os.Stat(path); err != nil && *demo {
+			load = demoImage
+		}
+		img, err := load(path)
 		if err != nil {
 			return err
 		}
@@ -86,7 +109,16 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	m, err := loadModel(ctx, mf, dev, stderr)
+	var m *engine.Model
+	var err error
+	if *demo {
+		var backend compute.Backend
+		if backend, err = dev.backend(stderr); err == nil {
+			m, err = demoModel(backend)
+		}
+	} else {
+		m, err = loadModel(ctx, mf, dev, stderr)
+	}
 	if err != nil {
 		return err
 	}
@@ -99,7 +131,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	for i, img := range images {
 		p, err := m.Prepare(img, *maxPatches)
 		if err != nil {
-			return fmt.Errorf("%s: %w", fs.Arg(i), err)
+			return fmt.Errorf("%s: %w", paths[i], err)
 		}
 		out, err := m.EncodeImages([]engine.VisionInput{p.Input}, false)
 		if err != nil {
@@ -109,7 +141,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		r := classifyResult{Image: fs.Arg(i)}
+		r := classifyResult{Image: paths[i]}
 		for k, s := range scores {
 			r.Labels = append(r.Labels, labelScore{Label: encoded[k].Text, Prompt: encoded[k].Prompt, Prob: s.Prob, Logit: s.Logit})
 		}
@@ -189,4 +221,11 @@ func readLabelsFile(path string) ([]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return labels, nil
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

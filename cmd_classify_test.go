@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
+	"github.com/siglip2-tui/siglip2-tui/samples"
 )
 
 // modelWithTinyTokenizer copies the reference fixed-res model and the
@@ -126,6 +127,33 @@ func TestClassifyTableAndErrors(t *testing.T) {
 		errb.Reset()
 		if code := run(c.args, &out, &errb); code == 0 || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want an error mentioning %q", c.args[1:], code, errb.String(), c.want)
+		}
+	}
+}
+
+// classify --demo scores the built-in scenes with the toy model: every
+// scene gets all 35 colour-shape labels, and the single-object scene's best
+// label is its object.
+func TestClassifyDemo(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"classify", "--demo", "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc struct{ Results []classifyResult }
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	results := doc.Results
+	if len(results) != len(samples.Names()) {
+		t.Fatalf("%d results for %d scenes", len(results), len(samples.Names()))
+	}
+	for _, r := range results {
+		if len(r.Labels) != 35 || r.Labels[0].Prompt != r.Labels[0].Label {
+			t.Errorf("%s: %d labels, prompt %q for %q", r.Image, len(r.Labels), r.Labels[0].Prompt, r.Labels[0].Label)
+		}
+		s, _ := samples.Image(r.Image)
+		if objects := s.Objects(); len(objects) == 1 && r.Labels[0].Label != objects[0] {
+			t.Errorf("%s (%s): best label %q", r.Image, s.Caption, r.Labels[0].Label)
 		}
 	}
 }
