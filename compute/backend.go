@@ -164,3 +164,17 @@ type Backend interface {
 	// returns the first error any of them met (nil on host backends).
 	Sync() error
 }
+
+// LinearWeightPreparer is implemented by backends that keep Linear weights
+// in a layout of their own (the CPU backend's packed AVX-512 strips).
+// Loading a weight through it keeps one copy of each weight, where
+// packing on first use would keep two (the base model's towers: ~700 MB).
+type LinearWeightPreparer interface {
+	// PrepareLinearWeight returns a new backend tensor holding the
+	// out×in weight w in the backend's layout, and true; or false when the
+	// backend has no layout of its own for w (the caller then keeps a
+	// plain copy). w is read, not retained. The returned tensor may only be
+	// passed whole as Linear's w argument and to Free: it cannot be sliced,
+	// uploaded to or downloaded.
+	PrepareLinearWeight(w Tensor) (Tensor, bool)
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,9 @@ type binder struct {
 	dims    map[string]int
 	// allocated collects every backend tensor, so a failed load can free them.
 	allocated []compute.Tensor
+	// scratch is host memory reused to read Linear weights for a
+	// compute.LinearWeightPreparer.
+	scratch []float32
 }
 
 // bind fills every tagged field of the struct pointed to by ptr, naming
@@ -190,21 +194,52 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 		prefix, parts[0] = parts[0][:i+1], parts[0][i+1:]
 	}
 	out, in := dims[0], dims[1]
-	if l.Weight, err = b.alloc(name+".weight", len(parts)*out, in); err != nil {
+	if l.Weight, err = b.linearWeight(parts, prefix, out, in); err != nil {
 		return err
 	}
 	if l.Bias, err = b.alloc(name+".bias", 1, len(parts)*out); err != nil {
 		return err
 	}
 	for i, p := range parts {
-		if err := b.fill(l.Weight.RowRange(i*out, (i+1)*out), prefix+p+".weight", out, in); err != nil {
-			return err
-		}
 		if err := b.fill(l.Bias.ColRange(i*out, (i+1)*out), prefix+p+".bias", out); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// linearWeight loads the out×in weights of parts stacked row-wise: in the
+// backend's own layout when it has one (compute.LinearWeightPreparer),
+// else as a plain matrix.
+func (b *binder) linearWeight(parts []string, prefix string, out, in int) (compute.Tensor, error) {
+	name := prefix + strings.Join(parts, "|") + ".weight"
+	fillWeight := func(w compute.Tensor) error {
+		for i, p := range parts {
+			if err := b.fill(w.RowRange(i*out, (i+1)*out), prefix+p+".weight", out, in); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if prep, ok := b.backend.(compute.LinearWeightPreparer); ok {
+		// Read into reused host memory and keep only the backend's own
+		// layout: one copy of each weight instead of two.
+		rows := len(parts) * out
+		b.scratch = slices.Grow(b.scratch[:0], rows*in)[:rows*in]
+		w := compute.Tensor{Rows: rows, Cols: in, Stride: in, Host: b.scratch}
+		if err := fillWeight(w); err != nil {
+			return compute.Tensor{}, err
+		}
+		if p, ok := prep.PrepareLinearWeight(w); ok {
+			b.allocated = append(b.allocated, p)
+			return p, nil
+		}
+	}
+	w, err := b.alloc(name, len(parts)*out, in)
+	if err != nil {
+		return w, err
+	}
+	return w, fillWeight(w)
 }
 
 func (b *binder) bindLayerNorm(name, shapeTag string, n *layerNorm) error {

@@ -272,7 +272,7 @@ func (*Backend) Alloc(rows, cols int) (compute.Tensor, error) {
 
 // Free implements compute.Backend; memory is left to the garbage
 // collector, and a packed copy of it is dropped.
-func (b *Backend) Free(t compute.Tensor) { b.cache.written(t) }
+func (b *Backend) Free(t compute.Tensor) { b.cache.freed(t) }
 
 // Upload implements compute.Backend.
 func (b *Backend) Upload(t compute.Tensor, src []float32) error {

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -45,8 +46,11 @@ type packEntry struct {
 	rows, cols, stride int
 	size               int64 // bytes of p
 	p                  gemm.Packed
-	cache              *packCache
-	cleanup            runtime.Cleanup
+	// prepared marks the entry of a PrepareLinearWeight tensor: the
+	// weight's only copy, not counted in the budget and kept until Free.
+	prepared bool
+	cache    *packCache
+	cleanup  runtime.Cleanup
 }
 
 // span returns the byte range a host tensor's elements occupy, [0, 0) when
@@ -61,7 +65,7 @@ func span(t compute.Tensor) (lo, hi uintptr) {
 
 // lookup returns the packed copy of w, or nil when there is none.
 func (c *packCache) lookup(w compute.Tensor) *gemm.Packed {
-	if c.budget <= 0 || len(c.entries) == 0 {
+	if len(c.entries) == 0 || len(w.Host) == 0 {
 		return nil
 	}
 	first := &w.Host[0]
@@ -119,7 +123,9 @@ func (c *packCache) remove(e *packEntry, stop bool) {
 	for i, x := range c.entries {
 		if x == e {
 			c.entries = slices.Delete(c.entries, i, i+1)
-			c.bytes -= e.size
+			if !e.prepared {
+				c.bytes -= e.size
+			}
 			if stop {
 				e.cleanup.Stop()
 			}
@@ -142,7 +148,7 @@ func (c *packCache) written(t compute.Tensor) {
 		var hit *packEntry
 		c.mu.Lock()
 		for _, e := range c.entries {
-			if e.lo < hi && lo < e.hi {
+			if e.lo < hi && lo < e.hi && !e.prepared {
 				hit = e
 				break
 			}
@@ -173,6 +179,9 @@ func (b *Backend) packed(w compute.Tensor) *gemm.Packed {
 	if p := b.cache.lookup(w); p != nil {
 		return p
 	}
+	if b.cache.insidePrepared(w) {
+		panic(fmt.Sprintf("cpu: a %dx%d Linear weight is part of a prepared weight; prepared weights are used whole", w.Rows, w.Cols))
+	}
 	e := b.cache.add(w)
 	if e == nil {
 		return nil
@@ -182,4 +191,65 @@ func (b *Backend) packed(w compute.Tensor) *gemm.Packed {
 	b.pool.parallel(t, (e.p.Strips()+t.strips-1)/t.strips)
 	*t = packTask{}
 	return &e.p
+}
+
+// PrepareLinearWeight implements compute.LinearWeightPreparer: where the
+// AVX-512 direct kernels run, the returned tensor's memory is w packed in
+// their strips, registered so Linear finds it without packing.
+func (b *Backend) PrepareLinearWeight(w compute.Tensor) (compute.Tensor, bool) {
+	if !b.direct || w.Rows*w.Cols < minPacked || len(w.Host) == 0 {
+		return compute.Tensor{}, false
+	}
+	e := &packEntry{rows: w.Rows, cols: w.Cols, stride: w.Cols, prepared: true, cache: &b.cache}
+	e.p.Reset(w.Rows, w.Cols)
+	data := e.p.Data()
+	t := &b.pack
+	*t = packTask{p: &e.p, w: w, strips: 4}
+	b.pool.parallel(t, (e.p.Strips()+t.strips-1)/t.strips)
+	*t = packTask{}
+	prepared := compute.Tensor{Rows: w.Rows, Cols: w.Cols, Stride: w.Cols, Host: data[:w.Rows*w.Cols]}
+	e.lo, e.hi = span(prepared)
+	e.size = int64(4 * len(data))
+	if !e.watch(&data[0]) {
+		return compute.Tensor{}, false
+	}
+	e.first = weak.Make(&data[0])
+	b.cache.mu.Lock()
+	b.cache.entries = append(b.cache.entries, e)
+	b.cache.mu.Unlock()
+	return prepared, true
+}
+
+// insidePrepared reports whether w's memory lies in a prepared weight
+// without being it.
+func (c *packCache) insidePrepared(w compute.Tensor) bool {
+	lo, hi := span(w)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries {
+		if e.prepared && e.lo < hi && lo < e.hi {
+			return true
+		}
+	}
+	return false
+}
+
+// freed drops the entries of t's memory, prepared ones included.
+func (c *packCache) freed(t compute.Tensor) {
+	c.written(t)
+	lo, hi := span(t)
+	if lo == hi {
+		return
+	}
+	c.mu.Lock()
+	var hits []*packEntry
+	for _, e := range c.entries {
+		if e.prepared && e.lo < hi && lo < e.hi {
+			hits = append(hits, e)
+		}
+	}
+	c.mu.Unlock()
+	for _, e := range hits {
+		c.remove(e, true)
+	}
 }

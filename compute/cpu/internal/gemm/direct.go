@@ -62,6 +62,9 @@ func (p *Packed) Reset(n, k int) {
 	p.N, p.K, p.kc, p.data = n, k, kdKC, p.data[:size]
 }
 
+// Data is p's memory: the packed strips, ⌈N/32⌉·32·K floats.
+func (p *Packed) Data() []float32 { return p.data }
+
 // Strips is the number of 32-column strips, the unit of PackStrips.
 func (p *Packed) Strips() int { return (p.N + 31) / 32 }
 
