@@ -116,6 +116,7 @@ func (s *sourceFlags) imageLoader(args []string) (string, func() (*preprocess.Im
 		if _, ok := samples.Image(path); ok {
 			return path, func() (*preprocess.Image, error) { return demoImage(path) }, nil
 		}
+		return "", nil, fmt.Errorf("image: %w; with --demo, IMAGE may also name a built-in scene: %s", err, strings.Join(samples.Names(), ", "))
 	}
 	if st, err := os.Stat(path); err != nil {
 		return "", nil, fmt.Errorf("image: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
@@ -77,5 +78,25 @@ func TestDemoLabels(t *testing.T) {
 	}
 	if _, err := demoImage("nope.png"); err == nil {
 		t.Error("demoImage of an unknown scene: no error")
+	}
+}
+
+// With --demo, IMAGE may name a built-in scene; any other missing file is
+// an error that lists them.
+func TestDemoSceneArgument(t *testing.T) {
+	src := sourceFlags{demo: true}
+	name, load, err := src.imageLoader([]string{"tall.png"})
+	if err != nil || name != "tall.png" {
+		t.Fatalf("tall.png: %q, %v", name, err)
+	}
+	img, err := load()
+	if err != nil || img.Width != 48 || img.Height != 96 {
+		t.Fatalf("tall.png loaded as %v, %v", img, err)
+	}
+	if _, _, err := src.imageLoader([]string{"nope.png"}); err == nil || !strings.Contains(err.Error(), "wide-three.png") {
+		t.Errorf("nope.png: %v", err)
+	}
+	if name, _, err := src.imageLoader(nil); err != nil || name != demoScene {
+		t.Errorf("no IMAGE: %q, %v", name, err)
 	}
 }
