@@ -83,13 +83,7 @@ func TestToyModelsMeetTargets(t *testing.T) {
 			got := measure(t, m, ids, r, tc.naflex, 60, 60)
 			t.Logf("%s: %v", tc.name, got)
 			check := func(name string, v, want float64, atLeast bool) {
-				met := (atLeast && v >= want) || (!atLeast && v <= want)
-				switch {
-				case knownShort[name] && met:
-					t.Errorf("%s = %.3f now meets its target %.2f: remove it from knownShort (and tell issue 10)", name, v, want)
-				case knownShort[name]:
-					t.Logf("%s = %.3f: short of the target %.2f, known (see knownShort)", name, v, want)
-				case !met:
+				if (atLeast && v < want) || (!atLeast && v > want) {
 					t.Errorf("%s = %.3f, want %s %.2f", name, v, map[bool]string{true: "≥", false: "≤"}[atLeast], want)
 				}
 			}
@@ -105,15 +99,6 @@ func TestToyModelsMeetTargets(t *testing.T) {
 		})
 	}
 }
-
-// knownShort are the targets the shipped models do not reach yet. The
-// test reports them and fails once one is met, so the list stays true.
-//
-// Position: three training runs (tools/toymodel, 3000–3500 steps on two
-// CPU cores) left the 9-way position accuracy at chance (1/9) although the
-// text tower tells position words apart; the image embedding does not
-// encode where the object is. See tools/toymodel/README.md.
-var knownShort = map[string]bool{"position accuracy": true}
 
 // labelIDs maps a label text to its SigLIP-framed token ids.
 type labelIDs map[string][]int

@@ -43,7 +43,7 @@ RECIPE = [
     "--steps", "3500", "--batch", "64", "--lr", "2e-3",
     "--curriculum", "0.15", "--subset-probs", "shape=0.8,colour=0.5,size=0.4,position=0.5",
     "--aux", "1", "--text-aux", "1", "--dense", "1",
-    "--seed", "1", "--eval-every", "500", "--eval-scenes", "100,100",
+    "--seed", "1", "--eval-every", "500", "--eval-scenes", "100,100", "--pos-init", "sincos",
 ]
 
 # The shipped scenes: (file, height, width, number of objects, seed).

@@ -79,6 +79,23 @@ def init_weights(m):
         m.logit_bias.fill_(-10.0)
 
 
+def sincos_positions(grid, d):
+    """A grid×grid table of 2D sine-cosine position embeddings (half the
+    features for the row, half for the column, as in MAE), scaled to the
+    per-element standard deviation of init_weights' random table (d^-0.5):
+    as strong as the random start, but neighbouring cells start alike."""
+    q = d // 4
+    freq = 1.0 / (10000 ** (torch.arange(q, dtype=torch.float64) / q))
+    ys, xs = torch.meshgrid(torch.arange(grid, dtype=torch.float64), torch.arange(grid, dtype=torch.float64), indexing="ij")
+    parts = []
+    for v in (ys.reshape(-1), xs.reshape(-1)):
+        ang = v[:, None] * freq[None, :]
+        parts += [torch.sin(ang), torch.cos(ang)]
+    t = torch.cat(parts, dim=1)
+    t = torch.nn.functional.pad(t, (0, d - t.shape[1]))
+    return (t / t.std() * d ** -0.5).float()
+
+
 def fixed_to_naflex(sd):
     """A fixed-res state dict as a NaFlex one: the Conv2d patch weight
     [D, C, p, p] becomes the Linear weight over (py, px, c)-flattened patches."""
@@ -192,6 +209,8 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=0, help="data worker processes (0: inline)")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--pos-init", default="random", choices=["random", "sincos"],
+                   help="the vision position table's start: random (HF's init) or 2D sine-cosine")
     p.add_argument("--time-limit", type=float, default=0, help="stop after this many seconds (0: none)")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--eval-scenes", default="150,150")
@@ -204,6 +223,11 @@ def main(argv=None):
     cfg = make_config(a.variant, len(tok.vocab), a)
     model = M.SiglipToy(cfg)
     init_weights(model)
+    if a.pos_init == "sincos":
+        emb = model.vision_model.embeddings.position_embedding
+        grid = math.isqrt(emb.weight.shape[0])
+        with torch.no_grad():
+            emb.weight.copy_(sincos_positions(grid, emb.weight.shape[1]))
     if a.init:
         sd, _ = st.load_torch(os.path.join(a.init, "model.safetensors"))
         if a.variant == "naflex":
