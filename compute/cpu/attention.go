@@ -27,21 +27,28 @@ type attentionTask struct {
 	direct              bool // run on gemm's attention kernels (no probs)
 }
 
+// block locates work item i: its sequence and head, its first query and
+// number of queries, and the sequence's number of valid keys.
+func (t *attentionTask) block(i int) (seq, h, q0, rows, valid int) {
+	s := &t.s
+	h = (i / t.nqb) % s.Heads
+	seq = i / (t.nqb * s.Heads)
+	q0 = (i % t.nqb) * t.qb
+	rows = min(t.qb, s.QLen-q0)
+	valid = s.KLen
+	if s.ValidKeys != nil {
+		valid = s.ValidKeys[seq]
+	}
+	return seq, h, q0, rows, valid
+}
+
 func (t *attentionTask) run(wk *worker, i int) {
 	if t.direct {
 		t.runDirect(wk, i)
 		return
 	}
 	s := &t.s
-	blk := i % t.nqb
-	h := (i / t.nqb) % s.Heads
-	seq := i / (t.nqb * s.Heads)
-	q0 := blk * t.qb
-	rows := min(t.qb, s.QLen-q0)
-	valid := s.KLen
-	if s.ValidKeys != nil {
-		valid = s.ValidKeys[seq]
-	}
+	seq, h, q0, rows, valid := t.block(i)
 	c0 := h * s.HeadDim
 	qrow := seq*s.QLen + q0 // first row of q and dst
 	krow := seq * s.KLen
@@ -95,15 +102,7 @@ func (t *attentionTask) run(wk *worker, i int) {
 // the output rows, which are then divided by the softmax sums.
 func (t *attentionTask) runDirect(wk *worker, i int) {
 	s := &t.s
-	blk := i % t.nqb
-	h := (i / t.nqb) % s.Heads
-	seq := i / (t.nqb * s.Heads)
-	q0 := blk * gemm.AttnBlock
-	rows := min(gemm.AttnBlock, s.QLen-q0)
-	valid := s.KLen
-	if s.ValidKeys != nil {
-		valid = s.ValidKeys[seq]
-	}
+	seq, h, q0, rows, valid := t.block(i)
 	c0, hd := h*s.HeadDim, s.HeadDim
 	qrow := seq*s.QLen + q0
 	krow := seq * s.KLen

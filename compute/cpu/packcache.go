@@ -234,9 +234,8 @@ func (c *packCache) insidePrepared(w compute.Tensor) bool {
 	return false
 }
 
-// freed drops the entries of t's memory, prepared ones included.
+// freed drops every entry of t's memory, prepared ones included.
 func (c *packCache) freed(t compute.Tensor) {
-	c.written(t)
 	lo, hi := span(t)
 	if lo == hi {
 		return
@@ -244,7 +243,7 @@ func (c *packCache) freed(t compute.Tensor) {
 	c.mu.Lock()
 	var hits []*packEntry
 	for _, e := range c.entries {
-		if e.prepared && e.lo < hi && lo < e.hi {
+		if e.lo < hi && lo < e.hi {
 			hits = append(hits, e)
 		}
 	}
