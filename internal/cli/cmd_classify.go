@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
+	"github.com/siglip2-tui/siglip2-tui/samples"
+)
+
+// cmdClassify is zero-shot classification as the SigLIP 2 release shows it
+// with transformers' pipeline: one sigmoid probability per label.
+var cmdClassify = command{
+	name:    "classify",
+	summary: "zero-shot classification: each label's sigmoid probability for each image",
+	run:     runClassify,
+}
+
+const classifyHelp = `Usage: siglip2-tui classify [--model ID|DIR] --labels "a cat,a dog" [flags] IMAGE...
+
+Scores every label against every image. SigLIP 2 is trained with a sigmoid
+loss, so each label gets its own probability, sigmoid(cos·exp(scale)+bias),
+independent of the other labels: they need not sum to 1, and a label can be
+likely or unlikely on its own ("none of these" is a valid answer).
+
+Labels are lower-cased (the model was trained on lower-cased text) and put
+into a prompt template, "%s" by default (transformers' zero-shot
+pipeline uses "This is a photo of {}."). Labels may be in any language: the
+Gemma tokenizer is multilingual.
+
+  siglip2-tui classify --demo
+      the built-in toy SigLIP 2 on its built-in scenes (IMAGE may name one,
+      e.g. wide.png), with its 35 colour-shape labels and bare-label prompts
+
+Flags:
+`
+
+func runClassify(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var mf modelFlags
+	mf.register(fs)
+	var dev deviceFlags
+	dev.register(fs)
+	labelsFlag := fs.String("labels", "", "comma-separated labels")
+	labelsFile := fs.String("labels-file", "", "file with one label per line (blank lines and lines starting with # are skipped)")
+	template := fs.String("template", tokenizer.DefaultTemplate, "prompt template; {} marks the label")
+	noLower := fs.Bool("no-lowercase", false, "keep the labels' case")
+	maxPatches := fs.Int("max-patches", 0, "NaFlex patch budget (default: the checkpoint's)")
+	asJSON := fs.Bool("json", false, "print JSON instead of tables")
+	top := fs.Int("top", 0, "show only the N most likely labels per image (0: all)")
+	demo := fs.Bool("demo", false, "use the built-in toy SigLIP 2 (trained on coloured shapes; no download) and, without IMAGE, its built-in scenes")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, classifyHelp, tokenizer.DefaultTemplate)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *demo {
+		if !flagSet(fs, "template") {
+			*template = demoTemplate
+		}
+		if *labelsFlag == "" && *labelsFile == "" {
+			*labelsFlag = strings.Join(samples.Labels(), ",")
+		}
+	}
+	paths := fs.Args()
+	if *demo && len(paths) == 0 {
+		paths = samples.Names()
+	}
+	labels := splitList(*labelsFlag)
+	if *labelsFile != "" {
+		more, err := readLabelsFile(*labelsFile)
+		if err != nil {
+			return err
+		}
+		labels = append(labels, more...)
+	}
+	if len(labels) == 0 {
+		return usageErrorf("give labels with --labels \"a cat,a dog\" or --labels-file FILE")
+	}
+	if len(paths) == 0 {
+		return usageErrorf("give at least one IMAGE")
+	}
+	images := make([]*preprocess.Image, len(paths))
+	for i, path := range paths {
+		load := loadImage
+		if _, err := os.Stat(path); err != nil && *demo {
+			load = demoImage
+		}
+		img, err := load(path)
+		if err != nil {
+			return err
+		}
+		images[i] = img
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var m *engine.Model
+	var err error
+	if *demo {
+		var backend compute.Backend
+		if backend, err = dev.backend(stderr); err == nil {
+			m, err = demoModel(backend)
+		}
+	} else {
+		m, err = loadModel(ctx, mf, dev, stderr)
+	}
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	encoded, _, err := m.EncodeLabels(labels, engine.PromptOptions{Template: *template, KeepCase: *noLower})
+	if err != nil {
+		return err
+	}
+	var results []classifyResult
+	for i, img := range images {
+		p, err := m.Prepare(img, *maxPatches)
+		if err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
+		out, err := m.EncodeImages([]engine.VisionInput{p.Input}, false)
+		if err != nil {
+			return err
+		}
+		scores, err := m.ScoreLabels(out.Embeds, encoded)
+		if err != nil {
+			return err
+		}
+		r := classifyResult{Image: paths[i]}
+		for k, s := range scores {
+			r.Labels = append(r.Labels, labelScore{Label: encoded[k].Text, Prompt: encoded[k].Prompt, Prob: s.Prob, Logit: s.Logit})
+		}
+		sort.SliceStable(r.Labels, func(a, b int) bool { return r.Labels[a].Logit > r.Labels[b].Logit })
+		if *top > 0 && len(r.Labels) > *top {
+			r.Labels = r.Labels[:*top]
+		}
+		results = append(results, r)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"model": m.Dir, "template": *template, "lowercase": !*noLower, "results": results})
+	}
+	for i, r := range results {
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		fmt.Fprintln(stdout, r.Image)
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  label\tprobability\tlogit\t")
+		for _, l := range r.Labels {
+			fmt.Fprintf(tw, "  %s\t%6.2f%%  %s\t%+.3f\t\n", l.Label, 100*l.Prob, bar(l.Prob, 20), l.Logit)
+		}
+		tw.Flush()
+	}
+	return nil
+}
+
+type classifyResult struct {
+	Image  string       `json:"image"`
+	Labels []labelScore `json:"labels"`
+}
+
+type labelScore struct {
+	Label  string  `json:"label"`
+	Prompt string  `json:"prompt"`
+	Prob   float32 `json:"probability"`
+	Logit  float32 `json:"logit"`
+}
+
+// bar draws a probability as a fixed-width bar of block characters.
+func bar(p float32, width int) string {
+	if p < 0 {
+		p = 0
+	}
+	if p > 1 {
+		p = 1
+	}
+	eighths := int(p*float32(width)*8 + 0.5)
+	full, part := eighths/8, eighths%8
+	s := strings.Repeat("█", full)
+	if part > 0 {
+		s += string([]rune("▏▎▍▌▋▊▉")[part-1])
+		full++
+	}
+	return s + strings.Repeat(" ", width-full)
+}
+
+func readLabelsFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read --labels-file: %w", err)
+	}
+	defer f.Close()
+	var labels []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		labels = append(labels, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return labels, nil
+}
+
+// flagSet reports whether the command line set the named flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
