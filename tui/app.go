@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -55,7 +56,7 @@ type Model struct {
 	model    *engine.Model
 	prepared *engine.PreparedImage
 	analysis *engine.Analysis
-	maps     *Maps
+	maps     *inspect.Maps
 
 	// What the user chose.
 	view     viewID
@@ -72,10 +73,10 @@ type Model struct {
 	loc    localityState
 
 	// The current map and the cache of computed ones.
-	cur      *Map
+	cur      *inspect.Map
 	curErr   error
-	cache    map[mapKey]*Map
-	inFlight map[mapKey]bool
+	cache    map[inspect.MapKey]*inspect.Map
+	inFlight map[inspect.MapKey]bool
 
 	message   string
 	msgIsErr  bool
@@ -99,8 +100,8 @@ func New(cfg Config) *Model {
 		lastHead: 0,
 		disp:     displayOpts{cmap: cfg.Colormap, opacity: 0.6},
 		labels:   newLabelList(sh, cfg.Labels),
-		cache:    map[mapKey]*Map{},
-		inFlight: map[mapKey]bool{},
+		cache:    map[inspect.MapKey]*inspect.Map{},
+		inFlight: map[inspect.MapKey]bool{},
 	}
 	if cfg.ColorMode == viz.NoColor {
 		// Without colour, cells show luminance: paint the map in grey at
@@ -160,7 +161,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.progress.finish(stageDecode, msg.dur, msg.err)
 		if msg.err == nil {
 			m.img = msg.img
-			m.pic = NRGBA(msg.img)
+			m.pic = inspect.NRGBA(msg.img)
 			m.pane.SetImage(m.pic)
 		}
 		return m.next()
@@ -185,7 +186,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			m.analysis = &engine.Analysis{Model: m.model, Source: m.img, Prepared: m.prepared, Vision: msg.out,
 				Timings: engine.Timings{Preprocess: m.progress.stages[stagePreprocess].dur, Vision: msg.dur}}
-			m.maps = NewMaps(m.analysis)
+			m.maps = inspect.NewMaps(m.analysis)
 		}
 		return m.next()
 	case labelsMsg:
@@ -283,20 +284,20 @@ func (m *Model) heads() int {
 }
 
 // kind is the map kind the current view and mode show.
-func (m *Model) kind() MapKind {
+func (m *Model) kind() inspect.MapKind {
 	switch m.view {
 	case viewAttention:
-		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
+		return [numAttnModes]inspect.MapKind{inspect.MapAttention, inspect.MapPooling, inspect.MapRollout}[m.mode]
 	case viewLabels:
-		return MapLabel
+		return inspect.MapLabel
 	case viewPCA:
-		return MapPCA
+		return inspect.MapPCA
 	}
-	return MapSimilarity
+	return inspect.MapSimilarity
 }
 
 // levelFor clamps the chosen level into what kind accepts.
-func (m *Model) levelFor(k MapKind) int {
+func (m *Model) levelFor(k inspect.MapKind) int {
 	if k.BlockLevels() {
 		return min(max(m.level, 1), m.layers())
 	}
@@ -305,13 +306,13 @@ func (m *Model) levelFor(k MapKind) int {
 
 // request is the map the screen should show; ok is false when none can be
 // asked for yet.
-func (m *Model) request() (MapRequest, bool) {
+func (m *Model) request() (inspect.MapRequest, bool) {
 	if m.maps == nil || m.view == viewLocality {
-		return MapRequest{}, false
+		return inspect.MapRequest{}, false
 	}
 	k := m.kind()
-	r := MapRequest{Kind: k, Level: m.levelFor(k), Head: m.head, Patch: m.patch}
-	if k == MapLabel {
+	r := inspect.MapRequest{Kind: k, Level: m.levelFor(k), Head: m.head, Patch: m.patch}
+	if k == inspect.MapLabel {
 		r.Label = m.labels.Selected()
 		if r.Label == nil {
 			return r, false
@@ -321,12 +322,12 @@ func (m *Model) request() (MapRequest, bool) {
 }
 
 // want is the cache key of the map the screen should show.
-func (m *Model) want() mapKey {
+func (m *Model) want() inspect.MapKey {
 	r, ok := m.request()
 	if !ok {
-		return mapKey{kind: -1}
+		return inspect.NoMapKey
 	}
-	return r.key()
+	return r.Key()
 }
 
 // refresh makes cur the map the state asks for: from the cache, computed
@@ -337,7 +338,7 @@ func (m *Model) refresh() tea.Cmd {
 		m.cur, m.curErr = nil, nil
 		return nil
 	}
-	k := r.key()
+	k := r.Key()
 	if c := m.cache[k]; c != nil {
 		m.cur, m.curErr = c, nil
 		return nil
@@ -361,7 +362,7 @@ func (m *Model) refresh() tea.Cmd {
 
 // store caches a computed map and shows it when it is the one wanted.
 // Until then the previous map stays on screen.
-func (m *Model) store(k mapKey, c *Map) {
+func (m *Model) store(k inspect.MapKey, c *inspect.Map) {
 	if len(m.cache) > 512 {
 		clear(m.cache)
 	}
@@ -588,7 +589,7 @@ func (m *Model) export() tea.Cmd {
 		m.setMessage("nothing to save yet: wait until the heatmap shows", true)
 		return nil
 	}
-	if m.cur.Req.key() != m.want() {
+	if m.cur.Req.Key() != m.want() {
 		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
 		return nil
 	}
@@ -598,14 +599,14 @@ func (m *Model) export() tea.Cmd {
 	}
 	m.exporting = true
 	m.setMessage("saving…", false)
-	e := &Export{Image: m.pic, Map: m.cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
+	e := &inspect.Export{Image: m.pic, Map: m.cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
 		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
 		LevelName: m.analysis.FeatureLevelName(m.cur.Req.Level),
 		Meta:      map[string]any{"image": m.sh.cfg.ImageName}}
 	if m.cur.Req.Kind.BlockLevels() {
 		e.LevelName = fmt.Sprintf("block %d of %d", m.cur.Req.Level, m.layers())
 	}
-	return tea.Batch(exportCmd(e, m.sh.cfg.ExportDir, ExportBaseName(m.sh.cfg.ImageName, m.cur.Req)), m.spinner.Tick)
+	return tea.Batch(exportCmd(e, m.sh.cfg.ExportDir, inspect.ExportBaseName(m.sh.cfg.ImageName, m.cur.Req)), m.spinner.Tick)
 }
 
 // Result reports how the explorer ended, for the caller of Run: the model

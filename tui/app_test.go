@@ -13,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -31,7 +33,7 @@ func TestLoadingRunsEveryStageAndStartsAtTheLastLayer(t *testing.T) {
 	if m.level != 3 || m.patch != (viz.Patch{Row: 3, Col: 4}) {
 		t.Errorf("start: level %d patch %v, want the last block (3) and the centre (3,4)", m.level, m.patch)
 	}
-	if m.cur.Req.Kind != MapSimilarity {
+	if m.cur.Req.Kind != inspect.MapSimilarity {
 		t.Errorf("first view shows %v", m.cur.Req.Kind)
 	}
 	for _, l := range m.labels.items {
@@ -84,7 +86,7 @@ func TestLayerKeysFollowTheView(t *testing.T) {
 		t.Errorf("] past the top: %d", d.m.level)
 	}
 	d.keys("2") // attention: blocks 1…3
-	if d.m.cur.Req.Kind != MapAttention || d.m.cur.Req.Level != 3 {
+	if d.m.cur.Req.Kind != inspect.MapAttention || d.m.cur.Req.Level != 3 {
 		t.Errorf("attention at post-LN level shows %v level %d, want block 3", d.m.cur.Req.Kind, d.m.cur.Req.Level)
 	}
 	d.keys("[")
@@ -110,22 +112,22 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 	steps := []struct {
 		keys  []string
 		view  viewID
-		kind  MapKind
+		kind  inspect.MapKind
 		title string
 	}{
-		{[]string{"tab"}, viewAttention, MapAttention, "Attention · query patch"},
-		{[]string{"t"}, viewAttention, MapPooling, "Attention · pooling head"},
-		{[]string{"t"}, viewAttention, MapRollout, "Attention · rollout"},
-		{[]string{"t"}, viewAttention, MapAttention, "Attention · query patch"},
-		{[]string{"tab"}, viewLabels, MapLabel, "Labels"},
-		{[]string{"tab"}, viewPCA, MapPCA, "PCA"},
+		{[]string{"tab"}, viewAttention, inspect.MapAttention, "Attention · query patch"},
+		{[]string{"t"}, viewAttention, inspect.MapPooling, "Attention · pooling head"},
+		{[]string{"t"}, viewAttention, inspect.MapRollout, "Attention · rollout"},
+		{[]string{"t"}, viewAttention, inspect.MapAttention, "Attention · query patch"},
+		{[]string{"tab"}, viewLabels, inspect.MapLabel, "Labels"},
+		{[]string{"tab"}, viewPCA, inspect.MapPCA, "PCA"},
 		{[]string{"tab"}, viewLocality, -1, "Similarity vs distance"},
-		{[]string{"tab"}, viewSimilarity, MapSimilarity, "Patch similarity"},
+		{[]string{"tab"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
 		{[]string{"shift+tab"}, viewLocality, -1, "Similarity vs distance"},
-		{[]string{"shift+tab"}, viewPCA, MapPCA, "PCA"},
-		{[]string{"3"}, viewLabels, MapLabel, "Labels"},
-		{[]string{"1"}, viewSimilarity, MapSimilarity, "Patch similarity"},
-		{[]string{"t"}, viewAttention, MapPooling, "Attention · pooling head"},
+		{[]string{"shift+tab"}, viewPCA, inspect.MapPCA, "PCA"},
+		{[]string{"3"}, viewLabels, inspect.MapLabel, "Labels"},
+		{[]string{"1"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
+		{[]string{"t"}, viewAttention, inspect.MapPooling, "Attention · pooling head"},
 	}
 	for _, s := range steps {
 		d.keys(s.keys...)
@@ -264,7 +266,7 @@ func TestLabelsAddEditDelete(t *testing.T) {
 	if d.m.labels.sel != 2 || d.m.labels.items[2].enc == nil {
 		t.Fatalf("the new label should be selected and encoded: sel %d", d.m.labels.sel)
 	}
-	if d.m.cur == nil || d.m.cur.Req.Kind != MapLabel || d.m.cur.Req.Label.Text != "bat" {
+	if d.m.cur == nil || d.m.cur.Req.Kind != inspect.MapLabel || d.m.cur.Req.Label.Text != "bat" {
 		t.Fatalf("map shown: %+v", d.m.cur)
 	}
 	// Its score is the model's score for that label and the image.
@@ -313,7 +315,7 @@ func TestLabelsAddEditDelete(t *testing.T) {
 func TestLabelsWithoutTokenizerSaySo(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.LoadModel = func() (*engine.Model, error) {
-		c, err := engine.ParseConfig([]byte(testConfigJSON))
+		c, err := engine.ParseConfig([]byte(testmodel.ConfigJSON))
 		if err != nil {
 			return nil, err
 		}
@@ -530,7 +532,7 @@ func TestAsyncMapsKeepThePreviousMapUntilReady(t *testing.T) {
 		t.Errorf("no 'computing' while the map is in flight:\n%s", d.screen())
 	}
 	d.run(cmd)
-	if m.cur.Req.Kind != MapRollout || len(m.inFlight) != 0 {
+	if m.cur.Req.Kind != inspect.MapRollout || len(m.inFlight) != 0 {
 		t.Errorf("after the command: %v, in flight %d", m.cur.Req.Kind, len(m.inFlight))
 	}
 }

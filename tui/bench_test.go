@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -52,9 +53,9 @@ func benchExplorer(b *testing.B, w, h int, mode viz.ColorMode) *Model {
 	for i := range m.progress.stages {
 		m.progress.stages[i] = stage{state: stageDone}
 	}
-	m.img, m.pic, m.model, m.prepared, m.analysis = a.Source, NRGBA(a.Source), a.Model, a.Prepared, a
+	m.img, m.pic, m.model, m.prepared, m.analysis = a.Source, inspect.NRGBA(a.Source), a.Model, a.Prepared, a
 	m.pane.SetImage(m.pic)
-	m.maps = NewMaps(a)
+	m.maps = inspect.NewMaps(a)
 	m.level = a.Layers()
 	m.patch = viz.Patch{Row: 16, Col: 16}
 	m.Update(nil)

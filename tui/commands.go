@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
@@ -47,8 +48,8 @@ type labelsMsg struct {
 }
 
 type mapMsg struct {
-	key mapKey
-	m   *Map
+	key inspect.MapKey
+	m   *inspect.Map
 	err error
 }
 
@@ -103,14 +104,14 @@ func labelsCmd(cfg *Config, m *engine.Model, a *engine.Analysis, texts []string,
 	}
 }
 
-func computeMapCmd(maps *Maps, r MapRequest) tea.Cmd {
+func computeMapCmd(maps *inspect.Maps, r inspect.MapRequest) tea.Cmd {
 	return func() tea.Msg {
 		m, err := maps.Compute(r)
-		return mapMsg{key: r.key(), m: m, err: err}
+		return mapMsg{key: r.Key(), m: m, err: err}
 	}
 }
 
-func exportCmd(e *Export, dir, base string) tea.Cmd {
+func exportCmd(e *inspect.Export, dir, base string) tea.Cmd {
 	return func() tea.Msg {
 		png := filepath.Join(dir, base+".png")
 		js := filepath.Join(dir, base+".json")

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -29,29 +30,6 @@ import (
 // already uses every core, so running two at once would only make both
 // slower. Panes appear one by one as their forward passes finish.
 
-// MaxComparePanes bounds the number of settings of one comparison.
-const MaxComparePanes = 8
-
-// CompareModelSource is one model of a comparison; several settings may
-// share it (it is loaded once).
-type CompareModelSource struct {
-	// Name names the model on screen and in exports.
-	Name string
-	// Load loads it (off the UI loop, through the gate).
-	Load func() (*engine.Model, error)
-}
-
-// CompareSetting is one pane: a model at a patch budget.
-type CompareSetting struct {
-	// Name labels the pane ("base-naflex · 256", "fixed 224").
-	Name string
-	// Model indexes CompareConfig.Models.
-	Model int
-	// MaxPatches is the NaFlex patch budget (0: the checkpoint's);
-	// fixed-resolution models ignore it.
-	MaxPatches int
-}
-
 // CompareConfig is what compare starts from. The embedded Config gives the
 // image (ImageName, LoadImage), the labels (Labels, Prompt), the terminal
 // (ColorMode, Colormap), Demo, ExportDir and Clock; its LoadModel,
@@ -59,26 +37,21 @@ type CompareSetting struct {
 // draws with text cells).
 type CompareConfig struct {
 	Config
-	Models   []CompareModelSource
-	Settings []CompareSetting
+	Models   []inspect.ModelSource
+	Settings []inspect.CompareSetting
+}
+
+// Spec is the comparison cfg describes, for the checks and the headless
+// run that inspect does.
+func (c *CompareConfig) Spec() inspect.CompareSpec {
+	return inspect.CompareSpec{ImageName: c.ImageName, LoadImage: c.LoadImage, Models: c.Models, Settings: c.Settings,
+		Labels: c.Labels, Prompt: c.Prompt, Clock: c.Clock}
 }
 
 // Check reports a configuration compare cannot run.
 func (c *CompareConfig) Check() error {
-	switch {
-	case len(c.Settings) == 0:
-		return fmt.Errorf("compare needs at least one setting (a model, or a NaFlex model with patch budgets)")
-	case len(c.Settings) > MaxComparePanes:
-		return fmt.Errorf("%d settings to compare; at most %d fit on a screen (and in memory)", len(c.Settings), MaxComparePanes)
-	case c.LoadImage == nil:
-		return fmt.Errorf("compare: no image")
-	}
-	for i, s := range c.Settings {
-		if s.Model < 0 || s.Model >= len(c.Models) || c.Models[s.Model].Load == nil {
-			return fmt.Errorf("compare: setting %d (%s) names no model", i+1, s.Name)
-		}
-	}
-	return nil
+	spec := c.Spec()
+	return spec.Check()
 }
 
 // gate lets one piece of backend work run at a time.
@@ -104,7 +77,7 @@ const (
 
 // modelSlot is one model of the comparison.
 type modelSlot struct {
-	src     CompareModelSource
+	src     inspect.ModelSource
 	model   *engine.Model
 	err     error
 	loading bool
@@ -113,12 +86,12 @@ type modelSlot struct {
 
 // comparePane is one setting's state.
 type comparePane struct {
-	set   CompareSetting
+	set   inspect.CompareSetting
 	stage paneStage
 	err   error
 
 	analysis *engine.Analysis
-	maps     *Maps
+	maps     *inspect.Maps
 	pic      *image.NRGBA // the image as the model received it
 	cover    viz.PatchCover
 
@@ -132,10 +105,10 @@ type comparePane struct {
 	labelErr   error
 	labelTexts []string
 
-	cur      *Map
+	cur      *inspect.Map
 	curErr   error
-	cache    map[mapKey]*Map
-	inFlight map[mapKey]bool
+	cache    map[inspect.MapKey]*inspect.Map
+	inFlight map[inspect.MapKey]bool
 
 	view imagePane
 }
@@ -208,7 +181,7 @@ func NewCompare(cfg CompareConfig) *CompareModel {
 		m.slots = append(m.slots, &modelSlot{src: src})
 	}
 	for _, s := range cfg.Settings {
-		p := &comparePane{set: s, labelGen: -1, cache: map[mapKey]*Map{}, inFlight: map[mapKey]bool{}}
+		p := &comparePane{set: s, labelGen: -1, cache: map[inspect.MapKey]*inspect.Map{}, inFlight: map[inspect.MapKey]bool{}}
 		p.view.sh, p.view.alignTop = sh, true
 		m.panes = append(m.panes, p)
 	}
@@ -239,8 +212,8 @@ type (
 	}
 	cmpMapMsg struct {
 		pane int
-		key  mapKey
-		m    *Map
+		key  inspect.MapKey
+		m    *inspect.Map
 		err  error
 	}
 )
@@ -293,26 +266,11 @@ func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
 			msg.prep, msg.vision = mid.Sub(start), cfg.now().Sub(mid)
 			a := &engine.Analysis{Model: model, Source: img, Prepared: prepared, Vision: out,
 				Timings: engine.Timings{Preprocess: msg.prep, Vision: msg.vision}}
-			msg.err = warmInternals(a)
+			msg.err = inspect.WarmInternals(a)
 			msg.a = a
 		})
 		return msg
 	}
-}
-
-// warmInternals reads every captured tensor the views use once, so later
-// reads come from host memory.
-func warmInternals(a *engine.Analysis) error {
-	for l := range a.FeatureLevels() {
-		if _, err := a.Features(l); err != nil {
-			return err
-		}
-	}
-	if _, err := a.AttentionLayers(); err != nil {
-		return err
-	}
-	_, err := a.PoolingAttention()
-	return err
 }
 
 func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
@@ -334,13 +292,13 @@ func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
 	}
 }
 
-func (m *CompareModel) mapCmd(i int, r MapRequest) tea.Cmd {
+func (m *CompareModel) mapCmd(i int, r inspect.MapRequest) tea.Cmd {
 	maps, g := m.panes[i].maps, m.gate
 	return func() tea.Msg {
 		var msg cmpMapMsg
 		g.do(func() {
 			c, err := maps.Compute(r)
-			msg = cmpMapMsg{pane: i, key: r.key(), m: c, err: err}
+			msg = cmpMapMsg{pane: i, key: r.Key(), m: c, err: err}
 		})
 		return msg
 	}
@@ -407,7 +365,7 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 		p := m.panes[msg.pane]
 		delete(p.inFlight, msg.key)
 		if msg.err != nil {
-			if r, ok := m.request(msg.pane); ok && r.key() == msg.key {
+			if r, ok := m.request(msg.pane); ok && r.Key() == msg.key {
 				p.curErr = msg.err
 			}
 			return nil
@@ -460,9 +418,9 @@ func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
 	}
 	a := msg.a
 	p.stage, p.analysis, p.prep, p.vision = paneReady, a, msg.prep, msg.vision
-	p.maps = NewMaps(a)
-	p.internals = internalsBytes(a)
-	p.pic, p.cover = receivedImage(a)
+	p.maps = inspect.NewMaps(a)
+	p.internals = inspect.InternalsBytes(a)
+	p.pic, p.cover = inspect.ReceivedImage(a)
 	p.view.SetImage(p.pic)
 	if m.level < 0 {
 		m.level, m.refLayers = a.Layers(), a.Layers()
@@ -472,41 +430,6 @@ func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
 	}
 	m.layout()
 	return m.encodeLabels()
-}
-
-// receivedImage is the image as the model received it (its resized image,
-// cropped to whole patches) and how its patch grid covers the original.
-func receivedImage(a *engine.Analysis) (*image.NRGBA, viz.PatchCover) {
-	rows, cols := a.Grid()
-	r := a.Prepared.Resized
-	p := a.Model.Config.Vision.PatchSize
-	pic := NRGBA(r)
-	if cols*p < r.Width || rows*p < r.Height {
-		pic = pic.SubImage(image.Rect(0, 0, cols*p, rows*p)).(*image.NRGBA)
-		pic = cloneNRGBA(pic)
-	}
-	return pic, viz.PatchCover{GridH: rows, GridW: cols, PixH: r.Height, PixW: r.Width, Patch: p}
-}
-
-func cloneNRGBA(src *image.NRGBA) *image.NRGBA {
-	b := src.Bounds()
-	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	for y := range b.Dy() {
-		copy(out.Pix[y*out.Stride:y*out.Stride+4*b.Dx()], src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):])
-	}
-	return out
-}
-
-// internalsBytes is the size of what a forward pass captured: hidden
-// states after every block, every block's attention probabilities, the
-// pooling head's attention, and the final features.
-func internalsBytes(a *engine.Analysis) int64 {
-	in := a.Vision.Internals
-	if in == nil {
-		return 0
-	}
-	t, d, h, l := int64(in.Tokens), int64(in.Hidden), int64(in.Heads), int64(in.Layers())
-	return 4 * int64(in.Batch) * ((l+1)*t*d + l*h*t*t + h*t + t*d)
 }
 
 // encodeLabels starts encoding the label list for every ready pane whose
@@ -567,16 +490,16 @@ func (m *CompareModel) ready() []int {
 }
 
 // kind is the map kind of the current view and mode.
-func (m *CompareModel) kind() MapKind {
+func (m *CompareModel) kind() inspect.MapKind {
 	switch m.view {
 	case viewAttention:
-		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
+		return [numAttnModes]inspect.MapKind{inspect.MapAttention, inspect.MapPooling, inspect.MapRollout}[m.mode]
 	case viewLabels:
-		return MapLabel
+		return inspect.MapLabel
 	case viewPCA:
-		return MapPCA
+		return inspect.MapPCA
 	}
-	return MapSimilarity
+	return inspect.MapSimilarity
 }
 
 // relativeLevel maps level, counted in a model of refL blocks, to the same
@@ -604,7 +527,7 @@ func relativeLevel(level, refL, L int, blocks bool) int {
 
 // refLevel is the chosen level clamped into what the kind accepts, in
 // reference units.
-func (m *CompareModel) refLevel(k MapKind) int {
+func (m *CompareModel) refLevel(k inspect.MapKind) int {
 	if k.BlockLevels() {
 		return min(max(m.level, 1), m.refLayers)
 	}
@@ -612,7 +535,7 @@ func (m *CompareModel) refLevel(k MapKind) int {
 }
 
 // paneLevel is the level pane i shows for kind k.
-func (m *CompareModel) paneLevel(i int, k MapKind) int {
+func (m *CompareModel) paneLevel(i int, k inspect.MapKind) int {
 	return relativeLevel(m.refLevel(k), m.refLayers, m.panes[i].analysis.Layers(), k.BlockLevels())
 }
 
@@ -640,18 +563,18 @@ func (m *CompareModel) selectedLabel(i int) *engine.Label {
 }
 
 // request is the map pane i should show.
-func (m *CompareModel) request(i int) (MapRequest, bool) {
+func (m *CompareModel) request(i int) (inspect.MapRequest, bool) {
 	p := m.panes[i]
 	if p.stage != paneReady || m.level < 0 {
-		return MapRequest{}, false
+		return inspect.MapRequest{}, false
 	}
 	k := m.kind()
 	head := m.head
 	if head >= p.analysis.Heads() {
 		head = viz.MeanHeads
 	}
-	r := MapRequest{Kind: k, Level: m.paneLevel(i, k), Head: head, Patch: m.panePatch(i)}
-	if k == MapLabel {
+	r := inspect.MapRequest{Kind: k, Level: m.paneLevel(i, k), Head: head, Patch: m.panePatch(i)}
+	if k == inspect.MapLabel {
 		if r.Label = m.selectedLabel(i); r.Label == nil {
 			return r, false
 		}
@@ -669,7 +592,7 @@ func (m *CompareModel) refresh() tea.Cmd {
 			p.cur, p.curErr = nil, nil
 			continue
 		}
-		k := r.key()
+		k := r.Key()
 		if c := p.cache[k]; c != nil {
 			p.cur, p.curErr = c, nil
 			continue
@@ -696,13 +619,13 @@ func (m *CompareModel) refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *CompareModel) store(i int, k mapKey, c *Map) {
+func (m *CompareModel) store(i int, k inspect.MapKey, c *inspect.Map) {
 	p := m.panes[i]
 	if len(p.cache) > 256 {
 		clear(p.cache)
 	}
 	p.cache[k] = c
-	if r, ok := m.request(i); ok && r.key() == k {
+	if r, ok := m.request(i); ok && r.Key() == k {
 		p.cur, p.curErr = c, nil
 	}
 }
@@ -728,7 +651,7 @@ func (m *CompareModel) setFocus(i int) {
 		m.focus = i
 		return
 	}
-	m.level = m.paneLevel(i, MapSimilarity)
+	m.level = m.paneLevel(i, inspect.MapSimilarity)
 	m.refLayers = p.analysis.Layers()
 	m.focus = i
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -49,7 +51,7 @@ func testFixedModel(t testing.TB) *engine.Model {
 func testDeepModel(t testing.TB) *engine.Model {
 	t.Helper()
 	testDeepOnce.Do(func() {
-		cfg, err := engine.ParseConfig([]byte(strings.Replace(testConfigJSON, `"num_hidden_layers":3`, `"num_hidden_layers":6`, 1)))
+		cfg, err := engine.ParseConfig([]byte(strings.Replace(testmodel.ConfigJSON, `"num_hidden_layers":3`, `"num_hidden_layers":6`, 1)))
 		if err != nil {
 			testDeepErr = err
 			return
@@ -74,19 +76,19 @@ func testCompareConfig(t testing.TB, deep bool) CompareConfig {
 	base.ModelName = ""
 	cfg := CompareConfig{Config: base}
 	naflex, fixed := testModel(t), testFixedModel(t)
-	cfg.Models = []CompareModelSource{
+	cfg.Models = []inspect.ModelSource{
 		{Name: "test/random-tiny", Load: func() (*engine.Model, error) { return naflex, nil }},
 		{Name: "test/random-tiny squashed", Load: func() (*engine.Model, error) { return fixed, nil }},
 	}
-	cfg.Settings = []CompareSetting{
+	cfg.Settings = []inspect.CompareSetting{
 		{Name: "NaFlex 50", Model: 0, MaxPatches: 50},
 		{Name: "NaFlex 20", Model: 0, MaxPatches: 20},
 		{Name: "fixed 40×40", Model: 1},
 	}
 	if deep {
 		d := testDeepModel(t)
-		cfg.Models = append(cfg.Models, CompareModelSource{Name: "test/deep", Load: func() (*engine.Model, error) { return d, nil }})
-		cfg.Settings = append(cfg.Settings, CompareSetting{Name: "deep 50", Model: 2, MaxPatches: 50})
+		cfg.Models = append(cfg.Models, inspect.ModelSource{Name: "test/deep", Load: func() (*engine.Model, error) { return d, nil }})
+		cfg.Settings = append(cfg.Settings, inspect.CompareSetting{Name: "deep 50", Model: 2, MaxPatches: 50})
 	}
 	return cfg
 }
@@ -365,7 +367,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var js CompareJSON
+	var js inspect.CompareJSON
 	if err := json.Unmarshal(raw, &js); err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +378,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 
 func TestCompareHeadless(t *testing.T) {
 	cfg := testCompareConfig(t, false)
-	out, err := CompareHeadless(cfg)
+	out, err := inspect.CompareHeadless(cfg.Spec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +404,7 @@ func TestCompareHeadless(t *testing.T) {
 	// A model that fails to load fails its settings only.
 	bad := testCompareConfig(t, false)
 	bad.Models[1].Load = func() (*engine.Model, error) { return nil, os.ErrNotExist }
-	out, err = CompareHeadless(bad)
+	out, err = inspect.CompareHeadless(bad.Spec())
 	if err != nil || out.Settings[2].Error == "" || out.Settings[0].Error != "" {
 		t.Errorf("failed model: %v %+v", err, out)
 	}

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -306,7 +307,7 @@ func (m *CompareModel) infoLines(l compareLayout, w, h int) []string {
 }
 
 // focusedMap is the focused pane's current map.
-func (m *CompareModel) focusedMap() *Map {
+func (m *CompareModel) focusedMap() *inspect.Map {
 	if m.focus < len(m.panes) {
 		return m.panes[m.focus].cur
 	}

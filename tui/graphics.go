@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/disintegration/imaging"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -178,7 +179,7 @@ func (p *Painter) Hide() {
 
 // gfxKey is everything the picture layer depends on.
 type gfxKey struct {
-	m          *Map
+	m          *inspect.Map
 	gridH      int
 	gridW      int
 	cursor     viz.Patch

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -22,19 +23,19 @@ func (m *Model) viewTitle() string {
 func (m *Model) teaching() string { return teachingText(m.kind()) }
 
 // teachingText says what a kind of map shows and teaches.
-func teachingText(k MapKind) string {
+func teachingText(k inspect.MapKind) string {
 	switch k {
-	case MapSimilarity:
+	case inspect.MapSimilarity:
 		return "Cosine similarity of the cursor patch's features to every patch. Early layers match colour and texture; deep layers match meaning."
-	case MapAttention:
+	case inspect.MapAttention:
 		return "Where the cursor patch looks: its attention weights over all patches in one block, for one head or the mean."
-	case MapPooling:
+	case inspect.MapPooling:
 		return "What the image embedding is built from: the pooling head's probe attends over the final patch features."
-	case MapRollout:
+	case inspect.MapRollout:
 		return "Attention rollout: how much each patch flows into the cursor patch through blocks 1…k, residual path included."
-	case MapLabel:
+	case inspect.MapLabel:
 		return "Sigmoid probability of each label on its own (not a softmax). Map: each patch pooled alone vs the label, an approximation."
-	case MapPCA:
+	case inspect.MapPCA:
 		return "The three main directions in which patch features vary, as red, green and blue: patches the model sees alike share a colour."
 	}
 	return ""
@@ -139,7 +140,7 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 		for _, s := range wrap(m.curErr.Error(), w) {
 			add(st.err.Render(s))
 		}
-	} else if len(m.inFlight) > 0 && (m.cur == nil || m.cur.Req.key() != m.want()) {
+	} else if len(m.inFlight) > 0 && (m.cur == nil || m.cur.Req.Key() != m.want()) {
 		add(m.spinner.View() + " computing…")
 	}
 	return lines, listTop
@@ -171,7 +172,7 @@ func (m *Model) displayLines(w int) []string {
 		look = "smooth"
 	}
 	cm := m.disp.cmap.String()
-	if m.kind() == MapPCA {
+	if m.kind() == inspect.MapPCA {
 		cm = "RGB"
 	}
 	return []string{

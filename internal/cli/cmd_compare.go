@@ -16,6 +16,7 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -171,9 +172,9 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		cfg.Labels = src.labels(imageName)
 	}
 	for i, m := range resolved {
-		cfg.Models = append(cfg.Models, tui.CompareModelSource{Name: m.name, Load: m.load})
+		cfg.Models = append(cfg.Models, inspect.ModelSource{Name: m.name, Load: m.load})
 		if m.variant == engine.FixedRes {
-			cfg.Settings = append(cfg.Settings, tui.CompareSetting{Name: m.short, Model: i})
+			cfg.Settings = append(cfg.Settings, inspect.CompareSetting{Name: m.short, Model: i})
 			continue
 		}
 		for _, b := range budgetList {
@@ -181,14 +182,14 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 			if b > 0 {
 				name += fmt.Sprintf(" %d", b)
 			}
-			cfg.Settings = append(cfg.Settings, tui.CompareSetting{Name: name, Model: i, MaxPatches: b})
+			cfg.Settings = append(cfg.Settings, inspect.CompareSetting{Name: name, Model: i, MaxPatches: b})
 		}
 	}
-	if len(cfg.Settings) > tui.MaxComparePanes {
-		return usageErrorf("%d settings (models × budgets) to compare; at most %d fit: give fewer --model or --max-patches values", len(cfg.Settings), tui.MaxComparePanes)
+	if len(cfg.Settings) > inspect.MaxComparePanes {
+		return usageErrorf("%d settings (models × budgets) to compare; at most %d fit: give fewer --model or --max-patches values", len(cfg.Settings), inspect.MaxComparePanes)
 	}
 	if *asJSON {
-		out, err := tui.CompareHeadless(cfg)
+		out, err := inspect.CompareHeadless(cfg.Spec())
 		if err != nil {
 			return err
 		}

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/siglip2-tui/siglip2-tui/tui"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 )
 
-func runCompareJSON(t *testing.T, args ...string) tui.CompareJSON {
+func runCompareJSON(t *testing.T, args ...string) inspect.CompareJSON {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	if code := run(append([]string{"compare", "--json", "--device", "naive"}, args...), &stdout, &stderr); code != 0 {
 		t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
 	}
-	var out tui.CompareJSON
+	var out inspect.CompareJSON
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("%v\n%s", err, stdout.String())
 	}

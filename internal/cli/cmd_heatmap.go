@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/siglip2-tui/siglip2-tui/tui"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -78,7 +78,7 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageErrorf("-o OUT.png is required")
 	}
-	kind, err := tui.ParseMapKind(*view)
+	kind, err := inspect.ParseMapKind(*view)
 	if err != nil {
 		return usageErrorf("--view: %v", err)
 	}
@@ -86,7 +86,7 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if kind == tui.MapLabel && strings.TrimSpace(*label) == "" {
+	if kind == inspect.MapLabel && strings.TrimSpace(*label) == "" {
 		return usageErrorf("--view label needs --label TEXT")
 	}
 	cmap, err := viz.ParseColormap(*cmapFlag)
@@ -120,9 +120,9 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Release()
-	maps := tui.NewMaps(a)
+	maps := inspect.NewMaps(a)
 	rows, cols := maps.Grid()
-	req := tui.MapRequest{Kind: kind, Level: *layer, Head: headIdx, Patch: viz.Patch{Row: rows / 2, Col: cols / 2}}
+	req := inspect.MapRequest{Kind: kind, Level: *layer, Head: headIdx, Patch: viz.Patch{Row: rows / 2, Col: cols / 2}}
 	if req.Level < 0 {
 		req.Level = a.Layers()
 	}
@@ -131,7 +131,7 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if kind == tui.MapLabel {
+	if kind == inspect.MapLabel {
 		labels, _, err := m.EncodeLabels([]string{*label}, src.prompt())
 		if err != nil {
 			return err
@@ -149,8 +149,8 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 	if kind.BlockLevels() {
 		levelName = fmt.Sprintf("block %d of %d", req.Level, a.Layers())
 	}
-	e := &tui.Export{
-		Image:     tui.NRGBA(img),
+	e := &inspect.Export{
+		Image:     inspect.NRGBA(img),
 		Map:       hm,
 		Colormap:  cmap,
 		Overlay:   viz.OverlayOptions{Opacity: *opacity, GridLines: *grid, Smooth: *smooth},

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -167,7 +168,7 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 	if *layer < -1 || *layer > a.Layers()+1 {
 		return usageErrorf("--layer %d is outside 0…%d (0 = embeddings, %d = last block, %d = after the final LayerNorm)", *layer, a.Layers()+1, a.Layers(), a.Layers()+1)
 	}
-	r, err := tui.ComputeLocality(a)
+	r, err := inspect.ComputeLocality(a)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 		fmt.Sprintf("Dense-feature locality of %s - %s", imageName, modelName),
 		fmt.Sprintf("%d x %d patch grid, %d patches; %s", rows, cols, rows*cols, m.Config.Variant),
 	}
-	pic, err := tui.LocalityPicture(r, level, cmap, title)
+	pic, err := inspect.LocalityPicture(r, level, cmap, title)
 	if err != nil {
 		return err
 	}

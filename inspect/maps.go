@@ -1,4 +1,4 @@
-package tui
+package inspect
 
 import (
 	"fmt"
@@ -86,8 +86,9 @@ type MapRequest struct {
 	Label *engine.Label
 }
 
-// mapKey is a MapRequest reduced to what changes the map, for caching.
-type mapKey struct {
+// MapKey is a MapRequest reduced to what changes the map: screens cache
+// computed maps under it.
+type MapKey struct {
 	kind  MapKind
 	level int
 	head  int
@@ -95,8 +96,13 @@ type mapKey struct {
 	label string
 }
 
-func (r MapRequest) key() mapKey {
-	k := mapKey{kind: r.Kind}
+// NoMapKey is the key of no map: a screen that wants none compares
+// computed maps' keys against it and finds no match.
+var NoMapKey = MapKey{kind: -1}
+
+// Key is r reduced to what changes the map.
+func (r MapRequest) Key() MapKey {
+	k := MapKey{kind: r.Kind}
 	if r.Kind.UsesLevel() {
 		k.level = r.Level
 	}

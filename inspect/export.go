@@ -1,4 +1,4 @@
-package tui
+package inspect
 
 import (
 	"fmt"
@@ -56,7 +56,7 @@ func (e *Export) Caption() viz.Caption {
 		extra = append(extra, fmt.Sprintf("RGB = PC1 %.0f%%, PC2 %.0f%%, PC3 %.0f%% of variance", 100*x[0], 100*x[1], 100*x[2]))
 	}
 	c.Extra = strings.Join(extra, " | ")
-	c.Model, c.Extra = asciiText(c.Model), asciiText(c.Extra)
+	c.Model, c.Extra = ASCIIText(c.Model), ASCIIText(c.Extra)
 	return c
 }
 
@@ -122,17 +122,17 @@ func (e *Export) Write(pngPath, jsonPath string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(pngPath, func(f *os.File) error { return viz.WritePNG(f, pic) }); err != nil {
+	if err := WriteAtomic(pngPath, func(f *os.File) error { return viz.WritePNG(f, pic) }); err != nil {
 		return err
 	}
 	if jsonPath == "" {
 		return nil
 	}
-	return writeAtomic(jsonPath, func(f *os.File) error { return viz.WriteHeatmapJSON(f, e.Map.Grid, e.Metadata()) })
+	return WriteAtomic(jsonPath, func(f *os.File) error { return viz.WriteHeatmapJSON(f, e.Map.Grid, e.Metadata()) })
 }
 
-// writeAtomic writes a file through a temporary file in the same folder.
-func writeAtomic(path string, write func(*os.File) error) error {
+// WriteAtomic writes a file through a temporary file in the same folder.
+func WriteAtomic(path string, write func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
@@ -207,5 +207,5 @@ func slug(s string) string {
 	return b.String()
 }
 
-// asciiText replaces the typography the PNG caption font lacks.
-var asciiText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-").Replace
+// ASCIIText replaces the typography the PNG caption font lacks.
+var ASCIIText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-").Replace
