@@ -7,7 +7,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/siglip2-tui/siglip2-tui/engine"
 )
 
 // command is one subcommand of the CLI.
@@ -122,18 +120,4 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return nil
-}
-
-// loadModel resolves --model (downloading from the hub when needed, with
-// progress on stderr), opens the --device backend and loads the weights.
-func loadModel(ctx context.Context, mf modelFlags, dev deviceFlags, stderr io.Writer) (*engine.Model, error) {
-	dir, err := mf.resolve(ctx, stderr)
-	if err != nil {
-		return nil, err
-	}
-	backend, err := dev.backend(stderr)
-	if err != nil {
-		return nil, err
-	}
-	return engine.Load(dir, engine.Options{Backend: backend})
 }

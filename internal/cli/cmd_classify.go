@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
@@ -50,18 +50,12 @@ Flags:
 func runClassify(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var mf modelFlags
-	mf.register(fs)
-	var dev deviceFlags
-	dev.register(fs)
+	var src sourceFlags
+	src.register(fs)
 	labelsFlag := fs.String("labels", "", "comma-separated labels")
 	labelsFile := fs.String("labels-file", "", "file with one label per line (blank lines and lines starting with # are skipped)")
-	template := fs.String("template", tokenizer.DefaultTemplate, "prompt template; {} marks the label")
-	noLower := fs.Bool("no-lowercase", false, "keep the labels' case")
-	maxPatches := fs.Int("max-patches", 0, "NaFlex patch budget (default: the checkpoint's)")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	top := fs.Int("top", 0, "show only the N most likely labels per image (0: all)")
-	demo := fs.Bool("demo", false, "use the built-in toy SigLIP 2 (trained on coloured shapes; no download) and, without IMAGE, its built-in scenes")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, classifyHelp, tokenizer.DefaultTemplate)
 		fs.PrintDefaults()
@@ -69,16 +63,19 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *demo {
-		if !flagSet(fs, "template") {
-			*template = demoTemplate
-		}
+	if err := src.check(); err != nil {
+		return err
+	}
+	if *top < 0 {
+		return usageErrorf("--top %d: want 0 (every label) or a positive number", *top)
+	}
+	if src.demo {
 		if *labelsFlag == "" && *labelsFile == "" {
 			*labelsFlag = strings.Join(samples.Labels(), ",")
 		}
 	}
 	paths := fs.Args()
-	if *demo && len(paths) == 0 {
+	if src.demo && len(paths) == 0 {
 		paths = samples.Names()
 	}
 	labels := splitList(*labelsFlag)
@@ -95,41 +92,38 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if len(paths) == 0 {
 		return usageErrorf("give at least one IMAGE")
 	}
+	if err := lateFlags(fs.Args()); err != nil {
+		return err
+	}
 	images := make([]*preprocess.Image, len(paths))
 	for i, path := range paths {
-		load := loadImage
-		if _, err := os.Stat(path); err != nil && *demo {
-			load = demoImage
-		}
-		img, err := load(path)
+		_, load, err := src.imageArg(path)
 		if err != nil {
 			return err
 		}
-		images[i] = img
+		if images[i], err = load(); err != nil {
+			return err
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var m *engine.Model
-	var err error
-	if *demo {
-		var backend compute.Backend
-		if backend, err = dev.backend(stderr); err == nil {
-			m, err = demoModel(backend)
-		}
-	} else {
-		m, err = loadModel(ctx, mf, dev, stderr)
+	spec, err := src.resolve(ctx, stderr)
+	if err != nil {
+		return err
 	}
+	m, err := spec.load()
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	encoded, _, err := m.EncodeLabels(labels, engine.PromptOptions{Template: *template, KeepCase: *noLower})
+	prompt := src.prompt()
+	encoded, _, err := m.EncodeLabels(labels, prompt)
 	if err != nil {
 		return err
 	}
 	var results []classifyResult
 	for i, img := range images {
-		p, err := m.Prepare(img, *maxPatches)
+		p, err := m.Prepare(img, src.maxPatches)
 		if err != nil {
 			return fmt.Errorf("%s: %w", paths[i], err)
 		}
@@ -154,7 +148,8 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"model": m.Dir, "template": *template, "lowercase": !*noLower, "results": results})
+		template := cmp.Or(prompt.Template, tokenizer.DefaultTemplate)
+		return enc.Encode(map[string]any{"model": spec.name, "template": template, "lowercase": !prompt.KeepCase, "results": results})
 	}
 	for i, r := range results {
 		if i > 0 {

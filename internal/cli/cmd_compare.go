@@ -8,13 +8,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"golang.org/x/term"
 
-	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/tui"
@@ -86,26 +84,14 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-// compareModel is one --model resolved: how to load it and what it is.
-type compareModel struct {
-	name    string // full name, for JSON and exports
-	short   string // for pane titles
-	variant engine.Variant
-	load    func() (*engine.Model, error)
-}
-
 func runCompare(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var models, budgets listFlag
-	var device deviceFlags
-	device.register(fs)
-	fs.Var(&models, "model", "SigLIP 2 model, a hub id or a folder; repeat or comma-separate for several (with --demo: naflex or fixed-SIZE)")
-	revision := fs.String("revision", "main", "branch, tag or commit of hub models")
+	src := sourceFlags{scene: demoCompareScene, models: modelList{multi: true}}
+	src.register(fs)
+	var budgets listFlag
 	fs.Var(&budgets, "max-patches", "NaFlex patch budgets, comma-separated (e.g. 64,256,1024)")
-	demo := fs.Bool("demo", false, "compare variants of the built-in toy SigLIP 2 (trained on coloured shapes; no download) on a built-in wide scene when IMAGE is not given")
 	labels := fs.String("labels", "", `comma-separated text labels (edit them in the Labels view)`)
-	template := fs.String("template", "", `label prompt template, "{}" marks the label (default "this is a photo of {}.")`)
 	asJSON := fs.Bool("json", false, "print each setting's grid, label scores, timings and memory as JSON (no terminal needed)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
@@ -117,11 +103,14 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := src.check(); err != nil {
+		return err
+	}
 	var budgetList []int
 	for _, b := range budgets {
 		n, err := strconv.Atoi(b)
-		if err != nil || n < 1 || n > 65536 {
-			return usageErrorf("--max-patches %q: want patch budgets from 1 to 65536, e.g. 64,256,1024", b)
+		if err != nil || n < 1 || n > maxPatchBudget {
+			return usageErrorf("--max-patches %q: want patch budgets from 1 to %d, e.g. 64,256,1024", b, maxPatchBudget)
 		}
 		budgetList = append(budgetList, n)
 	}
@@ -133,7 +122,6 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	src := sourceFlags{demo: *demo, scene: demoCompareScene, template: *template}
 	imageName, loadImage, err := src.imageLoader(fs.Args())
 	if err != nil {
 		return err
@@ -150,21 +138,23 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		tty = f
 	}
-	backend, err := device.backend(stderr)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	resolved, err := resolveCompareModels(ctx, models, *demo, *revision, backend, stderr)
+	models := src.models.names
+	if len(models) == 0 && src.demo {
+		models = []string{"naflex", "fixed"}
+	} else if len(models) == 0 {
+		models = []string{defaultCompareModel}
+	}
+	resolved, err := src.resolveModels(ctx, models, stderr)
 	stop()
 	if err != nil {
 		return err
 	}
 	if len(budgets) == 0 {
-		budgetList = defaultBudgets(resolved, *demo)
+		budgetList = defaultBudgets(resolved, src.demo)
 	}
 	cfg := tui.CompareConfig{Config: tui.Config{
-		ImageName: imageName, LoadImage: loadImage, Demo: *demo,
+		ImageName: imageName, LoadImage: loadImage, Demo: src.demo,
 		Labels: splitList(*labels), Prompt: src.prompt(),
 		ColorMode: mode, Colormap: cmap, ExportDir: *outDir,
 	}}
@@ -193,7 +183,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		out.Meta = map[string]any{"backend": backend.Name(), "demo": *demo,
+		out.Meta = map[string]any{"backend": resolved[0].backend, "demo": src.demo,
 			"note": "settings ran one at a time on one backend; timings_ms are wall-clock per stage, internals_bytes the size of the captured hidden states and attention"}
 		return out.Write(stdout)
 	}
@@ -201,7 +191,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 }
 
 // defaultBudgets are the NaFlex budgets when --max-patches is not given.
-func defaultBudgets(models []compareModel, demo bool) []int {
+func defaultBudgets(models []modelSpec, demo bool) []int {
 	if demo {
 		// The toy model's native 72 patches on the wide scene (6×12) and
 		// a coarser 4×8.
@@ -215,74 +205,3 @@ func defaultBudgets(models []compareModel, demo bool) []int {
 
 // defaultCompareModel is compare's model when --model is not given.
 const defaultCompareModel = "google/siglip2-base-patch16-naflex"
-
-// resolveCompareModels turns the --model values into loaders on one shared
-// backend: demo variants with --demo, else hub ids or folders (downloaded
-// here, before any screen opens).
-func resolveCompareModels(ctx context.Context, names []string, demo bool, revision string, backend compute.Backend, stderr io.Writer) ([]compareModel, error) {
-	if len(names) == 0 {
-		names = []string{defaultCompareModel}
-		if demo {
-			names = []string{"naflex", "fixed"}
-		}
-	}
-	seen := map[string]bool{}
-	var out []compareModel
-	for _, n := range names {
-		if seen[n] {
-			return nil, usageErrorf("--model %s is given twice", n)
-		}
-		seen[n] = true
-		if demo {
-			m, err := demoCompareModel(n, backend)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, m)
-			continue
-		}
-		dir, err := resolveModel(ctx, n, revision, stderr)
-		if err != nil {
-			return nil, err
-		}
-		cfg, err := engine.LoadConfig(dir)
-		if err != nil {
-			return nil, err
-		}
-		short := strings.TrimPrefix(filepath.Base(n), "siglip2-")
-		out = append(out, compareModel{name: n, short: short, variant: cfg.Variant,
-			load: func() (*engine.Model, error) { return engine.Load(dir, engine.Options{Backend: backend}) }})
-	}
-	return out, nil
-}
-
-// demoCompareModel is a --demo model variant: naflex (the toy NaFlex
-// model), fixed (the toy fixed-resolution model, 72×72), or fixed-SIZE (the
-// same weights taking SIZE×SIZE squashed images, positions resized).
-func demoCompareModel(name string, backend compute.Backend) (compareModel, error) {
-	switch name {
-	case "naflex":
-		return compareModel{name: demoModelName, short: "NaFlex", variant: engine.NaFlex,
-			load: func() (*engine.Model, error) { return demoModel(backend) }}, nil
-	case "fixed":
-		return compareModel{name: demoFixedName, short: "fixed 72×72", variant: engine.FixedRes,
-			load: func() (*engine.Model, error) { return demoFixedModel(backend) }}, nil
-	}
-	size, err := strconv.Atoi(strings.TrimPrefix(name, "fixed-"))
-	if !strings.HasPrefix(name, "fixed-") || err != nil || size < 8 || size > 512 || size%8 != 0 {
-		return compareModel{}, usageErrorf("--model %s with --demo: want naflex, fixed, or fixed-SIZE with SIZE a multiple of 8 from 8 to 512 (e.g. fixed-48)", name)
-	}
-	return compareModel{
-		name:    fmt.Sprintf("%s, squashed to %d×%d", demoModelName, size, size),
-		short:   fmt.Sprintf("fixed %d×%d", size, size),
-		variant: engine.FixedRes,
-		load: func() (*engine.Model, error) {
-			m, err := demoModel(backend)
-			if err != nil {
-				return nil, err
-			}
-			defer m.Close()
-			return engine.FixedResFromNaFlex(m, size, engine.Options{Backend: backend})
-		},
-	}, nil
-}

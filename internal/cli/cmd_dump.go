@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"io"
 	"os"
 	"os/signal"
@@ -24,11 +25,8 @@ var cmdDump = command{
 func runDump(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var mf modelFlags
-	mf.register(fs)
-	var dev deviceFlags
-	dev.register(fs)
-	maxPatches := fs.Int("max-patches", 0, "NaFlex patch budget (default: the checkpoint's max_num_patches)")
+	var src sourceFlags
+	src.registerModel(fs)
 	idsFile := fs.String("input-ids", "", "JSON file with an array of token-id rows, used verbatim for the text tower")
 	out := fs.String("o", "", "output .safetensors file (required)")
 	fs.Usage = func() {
@@ -55,6 +53,9 @@ Flags:
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := src.check(); err != nil {
+		return err
+	}
 	if *out == "" {
 		return usageErrorf("-o OUT.safetensors is required")
 	}
@@ -68,14 +69,24 @@ Flags:
 			return err
 		}
 	}
+	if err := lateFlags(fs.Args()); err != nil {
+		return err
+	}
+	var loaders []func() (*preprocess.Image, error)
 	for _, path := range fs.Args() { // fail on a mistyped image before any download
-		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("image: %w", err)
+		_, load, err := src.imageArg(path)
+		if err != nil {
+			return err
 		}
+		loaders = append(loaders, load)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	m, err := loadModel(ctx, mf, dev, stderr)
+	spec, err := src.resolve(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	m, err := spec.load()
 	if err != nil {
 		return err
 	}
@@ -83,12 +94,12 @@ Flags:
 
 	var prepared []*engine.PreparedImage
 	var inputs []engine.VisionInput
-	for _, path := range fs.Args() {
-		img, err := loadImage(path)
+	for i, path := range fs.Args() {
+		img, err := loaders[i]()
 		if err != nil {
 			return err
 		}
-		p, err := m.Prepare(img, *maxPatches)
+		p, err := m.Prepare(img, src.maxPatches)
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}

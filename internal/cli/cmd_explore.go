@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -13,9 +12,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/siglip2-tui/siglip2-tui/engine"
-	"github.com/siglip2-tui/siglip2-tui/preprocess"
-	"github.com/siglip2-tui/siglip2-tui/samples"
 	"github.com/siglip2-tui/siglip2-tui/tui"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -55,101 +51,6 @@ views to files without a terminal.
 
 Flags:
 `
-
-// sourceFlags are the flags explore and heatmap share: which model, on
-// which device, and the NaFlex budget.
-type sourceFlags struct {
-	model      modelFlags
-	device     deviceFlags
-	demo       bool
-	maxPatches int
-	template   string
-	// scene is the built-in scene --demo opens without an IMAGE (default
-	// demoScene).
-	scene string
-}
-
-func (s *sourceFlags) register(fs *flag.FlagSet) {
-	s.model.register(fs)
-	s.device.register(fs)
-	fs.BoolVar(&s.demo, "demo", false, "use the built-in toy SigLIP 2 (trained on coloured shapes; no download) and a built-in scene when IMAGE is not given (or IMAGE names one: "+strings.Join(samples.Names(), ", ")+")")
-	fs.IntVar(&s.maxPatches, "max-patches", 0, "NaFlex patch budget (default: the checkpoint's max_num_patches)")
-	fs.StringVar(&s.template, "template", "", `label prompt template, "{}" marks the label (default "this is a photo of {}.")`)
-}
-
-// modelLoader returns the model's name and a function that loads it. A hub
-// model is downloaded here, before any screen opens, with progress on
-// stderr; the weights are read by the returned function.
-func (s *sourceFlags) modelLoader(ctx context.Context, stderr io.Writer) (string, func() (*engine.Model, error), error) {
-	if s.demo {
-		backend, err := s.device.backend(stderr)
-		if err != nil {
-			return "", nil, err
-		}
-		return demoModelName, func() (*engine.Model, error) { return demoModel(backend) }, nil
-	}
-	dir, err := s.model.resolve(ctx, stderr)
-	if err != nil {
-		return "", nil, err
-	}
-	backend, err := s.device.backend(stderr)
-	if err != nil {
-		return "", nil, err
-	}
-	return s.model.model, func() (*engine.Model, error) { return engine.Load(dir, engine.Options{Backend: backend}) }, nil
-}
-
-// imageLoader checks the image argument and returns its name and loader:
-// the built-in picture with --demo and no IMAGE.
-func (s *sourceFlags) imageLoader(args []string) (string, func() (*preprocess.Image, error), error) {
-	switch {
-	case len(args) > 1:
-		return "", nil, usageErrorf("give one IMAGE, got %d arguments (%s); flags go before the image", len(args), strings.Join(args, " "))
-	case len(args) == 0 && s.demo:
-		scene := cmp.Or(s.scene, demoScene)
-		return scene, func() (*preprocess.Image, error) { return demoImage(scene) }, nil
-	case len(args) == 0:
-		return "", nil, usageErrorf("give an IMAGE to open (or --demo to try the interface with the built-in toy model and scenes)")
-	}
-	path := args[0]
-	if _, err := os.Stat(path); err != nil && s.demo {
-		if _, ok := samples.Image(path); ok {
-			return path, func() (*preprocess.Image, error) { return demoImage(path) }, nil
-		}
-		return "", nil, fmt.Errorf("image: %w; with --demo, IMAGE may also name a built-in scene: %s", err, strings.Join(samples.Names(), ", "))
-	}
-	if st, err := os.Stat(path); err != nil {
-		return "", nil, fmt.Errorf("image: %w", err)
-	} else if st.IsDir() {
-		return "", nil, fmt.Errorf("image: %s is a folder; give an image file (PNG, JPEG, GIF, WebP, BMP)", path)
-	}
-	return path, func() (*preprocess.Image, error) { return loadImage(path) }, nil
-}
-
-// labels are the labels to start with when --labels is not given: with
-// --demo, the objects of the built-in scene.
-func (s *sourceFlags) labels(imageName string) []string {
-	if !s.demo {
-		return nil
-	}
-	return demoLabels(imageName)
-}
-
-// prompt says how labels become prompts: --template, or with --demo the
-// bare label the toy models were trained on.
-func (s *sourceFlags) prompt() engine.PromptOptions {
-	if s.demo && s.template == "" {
-		return engine.PromptOptions{Template: demoTemplate}
-	}
-	return engine.PromptOptions{Template: s.template}
-}
-
-func (s *sourceFlags) check() error {
-	if s.maxPatches < 0 {
-		return usageErrorf("--max-patches %d: want a positive number (or 0 for the checkpoint's)", s.maxPatches)
-	}
-	return nil
-}
 
 func runExplore(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
@@ -200,7 +101,7 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 		initial = src.labels(imageName)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	modelName, loadModel, err := src.modelLoader(ctx, stderr)
+	spec, err := src.resolve(ctx, stderr)
 	stop()
 	if err != nil {
 		return err
@@ -208,8 +109,8 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 	cfg := tui.Config{
 		ImageName:  imageName,
 		LoadImage:  loadImage,
-		LoadModel:  loadModel,
-		ModelName:  modelName,
+		LoadModel:  spec.load,
+		ModelName:  spec.name,
 		Demo:       src.demo,
 		MaxPatches: src.maxPatches,
 		Labels:     initial,

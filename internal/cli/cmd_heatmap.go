@@ -96,26 +96,15 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 	if !(*opacity >= 0 && *opacity <= 1) {
 		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
 	}
-	imageName, loadImage, err := src.imageLoader(fs.Args())
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	modelName, loadModel, err := src.modelLoader(ctx, stderr)
+	se, err := src.open(ctx, fs.Args(), stderr)
 	stop()
 	if err != nil {
 		return err
 	}
-	img, err := loadImage()
-	if err != nil {
-		return err
-	}
-	m, err := loadModel()
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	a, err := m.Analyze(img, src.maxPatches)
+	defer se.Close()
+	m, img, imageName, modelName := se.model, se.image, se.imageName, se.spec.name
+	a, err := se.analyze(src.maxPatches)
 	if err != nil {
 		return err
 	}

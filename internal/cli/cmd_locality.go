@@ -132,35 +132,28 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 			return errors.New("locality draws an interactive screen, so its output must be a terminal, and it is not here; " +
 				"for scripts use --json, --csv or --png FILE")
 		}
-		modelName, loadModel, err := src.modelLoader(ctx, stderr)
+		spec, err := src.resolve(ctx, stderr)
 		stop()
 		if err != nil {
 			return err
 		}
 		labels := src.labels(imageName)
 		return tui.Run(tui.Config{
-			ImageName: imageName, LoadImage: loadImage, LoadModel: loadModel, ModelName: modelName,
+			ImageName: imageName, LoadImage: loadImage, LoadModel: spec.load, ModelName: spec.name,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
 			Prompt:    src.prompt(),
 			ColorMode: mode, Graphics: proto, Colormap: cmap, ExportDir: *outDir,
 			StartView: "locality", StartLesson: *lesson,
 		}, tty)
 	}
-	modelName, loadModel, err := src.modelLoader(ctx, stderr)
+	se, err := src.open(ctx, fs.Args(), stderr)
 	stop()
 	if err != nil {
 		return err
 	}
-	img, err := loadImage()
-	if err != nil {
-		return err
-	}
-	m, err := loadModel()
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	a, err := m.Analyze(img, src.maxPatches)
+	defer se.Close()
+	m, modelName := se.model, se.spec.name
+	a, err := se.analyze(src.maxPatches)
 	if err != nil {
 		return err
 	}

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/hub"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
@@ -18,7 +21,7 @@ var cmdTokenize = command{
 	run:     runTokenize,
 }
 
-const tokenizeHelp = `Usage: siglip2-tui tokenize (--model DIR | --tokenizer FILE) [flags] TEXT...
+const tokenizeHelp = `Usage: siglip2-tui tokenize (--model ID|DIR | --tokenizer FILE | --demo) [flags] TEXT...
 
 Tokenizes each TEXT with the model's Gemma tokenizer and prints one JSON
 object per line:
@@ -38,9 +41,13 @@ every released SigLIP 2 model). No attention mask: the text tower reads all
 64 positions.
 
 Flags (before the texts):
-  --model DIR        model folder with tokenizer.json (or tokenizer.model);
-                     its config.json's text_config.max_position_embeddings
-                     is the default --length
+  --model ID|DIR     a hub id (downloaded once, like every command's --model)
+                     or a model folder with tokenizer.json (or
+                     tokenizer.model); its config.json's
+                     text_config.max_position_embeddings is the default --length
+  --revision REV     branch, tag or commit of a hub model (default main)
+  --demo             the built-in toy model's tokenizer (knows only the words
+                     of its captions: colours, shapes, sizes, positions)
   --tokenizer FILE   a tokenizer.json or tokenizer.model file
   --template T       label template, "{}" marks the label (default %q)
   --no-lowercase     keep the label's case
@@ -63,6 +70,8 @@ func runTokenize(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	model := fs.String("model", "", "")
+	revision := fs.String("revision", hub.DefaultRevision, "")
+	demo := fs.Bool("demo", false, "")
 	file := fs.String("tokenizer", "", "")
 	template := fs.String("template", tokenizer.DefaultTemplate, "")
 	noLower := fs.Bool("no-lowercase", false, "")
@@ -77,14 +86,14 @@ func runTokenize(args []string, stdout, stderr io.Writer) error {
 	}
 	texts := fs.Args()
 	switch {
-	case (*model == "") == (*file == ""):
-		return usageErrorf("give exactly one of --model DIR or --tokenizer FILE")
+	case btoi(*model != "")+btoi(*file != "")+btoi(*demo) != 1:
+		return usageErrorf("give exactly one of --model ID|DIR, --tokenizer FILE or --demo")
 	case len(texts) == 0:
 		return usageErrorf("no TEXT to tokenize (flags go before the texts)")
-	case *length < 0 || *length == 0 && isFlagSet(fs, "length"):
+	case *length < 0 || *length == 0 && flagSet(fs, "length"):
 		return usageErrorf("--length %d: must be at least 1", *length)
 	}
-	if *raw && (isFlagSet(fs, "template") || *noLower || isFlagSet(fs, "length")) {
+	if *raw && (flagSet(fs, "template") || *noLower || flagSet(fs, "length")) {
 		return usageErrorf("--raw prints ids as they are: it takes no --template, --no-lowercase or --length")
 	}
 	if !*raw {
@@ -95,9 +104,18 @@ func runTokenize(args []string, stdout, stderr io.Writer) error {
 
 	var tok *tokenizer.Tokenizer
 	var err error
-	if *model != "" {
-		tok, err = tokenizer.LoadDir(*model)
-	} else {
+	dir := ""
+	switch {
+	case *demo:
+		tok, err = demoTokenizer()
+	case *model != "":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		dir, err = resolveTokenizerDir(ctx, *model, *revision, stderr)
+		stop()
+		if err == nil {
+			tok, err = tokenizer.LoadDir(dir)
+		}
+	default:
 		tok, err = tokenizer.Load(*file)
 	}
 	if err != nil {
@@ -106,8 +124,8 @@ func runTokenize(args []string, stdout, stderr io.Writer) error {
 	n := *length
 	if n == 0 {
 		n = tokenizer.SigLIP2Length
-		if *model != "" {
-			if m, err := textLength(*model); err != nil {
+		if dir != "" {
+			if m, err := textLength(dir); err != nil {
 				return err
 			} else if m > 0 {
 				n = m
@@ -151,10 +169,12 @@ type tokenizeOutput struct {
 	Tokens   []string `json:"tokens"`
 }
 
-func isFlagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+// btoi counts a true as 1.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // textLength reads text_config.max_position_embeddings from a model

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -102,4 +104,18 @@ func sharesWord(label string, others []string) bool {
 		}
 	}
 	return false
+}
+
+// demoTokenizer is the toy models' tokenizer (both variants share it): a
+// Gemma-layout BPE that knows only the words of the toy captions.
+func demoTokenizer() (*tokenizer.Tokenizer, error) {
+	data, err := fs.ReadFile(samples.NaFlexModel(), tokenizer.JSONFile)
+	if err != nil {
+		return nil, fmt.Errorf("demo tokenizer: %w", err)
+	}
+	tok, err := tokenizer.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("demo tokenizer: %w", err)
+	}
+	return tok, nil
 }

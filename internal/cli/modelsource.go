@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,24 +36,6 @@ var modelFileGroups = [][]string{
 	{"tokenizer_config.json"},
 	{"special_tokens_map.json"},
 	{"tokenizer.json", "tokenizer.model"},
-}
-
-// modelFlags are the --model and --revision flags shared by every command
-// that loads a model.
-type modelFlags struct {
-	model    string
-	revision string
-}
-
-// register adds --model and --revision to fs.
-func (m *modelFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.model, "model", defaultModel, "SigLIP 2 model: a Hugging Face hub id (run 'siglip2-tui models') or a local folder")
-	fs.StringVar(&m.revision, "revision", hub.DefaultRevision, "branch, tag or commit of a hub model")
-}
-
-// resolve is resolveModel for these flags, drawing progress on stderr.
-func (m *modelFlags) resolve(ctx context.Context, stderr io.Writer) (string, error) {
-	return resolveModel(ctx, m.model, m.revision, stderr)
 }
 
 // resolveModel turns the CLI's --model value into a local folder holding the
@@ -174,6 +155,43 @@ func fetchModel(ctx context.Context, c *hub.Client, repo, revision string) (stri
 		}
 	}
 	return filepath.Dir(cfg.Path), nil
+}
+
+// resolveTokenizerDir is resolveModel for commands that read only the
+// tokenizer and config.json: a folder is used as it is (it needs no
+// weights), a hub id fetches config.json and the tokenizer files alone.
+func resolveTokenizerDir(ctx context.Context, idOrDir, revision string, progress io.Writer) (string, error) {
+	if st, err := os.Stat(idOrDir); err == nil && st.IsDir() {
+		if revision != hub.DefaultRevision {
+			return "", usageErrorf("--revision %s applies to hub models, but --model %s is a local folder", revision, idOrDir)
+		}
+		return idOrDir, nil
+	}
+	if looksLikePath(idOrDir) {
+		return "", usageErrorf("--model %s: no such folder (--model takes a folder with the model's files, or a hub id such as %s)", idOrDir, defaultModel)
+	}
+	if err := hub.ValidateRepoID(idOrDir); err != nil {
+		return "", fmt.Errorf("%w: --model %s is neither a folder nor a hub id: %v", errUsage, idOrDir, err)
+	}
+	c, err := newHubClient()
+	if err != nil {
+		return "", err
+	}
+	c.Progress = progressFor(progress)
+	cfg, err := c.Download(ctx, idOrDir, revision, configFile)
+	if err != nil {
+		return "", explainHubError(c, idOrDir, revision, err)
+	}
+	for _, name := range []string{"tokenizer.json", "tokenizer.model"} {
+		_, err := c.Download(ctx, idOrDir, cfg.Commit, name)
+		if err == nil {
+			return filepath.Dir(cfg.Path), nil
+		}
+		if !errors.Is(err, hub.ErrNotFound) {
+			return "", explainHubError(c, idOrDir, revision, err)
+		}
+	}
+	return "", fmt.Errorf("model %s (revision %s) has neither tokenizer.json nor tokenizer.model", idOrDir, revision)
 }
 
 // explainHubError adds what this program's user can do to a hub error.
