@@ -13,7 +13,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-
 )
 
 // command is one subcommand of the CLI.
