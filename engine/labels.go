@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -65,7 +66,8 @@ func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []in
 
 // EncodeLabels encodes labels with the text tower. Prompts seen before are
 // served from a cache, so adding one label to a list encodes only that one.
-func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Duration, error) {
+// Cancelling ctx stops the text tower between two blocks.
+func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptions) ([]Label, time.Duration, error) {
 	start := time.Now()
 	out := make([]Label, len(labels))
 	var todo []int
@@ -87,7 +89,7 @@ func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Du
 		ids = append(ids, tokens)
 	}
 	if len(todo) > 0 {
-		enc, err := m.EncodeTexts(ids, false)
+		enc, err := m.EncodeTexts(ctx, ids, false)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -136,7 +137,7 @@ func SettingJSON(set CompareSetting, modelName string, a *engine.Analysis, label
 // CompareHeadless runs every setting of cfg one after another, without a
 // screen, and reports each one's grid, label scores, timings and memory.
 // A setting that fails is reported with its error; the others still run.
-func CompareHeadless(cfg CompareSpec) (*CompareJSON, error) {
+func CompareHeadless(ctx context.Context, cfg CompareSpec) (*CompareJSON, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
@@ -174,7 +175,7 @@ func CompareHeadless(cfg CompareSpec) (*CompareJSON, error) {
 			continue
 		}
 		mid := cfg.now()
-		vis, err := m.EncodeImages([]engine.VisionInput{prepared.Input}, true)
+		vis, err := m.EncodeImages(ctx, []engine.VisionInput{prepared.Input}, true)
 		if err != nil {
 			res.Error = err.Error()
 			out.Settings = append(out.Settings, res)
@@ -187,7 +188,7 @@ func CompareHeadless(cfg CompareSpec) (*CompareJSON, error) {
 		var text time.Duration
 		if len(cfg.Labels) > 0 {
 			t0 := cfg.now()
-			if labels, _, err = m.EncodeLabels(cfg.Labels, cfg.Prompt); err == nil {
+			if labels, _, err = m.EncodeLabels(ctx, cfg.Labels, cfg.Prompt); err == nil {
 				scores, err = m.ScoreLabels(a.ImageEmbedding(), labels)
 			}
 			text = cfg.now().Sub(t0)

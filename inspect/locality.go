@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
@@ -113,13 +114,13 @@ func (j *LocalityJob) StepName(i int) string {
 
 // Run computes step i. A mirrored image that cannot be analysed is not an
 // error: the report then lacks the mirror comparison and says why.
-func (j *LocalityJob) Run(i int) (LocalityStep, error) {
+func (j *LocalityJob) Run(ctx context.Context, i int) (LocalityStep, error) {
 	a := j.a
 	st := LocalityStep{Index: i}
 	rows, cols := a.Grid()
 	switch {
 	case i == 0:
-		mirror, err := a.Model.Analyze(MirrorImage(a.Source), a.Prepared.Input.Tokens)
+		mirror, err := a.Model.Analyze(ctx, MirrorImage(a.Source), a.Prepared.Input.Tokens)
 		if err == nil {
 			if mr, mc := mirror.Grid(); mr != rows || mc != cols {
 				mirror.Release()
@@ -218,11 +219,11 @@ func (j *LocalityJob) Release() {
 
 // ComputeLocality runs every step of a job at once (for the headless
 // command and tests).
-func ComputeLocality(a *engine.Analysis) (*LocalityReport, error) {
+func ComputeLocality(ctx context.Context, a *engine.Analysis) (*LocalityReport, error) {
 	j, r := NewLocalityJob(a)
 	defer j.Release()
 	for i := range r.Steps {
-		st, err := j.Run(i)
+		st, err := j.Run(ctx, i)
 		if err != nil {
 			return nil, fmt.Errorf("locality, %s: %w", j.StepName(i), err)
 		}

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"math"
@@ -50,7 +51,7 @@ func TestLocalityReportMatchesNaiveComputation(t *testing.T) {
 	if a.Tokens() <= a.Valid() {
 		t.Fatalf("the test image should be padded: %d tokens, %d valid", a.Tokens(), a.Valid())
 	}
-	r, err := ComputeLocality(a)
+	r, err := ComputeLocality(context.Background(), a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestMirrorImageFlipsLeftToRight(t *testing.T) {
 }
 
 func TestLocalityJSONAndCSV(t *testing.T) {
-	r, err := ComputeLocality(testAnalysis(t))
+	r, err := ComputeLocality(context.Background(), testAnalysis(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestLocalityJSONAndCSV(t *testing.T) {
 }
 
 func TestLessonNumbersComeFromTheReport(t *testing.T) {
-	r, err := ComputeLocality(testAnalysis(t))
+	r, err := ComputeLocality(context.Background(), testAnalysis(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strings"
@@ -23,7 +24,7 @@ func testAnalysis(t testing.TB) *engine.Analysis {
 	t.Helper()
 	m := testModel(t)
 	testAnalysisOnce.Do(func() {
-		testAnalysisVal, testAnalysisErr = m.Analyze(testImage(64, 48), 0)
+		testAnalysisVal, testAnalysisErr = m.Analyze(context.Background(), testImage(64, 48), 0)
 	})
 	if testAnalysisErr != nil {
 		t.Fatal(testAnalysisErr)
@@ -234,14 +235,14 @@ func TestRolloutMatchesNaiveMatrixProduct(t *testing.T) {
 // the map's one value must be the label's logit for the whole image.
 func TestLabelMapOfOnePatchIsTheImageScore(t *testing.T) {
 	m := testModel(t)
-	a, err := m.Analyze(testImage(8, 8), 1)
+	a, err := m.Analyze(context.Background(), testImage(8, 8), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.Valid() != 1 {
 		t.Fatalf("an 8×8 image should be one 8-pixel patch, got %d", a.Valid())
 	}
-	labels, _, err := m.EncodeLabels([]string{"cat", "abc"}, engine.PromptOptions{Template: "{}"})
+	labels, _, err := m.EncodeLabels(context.Background(), []string{"cat", "abc"}, engine.PromptOptions{Template: "{}"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestLabelMapOfOnePatchIsTheImageScore(t *testing.T) {
 func TestLabelMapIsScaledCosineOfPatchEmbeddings(t *testing.T) {
 	a := testAnalysis(t)
 	m := testModel(t)
-	labels, _, err := m.EncodeLabels([]string{"cat"}, engine.PromptOptions{Template: "{}"})
+	labels, _, err := m.EncodeLabels(context.Background(), []string{"cat"}, engine.PromptOptions{Template: "{}"})
 	if err != nil {
 		t.Fatal(err)
 	}

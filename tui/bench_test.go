@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"context"
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"slices"
 	"sync"
 	"testing"
@@ -37,12 +40,12 @@ func benchExplorer(b *testing.B, w, h int, mode viz.ColorMode) *Model {
 			benchErr = err
 			return
 		}
-		model, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), 1, engine.Options{})
+		model, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), 1, engine.Options{Backend: testCPU(b)})
 		if err != nil {
 			benchErr = err
 			return
 		}
-		benchAnalysis, benchErr = model.Analyze(testImage(512, 512), 1024)
+		benchAnalysis, benchErr = model.Analyze(context.Background(), testImage(512, 512), 1024)
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
@@ -113,4 +116,13 @@ func BenchmarkRedrawAttentionCursor(b *testing.B) {
 
 func BenchmarkRedrawAttentionHead(b *testing.B) {
 	benchRedraw(b, 200, 60, viz.ANSI256, []string{"2"}, ".", ".", ",", ",")
+}
+
+// testCPU is the fast CPU backend, for benchmarks at real sizes.
+func testCPU(b *testing.B) compute.Backend {
+	c, err := cpu.New(cpu.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }

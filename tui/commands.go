@@ -85,7 +85,7 @@ func prepareCmd(cfg *Config, m *engine.Model, img *preprocess.Image) tea.Cmd {
 func visionCmd(cfg *Config, m *engine.Model, p *engine.PreparedImage) tea.Cmd {
 	return func() tea.Msg {
 		start := cfg.now()
-		out, err := m.EncodeImages([]engine.VisionInput{p.Input}, true)
+		out, err := m.EncodeImages(cfg.ctx(), []engine.VisionInput{p.Input}, true)
 		return visionMsg{out: out, dur: cfg.now().Sub(start), err: err}
 	}
 }
@@ -95,7 +95,7 @@ func visionCmd(cfg *Config, m *engine.Model, p *engine.PreparedImage) tea.Cmd {
 func labelsCmd(cfg *Config, m *engine.Model, a *engine.Analysis, texts []string, gen int) tea.Cmd {
 	return func() tea.Msg {
 		start := cfg.now()
-		labels, _, err := m.EncodeLabels(texts, cfg.Prompt)
+		labels, _, err := m.EncodeLabels(cfg.ctx(), texts, cfg.Prompt)
 		if err != nil {
 			return labelsMsg{gen: gen, err: err}
 		}

@@ -258,7 +258,7 @@ func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
 				return
 			}
 			mid := cfg.now()
-			out, err := model.EncodeImages([]engine.VisionInput{prepared.Input}, true)
+			out, err := model.EncodeImages(cfg.ctx(), []engine.VisionInput{prepared.Input}, true)
 			if err != nil {
 				msg.err = err
 				return
@@ -280,7 +280,7 @@ func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
 		msg := cmpLabelsMsg{pane: i, gen: gen, texts: texts}
 		g.do(func() {
 			start := cfg.now()
-			labels, _, err := model.EncodeLabels(texts, cfg.Prompt)
+			labels, _, err := model.EncodeLabels(cfg.ctx(), texts, cfg.Prompt)
 			if err != nil {
 				msg.err = err
 				return

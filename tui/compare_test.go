@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -378,7 +379,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 
 func TestCompareHeadless(t *testing.T) {
 	cfg := testCompareConfig(t, false)
-	out, err := inspect.CompareHeadless(cfg.Spec())
+	out, err := inspect.CompareHeadless(context.Background(), cfg.Spec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +405,7 @@ func TestCompareHeadless(t *testing.T) {
 	// A model that fails to load fails its settings only.
 	bad := testCompareConfig(t, false)
 	bad.Models[1].Load = func() (*engine.Model, error) { return nil, os.ErrNotExist }
-	out, err = inspect.CompareHeadless(bad.Spec())
+	out, err = inspect.CompareHeadless(context.Background(), bad.Spec())
 	if err != nil || out.Settings[2].Error == "" || out.Settings[0].Error != "" {
 		t.Errorf("failed model: %v %+v", err, out)
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -46,9 +47,9 @@ type localityMsg struct {
 	err  error
 }
 
-func localityStepCmd(j *inspect.LocalityJob, i int) tea.Cmd {
+func localityStepCmd(ctx context.Context, j *inspect.LocalityJob, i int) tea.Cmd {
 	return func() tea.Msg {
-		st, err := j.Run(i)
+		st, err := j.Run(ctx, i)
 		if err != nil {
 			err = fmt.Errorf("locality, %s: %w", j.StepName(i), err)
 		}
@@ -65,7 +66,7 @@ func (m *Model) localitySync() tea.Cmd {
 	}
 	s.job, s.report = inspect.NewLocalityJob(m.analysis)
 	s.running = true
-	return tea.Batch(localityStepCmd(s.job, 0), m.spinner.Tick)
+	return tea.Batch(localityStepCmd(m.sh.cfg.ctx(), s.job, 0), m.spinner.Tick)
 }
 
 // localityStep folds a finished step in and starts the next.
@@ -84,7 +85,7 @@ func (m *Model) localityStep(msg localityMsg) tea.Cmd {
 		s.running = false
 		return nil
 	}
-	return localityStepCmd(s.job, msg.step.Index+1)
+	return localityStepCmd(m.sh.cfg.ctx(), s.job, msg.step.Index+1)
 }
 
 // localityKey handles the keys that mean something else in the locality

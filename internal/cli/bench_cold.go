@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -102,7 +103,7 @@ func coldChild(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	a, err := m.Analyze(img, 0)
+	a, err := m.Analyze(context.Background(), img, 0)
 	if err != nil {
 		return err
 	}

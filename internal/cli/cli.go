@@ -7,10 +7,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 )
@@ -19,8 +21,10 @@ import (
 type command struct {
 	name    string
 	summary string
-	// run executes the command with the arguments after its name.
-	run func(args []string, stdout, stderr io.Writer) error
+	// run executes the command with the arguments after its name; ctx is
+	// cancelled when the user interrupts (SIGINT) or the system asks the
+	// program to stop (SIGTERM).
+	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
@@ -31,13 +35,25 @@ var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdDoctor, cmdDump, 
 var errUsage = errors.New("usage")
 
 // Main runs the command line args (without the program name) and returns
-// the process exit status: 0 on success, 1 on failure, 2 on a usage error.
+// the process exit status: 0 on success, 1 on failure, 2 on a usage error,
+// 130 after SIGINT and 143 after SIGTERM. A signal cancels the command's
+// context: it stops at the next check (between two transformer blocks, two
+// downloaded chunks, two written tensors); if it has not returned a second
+// later, the temporary files are removed and the process exits.
 func Main(args []string, stdout, stderr io.Writer) int {
-	return run(args, stdout, stderr)
+	ctx, stopSignals := withSignals(context.Background(), stderr, os.Exit)
+	defer stopSignals()
+	return runContext(ctx, args, stdout, stderr)
 }
 
-// run dispatches to a subcommand and turns its error into an exit status.
+// run is Main without signal handling, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdout, stderr)
+}
+
+// runContext dispatches to a subcommand and turns its error into an exit
+// status.
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stdout)
 		return 0
@@ -46,7 +62,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(args[1:], stdout, stderr)
+		err := c.run(ctx, args[1:], stdout, stderr)
+		if code, ok := signalExit(ctx); ok {
+			fmt.Fprintf(stderr, "siglip2-tui %s: stopped (%v)\n", c.name, context.Cause(ctx))
+			return code
+		}
 		switch {
 		case err == nil:
 			return 0

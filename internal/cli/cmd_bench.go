@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ down by operation.
 Flags:
 `
 
-func runBench(args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == coldFlag {
 		return coldChild(args[1:], stdout)
 	}
@@ -149,7 +150,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 		in := randomInput(j.cfg, j.tokens, j.grid)
 		median, err := timeRuns(*repeat, func() error {
-			out, err := m.EncodeImages([]engine.VisionInput{in}, j.capture)
+			out, err := m.EncodeImages(ctx, []engine.VisionInput{in}, j.capture)
 			if err == nil && out.Internals != nil {
 				out.Internals.Release()
 			}
@@ -186,7 +187,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			}
 			ids[i][8] = 1
 		}
-		median, err := timeRuns(*repeat, func() error { _, err := m.EncodeTexts(ids, false); return err })
+		median, err := timeRuns(*repeat, func() error { _, err := m.EncodeTexts(ctx, ids, false); return err })
 		if err != nil {
 			return err
 		}
@@ -204,12 +205,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 		defer m.Close()
 		in := randomInput(largest.cfg, largest.tokens, largest.grid)
-		if _, err := m.EncodeImages([]engine.VisionInput{in}, false); err != nil { // warm-up
+		if _, err := m.EncodeImages(ctx, []engine.VisionInput{in}, false); err != nil { // warm-up
 			return err
 		}
 		prof.Reset()
 		start := time.Now()
-		if _, err := m.EncodeImages([]engine.VisionInput{in}, false); err != nil {
+		if _, err := m.EncodeImages(ctx, []engine.VisionInput{in}, false); err != nil {
 			return err
 		}
 		total := time.Since(start)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -47,7 +46,7 @@ Gemma tokenizer is multilingual.
 Flags:
 `
 
-func runClassify(args []string, stdout, stderr io.Writer) error {
+func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src sourceFlags
@@ -105,8 +104,6 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	spec, err := src.resolve(ctx, stderr)
 	if err != nil {
 		return err
@@ -117,7 +114,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 	}
 	defer m.Close()
 	prompt := src.prompt()
-	encoded, _, err := m.EncodeLabels(labels, prompt)
+	encoded, _, err := m.EncodeLabels(ctx, labels, prompt)
 	if err != nil {
 		return err
 	}
@@ -127,7 +124,7 @@ func runClassify(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", paths[i], err)
 		}
-		out, err := m.EncodeImages([]engine.VisionInput{p.Input}, false)
+		out, err := m.EncodeImages(ctx, []engine.VisionInput{p.Input}, false)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
@@ -84,7 +83,7 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-func runCompare(args []string, stdout, stderr io.Writer) error {
+func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	src := sourceFlags{scene: demoCompareScene, models: modelList{multi: true}}
@@ -138,7 +137,6 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		}
 		tty = f
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	models := src.models.names
 	if len(models) == 0 && src.demo {
 		models = []string{"naflex", "fixed"}
@@ -146,7 +144,6 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		models = []string{defaultCompareModel}
 	}
 	resolved, err := src.resolveModels(ctx, models, stderr)
-	stop()
 	if err != nil {
 		return err
 	}
@@ -154,6 +151,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		budgetList = defaultBudgets(resolved, src.demo)
 	}
 	cfg := tui.CompareConfig{Config: tui.Config{
+		Context:   ctx,
 		ImageName: imageName, LoadImage: loadImage, Demo: src.demo,
 		Labels: splitList(*labels), Prompt: src.prompt(),
 		ColorMode: mode, Colormap: cmap, ExportDir: *outDir,
@@ -179,7 +177,7 @@ func runCompare(args []string, stdout, stderr io.Writer) error {
 		return usageErrorf("%d settings (models × budgets) to compare; at most %d fit: give fewer --model or --max-patches values", len(cfg.Settings), inspect.MaxComparePanes)
 	}
 	if *asJSON {
-		out, err := inspect.CompareHeadless(cfg.Spec())
+		out, err := inspect.CompareHeadless(ctx, cfg.Spec())
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"io"
 	"os"
-	"os/signal"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
@@ -22,7 +21,7 @@ var cmdDump = command{
 	run:     runDump,
 }
 
-func runDump(args []string, stdout, stderr io.Writer) error {
+func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src sourceFlags
@@ -80,8 +79,6 @@ Flags:
 		}
 		loaders = append(loaders, load)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	spec, err := src.resolve(ctx, stderr)
 	if err != nil {
 		return err
@@ -106,13 +103,13 @@ Flags:
 		prepared = append(prepared, p)
 		inputs = append(inputs, p.Input)
 	}
-	vis, err := m.EncodeImages(inputs, true)
+	vis, err := m.EncodeImages(ctx, inputs, true)
 	if err != nil {
 		return err
 	}
 	var txt *engine.TextOutput
 	if ids != nil {
-		if txt, err = m.EncodeTexts(ids, true); err != nil {
+		if txt, err = m.EncodeTexts(ctx, ids, true); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"golang.org/x/term"
@@ -52,7 +51,7 @@ views to files without a terminal.
 Flags:
 `
 
-func runExplore(args []string, stdout, stderr io.Writer) error {
+func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src sourceFlags
@@ -100,13 +99,12 @@ func runExplore(args []string, stdout, stderr io.Writer) error {
 	if *labels == "" {
 		initial = src.labels(imageName)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	spec, err := src.resolve(ctx, stderr)
-	stop()
 	if err != nil {
 		return err
 	}
 	cfg := tui.Config{
+		Context:    ctx,
 		ImageName:  imageName,
 		LoadImage:  loadImage,
 		LoadModel:  spec.load,

@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
@@ -49,7 +47,7 @@ Examples:
 Flags:
 `
 
-func runHeatmap(args []string, stdout, stderr io.Writer) error {
+func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("heatmap", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src sourceFlags
@@ -96,15 +94,13 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 	if !(*opacity >= 0 && *opacity <= 1) {
 		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	se, err := src.open(ctx, fs.Args(), stderr)
-	stop()
 	if err != nil {
 		return err
 	}
 	defer se.Close()
 	m, img, imageName, modelName := se.model, se.image, se.imageName, se.spec.name
-	a, err := se.analyze(src.maxPatches)
+	a, err := se.analyze(ctx, src.maxPatches)
 	if err != nil {
 		return err
 	}
@@ -121,7 +117,7 @@ func runHeatmap(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if kind == inspect.MapLabel {
-		labels, _, err := m.EncodeLabels([]string{*label}, src.prompt())
+		labels, _, err := m.EncodeLabels(ctx, []string{*label}, src.prompt())
 		if err != nil {
 			return err
 		}

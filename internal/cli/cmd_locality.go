@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"golang.org/x/term"
@@ -69,7 +68,7 @@ Examples:
 Flags:
 `
 
-func runLocality(args []string, stdout, stderr io.Writer) error {
+func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("locality", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var src sourceFlags
@@ -113,8 +112,6 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	if outputs == 0 {
 		mode, err := parseColorMode(*colorFlag, os.Getenv)
 		if err != nil {
@@ -133,12 +130,12 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 				"for scripts use --json, --csv or --png FILE")
 		}
 		spec, err := src.resolve(ctx, stderr)
-		stop()
 		if err != nil {
 			return err
 		}
 		labels := src.labels(imageName)
 		return tui.Run(tui.Config{
+			Context:   ctx,
 			ImageName: imageName, LoadImage: loadImage, LoadModel: spec.load, ModelName: spec.name,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
 			Prompt:    src.prompt(),
@@ -147,13 +144,12 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 		}, tty)
 	}
 	se, err := src.open(ctx, fs.Args(), stderr)
-	stop()
 	if err != nil {
 		return err
 	}
 	defer se.Close()
 	m, modelName := se.model, se.spec.name
-	a, err := se.analyze(src.maxPatches)
+	a, err := se.analyze(ctx, src.maxPatches)
 	if err != nil {
 		return err
 	}
@@ -161,7 +157,7 @@ func runLocality(args []string, stdout, stderr io.Writer) error {
 	if *layer < -1 || *layer > a.Layers()+1 {
 		return usageErrorf("--layer %d is outside 0…%d (0 = embeddings, %d = last block, %d = after the final LayerNorm)", *layer, a.Layers()+1, a.Layers(), a.Layers()+1)
 	}
-	r, err := inspect.ComputeLocality(a)
+	r, err := inspect.ComputeLocality(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -23,7 +24,7 @@ var cmdModels = command{
 	run:     runModels,
 }
 
-func runModels(args []string, stdout, stderr io.Writer) error {
+func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("models", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cachedOnly := fs.Bool("cached", false, "list only checkpoints found in the local cache")

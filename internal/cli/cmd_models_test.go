@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ func TestModelsListsCatalogueAndCache(t *testing.T) {
 	cacheSnapshot(t, cache, "someone/bert", "ccccccc333333333333333333333333333333333", "main", map[string]string{"config.json": `{"model_type": "bert"}`})
 
 	var out, errOut bytes.Buffer
-	if err := runModels(nil, &out, &errOut); err != nil {
+	if err := runModels(context.Background(), nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()
@@ -85,13 +86,13 @@ func TestModelsListsCatalogueAndCache(t *testing.T) {
 	}
 
 	out.Reset()
-	if err := runModels([]string{"--cached"}, &out, &errOut); err != nil {
+	if err := runModels(context.Background(), []string{"--cached"}, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "siglip2-large-patch16-256") || !strings.Contains(out.String(), defaultModel) {
 		t.Errorf("--cached output:\n%s", out.String())
 	}
-	if err := runModels([]string{"extra"}, &out, &errOut); !errors.Is(err, errUsage) {
+	if err := runModels(context.Background(), []string{"extra"}, &out, &errOut); !errors.Is(err, errUsage) {
 		t.Errorf("extra argument: %v, want a usage error", err)
 	}
 }

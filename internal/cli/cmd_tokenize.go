@@ -9,7 +9,6 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/hub"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
@@ -65,7 +64,7 @@ Examples:
         (padding="max_length", max_length=64)
 `
 
-func runTokenize(args []string, stdout, stderr io.Writer) error {
+func runTokenize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tokenize", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -109,9 +108,7 @@ func runTokenize(args []string, stdout, stderr io.Writer) error {
 	case *demo:
 		tok, err = demoTokenizer()
 	case *model != "":
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		dir, err = resolveTokenizerDir(ctx, *model, *revision, stderr)
-		stop()
 		if err == nil {
 			tok, err = tokenizer.LoadDir(dir)
 		}

@@ -39,8 +39,7 @@ const (
 // trained on bare captions ("a red circle"), not SigLIP's photo template.
 const demoTemplate = "{}"
 
-// demoModel loads the NaFlex toy model on backend (nil: the engine's
-// default).
+// demoModel loads the NaFlex toy model on backend.
 func demoModel(backend compute.Backend) (*engine.Model, error) {
 	m, err := engine.LoadFS(samples.NaFlexModel(), "toy-naflex", engine.Options{Backend: backend})
 	if err != nil {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 	"slices"
 	"strings"
 	"testing"
@@ -18,8 +20,8 @@ func TestDemoModelsScoreTheirScene(t *testing.T) {
 		variant engine.Variant
 		scene   string
 	}{
-		{"naflex", func() (*engine.Model, error) { return demoModel(nil) }, engine.NaFlex, demoScene},
-		{"fixed", func() (*engine.Model, error) { return demoFixedModel(nil) }, engine.FixedRes, demoCompareScene},
+		{"naflex", func() (*engine.Model, error) { return demoModel(naive.New()) }, engine.NaFlex, demoScene},
+		{"fixed", func() (*engine.Model, error) { return demoFixedModel(naive.New()) }, engine.FixedRes, demoCompareScene},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := tc.load()
@@ -34,7 +36,7 @@ func TestDemoModelsScoreTheirScene(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := m.Analyze(img, 0)
+			a, err := m.Analyze(context.Background(), img, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +46,7 @@ func TestDemoModelsScoreTheirScene(t *testing.T) {
 			if objects < 1 {
 				t.Fatalf("labels %q: no object and absent label", labels)
 			}
-			enc, _, err := m.EncodeLabels(labels, engine.PromptOptions{Template: demoTemplate})
+			enc, _, err := m.EncodeLabels(context.Background(), labels, engine.PromptOptions{Template: demoTemplate})
 			if err != nil {
 				t.Fatal(err)
 			}

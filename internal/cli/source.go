@@ -322,8 +322,8 @@ func (s *sourceFlags) open(ctx context.Context, args []string, stderr io.Writer)
 
 // analyze runs the vision tower on the session's image with every
 // internal captured, at the --max-patches budget.
-func (se *session) analyze(maxPatches int) (*engine.Analysis, error) {
-	return se.model.Analyze(se.image, maxPatches)
+func (se *session) analyze(ctx context.Context, maxPatches int) (*engine.Analysis, error) {
+	return se.model.Analyze(ctx, se.image, maxPatches)
 }
 
 // Close releases the model.
