@@ -1,7 +1,6 @@
 package cpu
 
 import (
-
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/gemm"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/vec"

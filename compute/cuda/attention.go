@@ -1,7 +1,6 @@
 package cuda
 
 import (
-
 	"github.com/siglip2-tui/siglip2-tui/compute"
 )
 
