@@ -58,8 +58,8 @@ func benchExplorer(b *testing.B, w, h int, mode viz.ColorMode) *Model {
 	}
 	m.img, m.pic, m.model, m.prepared, m.analysis = a.Source, inspect.NRGBA(a.Source), a.Model, a.Prepared, a
 	m.pane.SetImage(m.pic)
-	m.maps = inspect.NewMaps(a)
-	m.level = a.Layers()
+	m.mapper = inspect.NewMaps(a)
+	m.setModel(a.Layers(), a.Heads())
 	m.patch = viz.Patch{Row: 16, Col: 16}
 	m.Update(nil)
 	if r, c := m.grid(); r*c != 1024 {
@@ -81,7 +81,7 @@ func benchRedraw(b *testing.B, w, h int, mode viz.ColorMode, setup []string, key
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		clear(m.cache) // every redraw computes its map, as the first visit of a patch does
+		clear(m.maps.cache) // every redraw computes its map, as the first visit of a patch does
 		start := time.Now()
 		m.Update(keyPress(keys[i%len(keys)]))
 		m.View()
@@ -93,7 +93,7 @@ func benchRedraw(b *testing.B, w, h int, mode viz.ColorMode, setup []string, key
 	b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
 	b.ReportMetric(ms(times[len(times)*99/100]), "p99-ms")
 	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
-	if m.cur == nil || len(m.inFlight) > 0 {
+	if m.maps.cur == nil || len(m.maps.inFlight) > 0 {
 		b.Fatal("the map was not computed inside the key press")
 	}
 }

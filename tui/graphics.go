@@ -222,7 +222,7 @@ func (m *Model) SetGraphicsSink(s GraphicsSink) {
 
 // active tells whether the image is drawn by the graphics protocol now.
 func (g *graphicsState) active(m *Model) bool {
-	if g.sink == nil || m.img == nil || m.help || m.quitting || m.view == viewLocality {
+	if g.sink == nil || m.img == nil || m.help.open || m.quitting || m.view == viewLocality {
 		return false
 	}
 	return !m.computeLayout().tooSmall
@@ -230,7 +230,7 @@ func (g *graphicsState) active(m *Model) bool {
 
 func (g *graphicsState) want(m *Model) gfxKey {
 	rows, cols := m.grid()
-	k := gfxKey{m: m.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
+	k := gfxKey{m: m.maps.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
 	k.x, k.y = m.pane.origin()
 	if rows > 0 {
 		k.cursor, k.hasCursor = m.patch, true

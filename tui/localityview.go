@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"context"
 	"fmt"
 	"math"
@@ -103,7 +104,7 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 	case s.mode == locLesson && (keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left)):
 		s.page = max(s.page-1, 0)
 		return true, nil
-	case s.mode == locLesson && keyMatches(k, keys.Cancel):
+	case s.mode == locLesson && keyMatches(k, keys.LessonClose):
 		s.mode = locCurve
 		return true, nil
 	case keyMatches(k, keys.LessonNext):
@@ -115,6 +116,12 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 		return true, m.localityExport()
 	}
 	return false, nil
+}
+
+// localityKeyHelp is the locality view's part of the help screen.
+func (m *Model) localityKeyHelp() helpSection {
+	k := m.sh.keys
+	return helpSection{"Locality view", 1, []key.Binding{k.LocalityMode, k.LessonNext, k.LessonPrev, k.LessonClose}}
 }
 
 // locLevel is the level the view shows.

@@ -7,17 +7,6 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-// viewTitle is the current view's name, with the attention mode.
-func (m *Model) viewTitle() string {
-	if m.view == viewAttention {
-		return "Attention · " + attnModeNames[m.mode]
-	}
-	if m.view == viewSimilarity {
-		return "Patch similarity"
-	}
-	return viewNames[m.view]
-}
-
 // teaching is what the current view shows and teaches, in a sentence or
 // two.
 func (m *Model) teaching() string { return teachingText(m.kind()) }
@@ -43,7 +32,7 @@ func teachingText(k inspect.MapKind) string {
 
 // levelText names the chosen layer for the current view.
 func (m *Model) levelText() string {
-	L := m.layers()
+	L := m.layers
 	if L == 0 {
 		return "…"
 	}
@@ -62,21 +51,21 @@ func (m *Model) levelText() string {
 }
 
 func (m *Model) headText() string {
-	if m.heads() == 0 {
+	if m.heads == 0 {
 		return "…"
 	}
 	if m.head == viz.MeanHeads {
-		return fmt.Sprintf("mean of %d", m.heads())
+		return fmt.Sprintf("mean of %d", m.heads)
 	}
-	return fmt.Sprintf("%d of %d", m.head+1, m.heads())
+	return fmt.Sprintf("%d of %d", m.head+1, m.heads)
 }
 
 // valueText is the map's value under the cursor.
 func (m *Model) valueText() string {
-	if m.cur == nil || m.prepared == nil {
+	if m.maps.cur == nil || m.prepared == nil {
 		return "…"
 	}
-	return m.cur.Value(m.patch)
+	return m.maps.cur.Value(m.patch)
 }
 
 // sideLines draws the side panel; listTop is the line of the first label
@@ -101,7 +90,7 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 		add(st.faint.Render(s))
 	}
 	add("")
-	if m.progress.busy() || m.maps == nil {
+	if m.progress.busy() || m.mapper == nil {
 		add(m.progress.lines(st, m.spinner.View(), w)...)
 		add("")
 	}
@@ -136,11 +125,11 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 	add("")
 	add(m.legend(w)...)
 	add(m.displayLines(w)...)
-	if m.curErr != nil {
-		for _, s := range wrap(m.curErr.Error(), w) {
+	if m.maps.err != nil {
+		for _, s := range wrap(m.maps.err.Error(), w) {
 			add(st.err.Render(s))
 		}
-	} else if len(m.inFlight) > 0 && (m.cur == nil || m.cur.Req.Key() != m.want()) {
+	} else if m.maps.waiting(m.want()) {
 		add(m.spinner.View() + " computing…")
 	}
 	return lines, listTop
@@ -148,17 +137,17 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 
 // legend is the colour bar (or the PCA key) of the current map.
 func (m *Model) legend(w int) []string {
-	if m.cur == nil {
+	if m.maps.cur == nil {
 		return nil
 	}
-	if p := m.cur.PCA; p != nil {
+	if p := m.maps.cur.PCA; p != nil {
 		x := p.ExplainedRatio
 		return []string{
 			fitLine(fmt.Sprintf("red PC1 %.0f%%  green PC2 %.0f%%", 100*x[0], 100*x[1]), w),
 			fitLine(fmt.Sprintf("blue PC3 %.0f%% of the variance", 100*x[2]), w),
 		}
 	}
-	return []string{viz.ColorBarLine(m.disp.cmap, m.cur.Range, w, m.sh.mode)}
+	return []string{viz.ColorBarLine(m.disp.cmap, m.maps.cur.Range, w, m.sh.mode)}
 }
 
 // displayLines say how the map is painted, with the keys that change it.
