@@ -91,7 +91,7 @@ type comparePane struct {
 	err   error
 
 	analysis *engine.Analysis
-	maps     *inspect.Maps
+	mapper   *inspect.Maps
 	pic      *image.NRGBA // the image as the model received it
 	cover    viz.PatchCover
 
@@ -105,10 +105,7 @@ type comparePane struct {
 	labelErr   error
 	labelTexts []string
 
-	cur      *inspect.Map
-	curErr   error
-	cache    map[inspect.MapKey]*inspect.Map
-	inFlight map[inspect.MapKey]bool
+	maps mapSlot
 
 	view imagePane
 }
@@ -127,18 +124,14 @@ type CompareModel struct {
 	slots  []*modelSlot
 	panes  []*comparePane
 
-	view      viewID // similarity … PCA (no locality here)
-	mode      attnMode
-	level     int // in units of refLayers; -1 until a pane is ready
-	refLayers int
-	head      int
-	lastHead  int
+	// selection is the view, layer, head and display, as in the
+	// explorer; its layer counts in the focused pane's depth (layers) and
+	// the other panes follow by fraction of depth.
+	selection
 	point     viz.ImagePoint
 	focus     int
-	disp      displayOpts
 	labels    labelList
-	help      bool
-	helpTop   int
+	help      helpView
 	message   string
 	msgIsErr  bool
 	exporting bool
@@ -167,21 +160,17 @@ func NewCompare(cfg CompareConfig) *CompareModel {
 	sh := newShared(cfg.Config)
 	m := &CompareModel{
 		sh: sh, cfg: cfg, gate: newGate(),
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		level:   -1, head: viz.MeanHeads,
-		point:  viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
-		disp:   displayOpts{cmap: cfg.Colormap, opacity: 0.6},
-		labels: newLabelList(sh, cfg.Labels),
-		keys:   defaultCompareKeys(),
-	}
-	if cfg.ColorMode == viz.NoColor {
-		m.disp.cmap, m.disp.opacity = viz.Grey, 1
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		selection: newSelection(&sh.keys, compareViews, cfg.Colormap, cfg.ColorMode),
+		point:     viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
+		labels:    newLabelList(sh, cfg.Labels),
+		keys:      defaultCompareKeys(),
 	}
 	for _, src := range cfg.Models {
 		m.slots = append(m.slots, &modelSlot{src: src})
 	}
 	for _, s := range cfg.Settings {
-		p := &comparePane{set: s, labelGen: -1, cache: map[inspect.MapKey]*inspect.Map{}, inFlight: map[inspect.MapKey]bool{}}
+		p := &comparePane{set: s, labelGen: -1, maps: newMapSlot(256)}
 		p.view.sh, p.view.alignTop = sh, true
 		m.panes = append(m.panes, p)
 	}
@@ -293,7 +282,7 @@ func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
 }
 
 func (m *CompareModel) mapCmd(i int, r inspect.MapRequest) tea.Cmd {
-	maps, g := m.panes[i].maps, m.gate
+	maps, g := m.panes[i].mapper, m.gate
 	return func() tea.Msg {
 		var msg cmpMapMsg
 		g.do(func() {
@@ -322,11 +311,8 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		return m.click(tea.Mouse(msg))
 	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			m.stepLevel(1)
-		case tea.MouseWheelDown:
-			m.stepLevel(-1)
+		if !m.help.open && !m.labels.editing {
+			m.selection.wheel(msg.Button)
 		}
 		return nil
 	case tea.PasteMsg:
@@ -362,15 +348,7 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.encodeLabels()
 	case cmpMapMsg:
-		p := m.panes[msg.pane]
-		delete(p.inFlight, msg.key)
-		if msg.err != nil {
-			if r, ok := m.request(msg.pane); ok && r.Key() == msg.key {
-				p.curErr = msg.err
-			}
-			return nil
-		}
-		m.store(msg.pane, msg.key, msg.m)
+		m.panes[msg.pane].maps.done(msg.key, msg.m, msg.err, m.want(msg.pane))
 		return nil
 	case exportMsg:
 		m.exporting = false
@@ -418,13 +396,14 @@ func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
 	}
 	a := msg.a
 	p.stage, p.analysis, p.prep, p.vision = paneReady, a, msg.prep, msg.vision
-	p.maps = inspect.NewMaps(a)
+	p.mapper = inspect.NewMaps(a)
 	p.internals = inspect.InternalsBytes(a)
 	p.pic, p.cover = inspect.ReceivedImage(a)
 	p.view.SetImage(p.pic)
 	if m.level < 0 {
-		m.level, m.refLayers = a.Layers(), a.Layers()
+		m.setModel(a.Layers(), a.Heads())
 	}
+	m.heads = max(m.heads, a.Heads())
 	if msg.pane == m.focus {
 		m.setFocus(m.focus) // count the layer in the focused pane's depth
 	}
@@ -469,7 +448,7 @@ func (m *CompareModel) busy() bool {
 		}
 	}
 	for _, p := range m.panes {
-		if p.stage == paneRunning || p.labelBusy || len(p.inFlight) > 0 {
+		if p.stage == paneRunning || p.labelBusy || p.maps.busy() {
 			return true
 		}
 	}
@@ -487,19 +466,6 @@ func (m *CompareModel) ready() []int {
 		}
 	}
 	return out
-}
-
-// kind is the map kind of the current view and mode.
-func (m *CompareModel) kind() inspect.MapKind {
-	switch m.view {
-	case viewAttention:
-		return [numAttnModes]inspect.MapKind{inspect.MapAttention, inspect.MapPooling, inspect.MapRollout}[m.mode]
-	case viewLabels:
-		return inspect.MapLabel
-	case viewPCA:
-		return inspect.MapPCA
-	}
-	return inspect.MapSimilarity
 }
 
 // relativeLevel maps level, counted in a model of refL blocks, to the same
@@ -525,24 +491,15 @@ func relativeLevel(level, refL, L int, blocks bool) int {
 	return min(max(v, lo), hi)
 }
 
-// refLevel is the chosen level clamped into what the kind accepts, in
-// reference units.
-func (m *CompareModel) refLevel(k inspect.MapKind) int {
-	if k.BlockLevels() {
-		return min(max(m.level, 1), m.refLayers)
-	}
-	return min(max(m.level, 0), m.refLayers+1)
-}
-
 // paneLevel is the level pane i shows for kind k.
 func (m *CompareModel) paneLevel(i int, k inspect.MapKind) int {
-	return relativeLevel(m.refLevel(k), m.refLayers, m.panes[i].analysis.Layers(), k.BlockLevels())
+	return relativeLevel(m.levelFor(k), m.layers, m.panes[i].analysis.Layers(), k.BlockLevels())
 }
 
 // depthsDiffer tells whether the ready panes' models differ in depth.
 func (m *CompareModel) depthsDiffer() bool {
 	for _, i := range m.ready() {
-		if m.panes[i].analysis.Layers() != m.refLayers {
+		if m.panes[i].analysis.Layers() != m.layers {
 			return true
 		}
 	}
@@ -560,6 +517,14 @@ func (m *CompareModel) selectedLabel(i int) *engine.Label {
 		return nil
 	}
 	return &p.labels[sel]
+}
+
+// want is the key of the map pane i should show.
+func (m *CompareModel) want(i int) inspect.MapKey {
+	if r, ok := m.request(i); ok {
+		return r.Key()
+	}
+	return inspect.NoMapKey
 }
 
 // request is the map pane i should show.
@@ -588,30 +553,9 @@ func (m *CompareModel) refresh() tea.Cmd {
 	var cmds []tea.Cmd
 	for i, p := range m.panes {
 		r, ok := m.request(i)
-		if !ok {
-			p.cur, p.curErr = nil, nil
-			continue
+		if cmd := p.maps.sync(p.mapper, r, ok, func(r inspect.MapRequest) tea.Cmd { return m.mapCmd(i, r) }); cmd != nil {
+			cmds = append(cmds, cmd)
 		}
-		k := r.Key()
-		if c := p.cache[k]; c != nil {
-			p.cur, p.curErr = c, nil
-			continue
-		}
-		if p.maps.Cheap(r) {
-			c, err := p.maps.Compute(r)
-			if err != nil {
-				p.cur, p.curErr = nil, err
-				continue
-			}
-			m.store(i, k, c)
-			continue
-		}
-		if p.inFlight[k] {
-			continue
-		}
-		p.inFlight[k] = true
-		p.curErr = nil
-		cmds = append(cmds, m.mapCmd(i, r))
 	}
 	if len(cmds) > 0 {
 		cmds = append(cmds, m.spinner.Tick)
@@ -619,40 +563,16 @@ func (m *CompareModel) refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *CompareModel) store(i int, k inspect.MapKey, c *inspect.Map) {
-	p := m.panes[i]
-	if len(p.cache) > 256 {
-		clear(p.cache)
-	}
-	p.cache[k] = c
-	if r, ok := m.request(i); ok && r.Key() == k {
-		p.cur, p.curErr = c, nil
-	}
-}
-
-// stepLevel moves the layer by d in the focused pane's units.
-func (m *CompareModel) stepLevel(d int) {
-	if m.level < 0 {
-		return
-	}
-	k := m.kind()
-	lo, hi := 0, m.refLayers+1
-	if k.BlockLevels() {
-		lo, hi = 1, m.refLayers
-	}
-	m.level = min(max(m.refLevel(k)+d, lo), hi)
-}
-
 // setFocus makes pane i the one whose grid the arrow keys step through
 // and whose depth the layer counts in.
 func (m *CompareModel) setFocus(i int) {
 	p := m.panes[i]
-	if p.stage != paneReady || i == m.focus && m.refLayers == p.analysis.Layers() {
+	if p.stage != paneReady || i == m.focus && m.layers == p.analysis.Layers() {
 		m.focus = i
 		return
 	}
 	m.level = m.paneLevel(i, inspect.MapSimilarity)
-	m.refLayers = p.analysis.Layers()
+	m.layers = p.analysis.Layers()
 	m.focus = i
 }
 
@@ -679,33 +599,8 @@ func (m *CompareModel) moveCursor(dr, dc int) {
 	m.point = m.panes[m.focus].cover.Step(m.point, dr, dc)
 }
 
-func (m *CompareModel) stepHead(d int) {
-	h := 0
-	for _, i := range m.ready() {
-		h = max(h, m.panes[i].analysis.Heads())
-	}
-	if h == 0 {
-		return
-	}
-	pos := m.head + 1
-	pos = ((pos+d)%(h+1) + h + 1) % (h + 1)
-	m.head = pos - 1
-	if m.head != viz.MeanHeads {
-		m.lastHead = m.head
-	}
-}
-
-func (m *CompareModel) stepOpacity(d int) {
-	i := 0
-	for j, o := range opacitySteps {
-		if o <= m.disp.opacity+1e-9 {
-			i = j
-		}
-	}
-	m.disp.opacity = opacitySteps[min(max(i+d, 0), len(opacitySteps)-1)]
-}
-
-// key handles a key press.
+// key handles a key press: the label being typed, the help screen, the
+// keys every screen shares, then compare's own (focus, the shared cursor).
 func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := &m.sh.keys
 	if k.String() == "ctrl+c" {
@@ -718,47 +613,32 @@ func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return cmd
 	}
-	if m.help {
-		switch {
-		case keyMatches(k, keys.Close):
-			m.help = false
-		case keyMatches(k, keys.Quit):
+	if m.help.open {
+		if m.help.Update(k, keys) {
 			return m.quit()
-		case keyMatches(k, keys.Down):
-			m.helpTop++
-		case keyMatches(k, keys.Up):
-			m.helpTop = max(m.helpTop-1, 0)
 		}
 		return nil
 	}
 	m.message = ""
-	inLabels := m.view == viewLabels
-	n := viewID(compareViews)
+	if m.view == viewLabels {
+		if handled, changed := m.labels.handleKey(k); changed {
+			return m.encodeLabels()
+		} else if handled {
+			return nil
+		}
+	}
 	switch {
 	case keyMatches(k, keys.Quit):
 		return m.quit()
 	case keyMatches(k, keys.Help):
-		m.help, m.helpTop = true, 0
-	case keyMatches(k, keys.NextView):
-		m.view = (m.view + 1) % n
-	case keyMatches(k, keys.PrevView):
-		m.view = (m.view + n - 1) % n
-	case keyMatches(k, keys.ViewSimilarity):
-		m.view = viewSimilarity
-	case keyMatches(k, keys.ViewAttention):
-		m.view = viewAttention
-	case keyMatches(k, keys.ViewLabels):
-		m.view = viewLabels
-	case keyMatches(k, keys.ViewPCA):
-		m.view = viewPCA
+		m.help.show()
+	case keyMatches(k, keys.Export):
+		return m.export()
+	case m.selection.Update(k):
 	case keyMatches(k, m.keys.FocusNext):
 		m.cycleFocus(1)
 	case keyMatches(k, m.keys.FocusPrev):
 		m.cycleFocus(-1)
-	case inLabels && keyMatches(k, keys.Up):
-		m.labels.Move(-1)
-	case inLabels && keyMatches(k, keys.Down):
-		m.labels.Move(1)
 	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
 		m.moveCursor(-1, 0)
 	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):
@@ -767,47 +647,6 @@ func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 		m.moveCursor(0, -1)
 	case keyMatches(k, keys.Right):
 		m.moveCursor(0, 1)
-	case keyMatches(k, keys.LayerDown):
-		m.stepLevel(-1)
-	case keyMatches(k, keys.LayerUp):
-		m.stepLevel(1)
-	case keyMatches(k, keys.FirstLayer):
-		m.stepLevel(-1 << 20)
-	case keyMatches(k, keys.LastLayer):
-		m.stepLevel(1 << 20)
-	case keyMatches(k, keys.AttentionMode):
-		m.view = viewAttention
-		m.mode = (m.mode + 1) % numAttnModes
-	case keyMatches(k, keys.NextHead):
-		m.stepHead(1)
-	case keyMatches(k, keys.PrevHead):
-		m.stepHead(-1)
-	case keyMatches(k, keys.MeanHeads):
-		if m.head == viz.MeanHeads {
-			m.head = m.lastHead
-		} else {
-			m.head = viz.MeanHeads
-		}
-	case inLabels && keyMatches(k, keys.AddLabel):
-		return m.labels.StartAdd()
-	case inLabels && keyMatches(k, keys.EditLabel):
-		return m.labels.StartEdit()
-	case inLabels && keyMatches(k, keys.DeleteLabel):
-		if m.labels.Delete() {
-			return m.encodeLabels()
-		}
-	case keyMatches(k, keys.OpacityUp):
-		m.stepOpacity(1)
-	case keyMatches(k, keys.OpacityDown):
-		m.stepOpacity(-1)
-	case keyMatches(k, keys.Colormap):
-		m.disp.cmap = m.disp.cmap.Next()
-	case keyMatches(k, keys.Grid):
-		m.disp.grid = !m.disp.grid
-	case keyMatches(k, keys.Smooth):
-		m.disp.smooth = !m.disp.smooth
-	case keyMatches(k, keys.Export):
-		return m.export()
 	}
 	return nil
 }
@@ -820,7 +659,7 @@ func (m *CompareModel) quit() tea.Cmd {
 // click focuses the pane under the mouse and puts the cursor there, or
 // switches view on a tab.
 func (m *CompareModel) click(ms tea.Mouse) tea.Cmd {
-	if ms.Button != tea.MouseLeft || m.help || m.labels.editing {
+	if ms.Button != tea.MouseLeft || m.help.open || m.labels.editing {
 		return nil
 	}
 	l := m.computeLayout()

@@ -164,8 +164,8 @@ func TestCompareLoadsEveryPaneAndShowsTheReceivedImage(t *testing.T) {
 	d := newCmpDriver(t, testCompareConfig(t, false), 80, 24)
 	m := d.m
 	for i, p := range m.panes {
-		if p.stage != paneReady || p.cur == nil || p.labelGen != m.labels.gen || len(p.scores) != 2 {
-			t.Fatalf("pane %d: stage %d map %v labels gen %d/%d scores %d err %v", i, p.stage, p.cur, p.labelGen, m.labels.gen, len(p.scores), p.err)
+		if p.stage != paneReady || p.maps.cur == nil || p.labelGen != m.labels.gen || len(p.scores) != 2 {
+			t.Fatalf("pane %d: stage %d map %v labels gen %d/%d scores %d err %v", i, p.stage, p.maps.cur, p.labelGen, m.labels.gen, len(p.scores), p.err)
 		}
 	}
 	shape := func(i int) (int, int) { return m.panes[i].analysis.Grid() }
@@ -208,8 +208,8 @@ func TestCompareCursorSelectsTheSamePointInEveryGrid(t *testing.T) {
 			if got := m.panePatch(i); got != want {
 				t.Fatalf("%s: pane %d shows patch %v, want %v for point %+v", when, i, got, want, m.point)
 			}
-			if p.cur.Req.Patch != want {
-				t.Fatalf("%s: pane %d's map is for %v", when, i, p.cur.Req.Patch)
+			if p.maps.cur.Req.Patch != want {
+				t.Fatalf("%s: pane %d's map is for %v", when, i, p.maps.cur.Req.Patch)
 			}
 		}
 	}
@@ -285,27 +285,27 @@ func TestCompareLayersAreRelativeWhenDepthsDiffer(t *testing.T) {
 		t.Fatalf("depths 3 and 6 should be marked:\n%s", d.screen())
 	}
 	d.keys("[") // layer 2 of 3 → deep pane 4 of 6
-	if m.panes[0].cur.Req.Level != 2 || m.panes[3].cur.Req.Level != 4 {
-		t.Errorf("levels %d and %d, want 2 and 4", m.panes[0].cur.Req.Level, m.panes[3].cur.Req.Level)
+	if m.panes[0].maps.cur.Req.Level != 2 || m.panes[3].maps.cur.Req.Level != 4 {
+		t.Errorf("levels %d and %d, want 2 and 4", m.panes[0].maps.cur.Req.Level, m.panes[3].maps.cur.Req.Level)
 	}
 	if !strings.Contains(d.screen(), "L4/6") {
 		t.Errorf("deep pane does not say its layer:\n%s", d.screen())
 	}
 	d.keys("f", "f", "f") // focus the deep pane: the layer now counts in 6ths
-	if m.focus != 3 || m.refLayers != 6 || m.level != 4 {
-		t.Fatalf("focus %d ref %d level %d", m.focus, m.refLayers, m.level)
+	if m.focus != 3 || m.layers != 6 || m.level != 4 {
+		t.Fatalf("focus %d ref %d level %d", m.focus, m.layers, m.level)
 	}
 	d.keys("[")
-	if m.panes[3].cur.Req.Level != 3 || m.panes[0].cur.Req.Level != 2 { // 3 of 6 → 1.5 → 2 of 3
-		t.Errorf("levels %d and %d after [ in the deep pane", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 3 || m.panes[0].maps.cur.Req.Level != 2 { // 3 of 6 → 1.5 → 2 of 3
+		t.Errorf("levels %d and %d after [ in the deep pane", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 	d.keys("{")
-	if m.panes[3].cur.Req.Level != 0 || m.panes[0].cur.Req.Level != 0 {
-		t.Errorf("{ : embeddings everywhere, got %d and %d", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 0 || m.panes[0].maps.cur.Req.Level != 0 {
+		t.Errorf("{ : embeddings everywhere, got %d and %d", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 	d.keys("2", "}") // attention: blocks
-	if m.panes[3].cur.Req.Level != 6 || m.panes[0].cur.Req.Level != 3 {
-		t.Errorf("} in attention: %d and %d", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 6 || m.panes[0].maps.cur.Req.Level != 3 {
+		t.Errorf("} in attention: %d and %d", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 }
 

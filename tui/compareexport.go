@@ -56,7 +56,7 @@ func (m *CompareModel) export() tea.Cmd {
 		return nil
 	}
 	for _, i := range ready {
-		if r, ok := m.request(i); ok && (m.panes[i].cur == nil || m.panes[i].cur.Req.Key() != r.Key()) {
+		if r, ok := m.request(i); ok && (m.panes[i].maps.cur == nil || m.panes[i].maps.cur.Req.Key() != r.Key()) {
 			m.setMessage("a pane's map is still being computed: press s again when every pane shows it", true)
 			return nil
 		}
@@ -74,7 +74,7 @@ func (m *CompareModel) export() tea.Cmd {
 	var shots []paneShot
 	for _, i := range ready {
 		p := m.panes[i]
-		shots = append(shots, paneShot{pic: p.pic, cur: p.cur, patch: m.panePatch(i), caption: m.exportCaption(i)})
+		shots = append(shots, paneShot{pic: p.pic, cur: p.maps.cur, patch: m.panePatch(i), caption: m.exportCaption(i)})
 	}
 	header := []string{
 		fmt.Sprintf("siglip2-tui compare: %s (%dx%d) - %s", filepath.Base(m.sh.cfg.ImageName), m.img.Width, m.img.Height, m.viewTitle()),
@@ -93,7 +93,7 @@ func (m *CompareModel) export() tea.Cmd {
 	}
 	base = fmt.Sprintf("%s.compare.%s", base, view)
 	if m.kind().UsesLevel() && m.level >= 0 {
-		base += fmt.Sprintf(".L%d", m.refLevel(m.kind()))
+		base += fmt.Sprintf(".L%d", m.levelFor(m.kind()))
 	}
 	dir := m.sh.cfg.ExportDir
 	m.exporting = true

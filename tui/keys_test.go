@@ -49,9 +49,18 @@ func TestKeyMapIsCompleteAndUnambiguous(t *testing.T) {
 			onHelp[b.Help().Desc] = true
 		}
 	}
+	typing := false
+	for _, s := range m.helpSections() {
+		for _, b := range s.bindings {
+			typing = typing || strings.Join(b.Keys(), " ") == "enter esc"
+		}
+	}
+	if !typing {
+		t.Error("the help lacks the typing keys (enter keeps, esc cancels)")
+	}
 	for name, b := range all {
-		if name == "Close" || strings.HasPrefix(name, "View") {
-			continue // Close is in the help screen's title; 1–4 share one line
+		if name == "Close" || name == "Accept" || name == "Cancel" || strings.HasPrefix(name, "View") {
+			continue // Close is in the help screen's title; 1–5 share one line, and so do enter/esc while typing
 		}
 		if !onHelp[b.Help().Desc] {
 			t.Errorf("%s (%q) is missing from the help screen", name, b.Help().Desc)

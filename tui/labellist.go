@@ -152,7 +152,8 @@ func (l *labelList) handleKey(k tea.KeyPressMsg) (handled, changed bool) {
 // KeyHelp is the label list's part of the help screen.
 func (l *labelList) KeyHelp() helpSection {
 	k := l.sh.keys
-	return helpSection{"Labels view", 0, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel, k.Accept, k.Cancel}}
+	typing := key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "typing: keep / cancel"))
+	return helpSection{"Labels view", 0, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel, typing}}
 }
 
 // apply takes the encoding of the labels of one gen; results for an older
