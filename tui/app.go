@@ -295,21 +295,8 @@ func keyMatches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k
 // view's own keys, the keys every screen shares, then the explorer's.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := &m.sh.keys
-	if k.String() == "ctrl+c" {
-		return m.quit()
-	}
-	if m.labels.editing {
-		changed, cmd := m.labels.Update(k)
-		if changed {
-			return tea.Batch(cmd, m.encodeLabels())
-		}
+	if handled, cmd := modalKey(k, m, &m.labels, &m.help, keys); handled {
 		return cmd
-	}
-	if m.help.open {
-		if m.help.Update(k, keys) {
-			return m.quit()
-		}
-		return nil
 	}
 	m.message = ""
 	if m.view == viewLocality {
@@ -317,21 +304,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
-	if m.view == viewLabels {
-		if handled, changed := m.labels.handleKey(k); changed {
-			return m.encodeLabels()
-		} else if handled {
-			return nil
-		}
+	if handled, cmd := commonKey(k, m, &m.selection, &m.labels, &m.help); handled {
+		return cmd
 	}
 	switch {
-	case keyMatches(k, keys.Quit):
-		return m.quit()
-	case keyMatches(k, keys.Help):
-		m.help.show()
-	case keyMatches(k, keys.Export):
-		return m.export()
-	case m.selection.Update(k):
 	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
 		m.movePatch(-1, 0)
 	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):

@@ -603,38 +603,14 @@ func (m *CompareModel) moveCursor(dr, dc int) {
 // keys every screen shares, then compare's own (focus, the shared cursor).
 func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := &m.sh.keys
-	if k.String() == "ctrl+c" {
-		return m.quit()
-	}
-	if m.labels.editing {
-		changed, cmd := m.labels.Update(k)
-		if changed {
-			return tea.Batch(cmd, m.encodeLabels())
-		}
+	if handled, cmd := modalKey(k, m, &m.labels, &m.help, keys); handled {
 		return cmd
 	}
-	if m.help.open {
-		if m.help.Update(k, keys) {
-			return m.quit()
-		}
-		return nil
-	}
 	m.message = ""
-	if m.view == viewLabels {
-		if handled, changed := m.labels.handleKey(k); changed {
-			return m.encodeLabels()
-		} else if handled {
-			return nil
-		}
+	if handled, cmd := commonKey(k, m, &m.selection, &m.labels, &m.help); handled {
+		return cmd
 	}
 	switch {
-	case keyMatches(k, keys.Quit):
-		return m.quit()
-	case keyMatches(k, keys.Help):
-		m.help.show()
-	case keyMatches(k, keys.Export):
-		return m.export()
-	case m.selection.Update(k):
 	case keyMatches(k, m.keys.FocusNext):
 		m.cycleFocus(1)
 	case keyMatches(k, m.keys.FocusPrev):

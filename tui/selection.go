@@ -229,3 +229,58 @@ func (s *selection) viewTitle() string {
 	}
 	return viewNames[s.view]
 }
+
+// keyScreen is what the shared key routing asks of a screen.
+type keyScreen interface {
+	quit() tea.Cmd
+	export() tea.Cmd
+	encodeLabels() tea.Cmd
+}
+
+// modalKey gives k to what holds the keyboard before the screen does:
+// ctrl+c, the label being typed and the help screen. handled is false when
+// the screen should look at k.
+func modalKey(k tea.KeyPressMsg, s keyScreen, labels *labelList, help *helpView, keys *KeyMap) (handled bool, cmd tea.Cmd) {
+	switch {
+	case k.String() == "ctrl+c":
+		return true, s.quit()
+	case labels.editing:
+		changed, cmd := labels.Update(k)
+		if changed {
+			return true, tea.Batch(cmd, s.encodeLabels())
+		}
+		return true, cmd
+	case help.open:
+		if help.Update(k, keys) {
+			return true, s.quit()
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// commonKey handles the keys every screen shares after its view's own:
+// the label list in the labels view, quit, help, save, and the selection.
+// handled is false for the screen's own keys (the cursor, focus).
+func commonKey(k tea.KeyPressMsg, s keyScreen, sel *selection, labels *labelList, help *helpView) (handled bool, cmd tea.Cmd) {
+	keys := sel.keys
+	if sel.view == viewLabels {
+		if handled, changed := labels.handleKey(k); changed {
+			return true, s.encodeLabels()
+		} else if handled {
+			return true, nil
+		}
+	}
+	switch {
+	case keyMatches(k, keys.Quit):
+		return true, s.quit()
+	case keyMatches(k, keys.Help):
+		help.show()
+	case keyMatches(k, keys.Export):
+		return true, s.export()
+	case sel.Update(k):
+	default:
+		return false, nil
+	}
+	return true, nil
+}
