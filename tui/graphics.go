@@ -335,7 +335,7 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 		case viz.ProtocolITerm2:
 			seq, err = viz.ITerm2Image(pic, k.cols, k.rows)
 		case viz.ProtocolSixel:
-			seq, err = viz.Sixel(pic, 256)
+			seq, err = viz.Sixel(pic)
 		default:
 			err = fmt.Errorf("unknown graphics protocol %v", proto)
 		}

@@ -117,7 +117,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErrorf("--colormap: %v", err)
 	}
-	mode, err := parseColorMode(*colorFlag, os.Getenv)
+	mode, err := parseColorMode(*colorFlag, stdout, os.Environ())
 	if err != nil {
 		return err
 	}

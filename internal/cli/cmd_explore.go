@@ -71,7 +71,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := src.check(); err != nil {
 		return err
 	}
-	mode, err := parseColorMode(*colorFlag, os.Getenv)
+	mode, err := parseColorMode(*colorFlag, stdout, os.Environ())
 	if err != nil {
 		return err
 	}
@@ -121,11 +121,12 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return tui.Run(cfg, tty)
 }
 
-// parseColorMode reads --color; auto asks the environment.
-func parseColorMode(s string, getenv func(string) string) (viz.ColorMode, error) {
+// parseColorMode reads --color; auto asks the terminal out and the
+// environment env (detectColorMode).
+func parseColorMode(s string, out io.Writer, env []string) (viz.ColorMode, error) {
 	switch strings.ToLower(s) {
 	case "auto", "":
-		return viz.DetectColorMode(getenv), nil
+		return detectColorMode(out, env), nil
 	case "truecolor", "24bit":
 		return viz.TrueColor, nil
 	case "256":

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -61,9 +62,6 @@ func TestExploreUsageErrors(t *testing.T) {
 func TestParseColorModeAndGraphics(t *testing.T) {
 	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
 	noColor := env(map[string]string{"NO_COLOR": "1", "TERM": "xterm-kitty"})
-	if m, _ := parseColorMode("auto", noColor); m != viz.NoColor {
-		t.Errorf("NO_COLOR: %v", m)
-	}
 	if p, _ := parseGraphics("auto", viz.NoColor, noColor); p != viz.ProtocolNone {
 		t.Errorf("auto graphics under NO_COLOR: %v", p)
 	}
@@ -77,7 +75,34 @@ func TestParseColorModeAndGraphics(t *testing.T) {
 	if p, _ := parseGraphics("sixel", viz.NoColor, noColor); p != viz.ProtocolSixel {
 		t.Errorf("forced sixel: %v", p)
 	}
-	if m, _ := parseColorMode("256", kitty); m != viz.ANSI256 {
+	if m, _ := parseColorMode("256", io.Discard, []string{"TERM=xterm-kitty"}); m != viz.ANSI256 {
 		t.Errorf("--color 256: %v", m)
+	}
+}
+
+// Colour detection is colorprofile's, on a terminal (TTY_FORCE=1 makes it
+// take the output for one); NO_COLOR wins with any non-empty value.
+func TestDetectColorMode(t *testing.T) {
+	cases := []struct {
+		env  []string
+		want viz.ColorMode
+	}{
+		{[]string{"NO_COLOR=1", "COLORTERM=truecolor", "TERM=xterm-kitty"}, viz.NoColor},
+		{[]string{"NO_COLOR=yes", "TERM=xterm-256color"}, viz.NoColor},
+		{[]string{"NO_COLOR=", "COLORTERM=truecolor", "TERM=xterm"}, viz.TrueColor},
+		{[]string{"TERM=dumb"}, viz.NoColor},
+		{[]string{"COLORTERM=24bit", "TERM=xterm"}, viz.TrueColor},
+		{[]string{"TERM=xterm-kitty"}, viz.TrueColor},
+		{[]string{"TERM=xterm-256color"}, viz.ANSI256},
+		{[]string{"WT_SESSION=1", "TERM=xterm-256color"}, viz.TrueColor},
+	}
+	for _, c := range cases {
+		env := append([]string{"TTY_FORCE=1"}, c.env...)
+		if got := detectColorMode(io.Discard, env); got != c.want {
+			t.Errorf("%v: %v, want %v", c.env, got, c.want)
+		}
+		if m, _ := parseColorMode("auto", io.Discard, env); m != c.want {
+			t.Errorf("--color auto with %v: %v, want %v", c.env, m, c.want)
+		}
 	}
 }

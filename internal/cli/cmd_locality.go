@@ -113,7 +113,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if outputs == 0 {
-		mode, err := parseColorMode(*colorFlag, os.Getenv)
+		mode, err := parseColorMode(*colorFlag, stdout, os.Environ())
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"strings"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/siglip2-tui/siglip2-tui/viz"
 	"io"
 	"os"
 
@@ -20,4 +24,24 @@ func statusLine(w io.Writer, msg string) {
 	if isTerminal(w) {
 		io.WriteString(w, "\r\x1b[K"+msg)
 	}
+}
+
+// detectColorMode reads how many colours the terminal out shows the way
+// Bubble Tea does (charmbracelet/colorprofile: TERM, COLORTERM, the
+// terminfo entry, tmux's own settings, Windows' console), with NO_COLOR
+// honoured for any non-empty value, as no-color.org asks. Terminals that
+// claim 16 colours get 256: every current one shows them.
+func detectColorMode(out io.Writer, env []string) viz.ColorMode {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "NO_COLOR="); ok && v != "" {
+			return viz.NoColor
+		}
+	}
+	switch colorprofile.Detect(out, env) {
+	case colorprofile.TrueColor:
+		return viz.TrueColor
+	case colorprofile.ANSI256, colorprofile.ANSI:
+		return viz.ANSI256
+	}
+	return viz.NoColor
 }
