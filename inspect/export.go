@@ -79,7 +79,8 @@ func (e *Export) Picture() (*image.NRGBA, error) {
 // image and model.
 func (e *Export) Metadata() map[string]any {
 	r := e.Map.Req
-	meta := map[string]any{"view": r.Kind.String(), "model": e.Model, "caption": e.Caption().Text()}
+	meta := map[string]any{"view": r.Kind.String(), "model": e.Model, "caption": e.Caption().Text(),
+		"numbering": Numbering}
 	if r.Kind.UsesLevel() {
 		meta["layer"] = r.Level
 		meta["level_name"] = e.LevelName
@@ -88,7 +89,7 @@ func (e *Export) Metadata() map[string]any {
 		if r.Head == viz.MeanHeads {
 			meta["head"] = "mean"
 		} else {
-			meta["head"] = r.Head
+			meta["head"] = r.Head + 1
 		}
 	}
 	if r.Kind.UsesPatch() {
@@ -169,7 +170,7 @@ func ExportBaseName(image string, r MapRequest) string {
 		if r.Head == viz.MeanHeads {
 			parts = append(parts, "hmean")
 		} else {
-			parts = append(parts, "h"+strconv.Itoa(r.Head))
+			parts = append(parts, "h"+strconv.Itoa(r.Head+1))
 		}
 	}
 	if r.Kind.UsesPatch() {

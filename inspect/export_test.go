@@ -19,7 +19,7 @@ func TestExportBaseName(t *testing.T) {
 	}{
 		{"photos/cat.jpg", MapRequest{Kind: MapSimilarity, Level: 3, Patch: viz.Patch{Row: 4, Col: 7}}, "cat.similarity.L3.r4c7"},
 		{"cat.jpg", MapRequest{Kind: MapAttention, Level: 12, Head: viz.MeanHeads, Patch: viz.Patch{Row: 0, Col: 1}}, "cat.attention.L12.hmean.r0c1"},
-		{"cat.jpg", MapRequest{Kind: MapPooling, Head: 5, Level: 9, Patch: viz.Patch{Row: 2}}, "cat.pooling.h5"},
+		{"cat.jpg", MapRequest{Kind: MapPooling, Head: 5, Level: 9, Patch: viz.Patch{Row: 2}}, "cat.pooling.h6"}, // head index 5 is the sixth head
 		{"cat.jpg", MapRequest{Kind: MapRollout, Level: 2, Head: 3, Patch: viz.Patch{Row: 1, Col: 1}}, "cat.rollout.L2.r1c1"},
 		{"cat.jpg", MapRequest{Kind: MapLabel, Label: label, Level: 4}, "cat.label.a-cat-on-a-mat"},
 		{"my.photo.png", MapRequest{Kind: MapPCA, Level: 0}, "my.photo.pca.L0"},

@@ -86,6 +86,11 @@ type MapRequest struct {
 	Label *engine.Label
 }
 
+// Numbering says, in every JSON export, how its numbers count: layers
+// and heads from 1, as the screens count them; patch rows and columns and
+// array indices from 0.
+const Numbering = "layers and heads count from 1 (layer 0 = the patch embeddings); patch rows, columns and array indices count from 0"
+
 // MapKey is a MapRequest reduced to what changes the map: screens cache
 // computed maps under it.
 type MapKey struct {
@@ -203,7 +208,7 @@ func (m *Maps) Check(r MapRequest) error {
 		}
 	}
 	if r.Kind.UsesHead() && r.Head != viz.MeanHeads && (r.Head < 0 || r.Head >= m.heads) {
-		return fmt.Errorf("%s: head %d is outside 0…%d (or the mean over heads)", r.Kind, r.Head, m.heads-1)
+		return fmt.Errorf("%s: head %d is outside 1…%d (or the mean over heads)", r.Kind, r.Head+1, m.heads)
 	}
 	if r.Kind.UsesPatch() && (r.Patch.Row < 0 || r.Patch.Row >= m.rows || r.Patch.Col < 0 || r.Patch.Col >= m.cols) {
 		return fmt.Errorf("%s: patch (%d,%d) is outside the %d×%d patch grid (rows 0…%d, columns 0…%d)",

@@ -433,7 +433,7 @@ func TestMapRequestsOutOfRange(t *testing.T) {
 		{MapRequest{Kind: MapSimilarity, Level: -1}, "0 = embeddings"},
 		{MapRequest{Kind: MapAttention, Level: 0, Head: viz.MeanHeads}, "1 = first block"},
 		{MapRequest{Kind: MapRollout, Level: L + 1}, "outside 1…3"},
-		{MapRequest{Kind: MapAttention, Level: 1, Head: 4}, "head 4 is outside 0…3"},
+		{MapRequest{Kind: MapAttention, Level: 1, Head: 4}, "head 5 is outside 1…4"},
 		{MapRequest{Kind: MapSimilarity, Level: 1, Patch: viz.Patch{Row: 6, Col: 0}}, "outside the 6×8 patch grid"},
 		{MapRequest{Kind: MapLabel}, "no encoded label"},
 		{MapRequest{Kind: MapKind(42)}, "unknown map kind"},

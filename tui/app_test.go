@@ -412,7 +412,7 @@ func TestExportWritesPNGAndJSON(t *testing.T) {
 	cfg := testConfig(t)
 	d := newDriver(t, cfg, 80, 24)
 	d.keys("2", "[", ".", "s")
-	base := "scene.attention.L2.h0.r3c4"
+	base := "scene.attention.L2.h1.r3c4" // the first head: heads count from 1
 	pngPath := filepath.Join(cfg.ExportDir, base+".png")
 	jsonPath := filepath.Join(cfg.ExportDir, base+".json")
 	if !strings.Contains(d.m.message, pngPath) || !strings.Contains(d.m.message, base+".json") || !strings.Contains(d.screen(), "saved ") {
@@ -438,7 +438,7 @@ func TestExportWritesPNGAndJSON(t *testing.T) {
 	if err := json.Unmarshal(raw, &js); err != nil {
 		t.Fatal(err)
 	}
-	if js.GridH != 6 || js.GridW != 8 || js.Metadata["view"] != "attention" || js.Metadata["head"] != float64(0) || js.Metadata["layer"] != float64(2) {
+	if js.GridH != 6 || js.GridW != 8 || js.Metadata["view"] != "attention" || js.Metadata["head"] != float64(1) || js.Metadata["layer"] != float64(2) {
 		t.Errorf("JSON header: %d×%d %v", js.GridH, js.GridW, js.Metadata)
 	}
 	for i, v := range js.Values {

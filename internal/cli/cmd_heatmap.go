@@ -30,7 +30,7 @@ Views (--view):
               feature level --layer (0 = embeddings … L = last block,
               L+1 = after the final LayerNorm)
   attention   the --patch's attention to every patch in block --layer (1…L),
-              --head H (0-based) or mean
+              --head H (1 = the first head) or mean
   pooling     the pooling head's attention over the patches (--head)
   rollout     attention rollout from --patch through blocks 1…--layer
   label       each patch passed through the pooling head on its own, against
@@ -54,7 +54,7 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	src.register(fs)
 	view := fs.String("view", "similarity", "similarity, attention, pooling, rollout, label or pca")
 	layer := fs.Int("layer", -1, "layer (see above; default: the last block)")
-	head := fs.String("head", "mean", "attention head, 0-based, or mean")
+	head := fs.String("head", "mean", "attention head, counted from 1, or mean")
 	patch := fs.String("patch", "", "query patch as ROW,COL, 0-based (default: the centre)")
 	label := fs.String("label", "", "text label (--view label)")
 	out := fs.String("o", "", "output PNG file (required)")
@@ -155,16 +155,17 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// parseHead reads --head: a 0-based head index or "mean".
+// parseHead reads --head: a head counted from 1, or "mean"; it returns
+// the 0-based index the maps use.
 func parseHead(s string) (int, error) {
 	if strings.EqualFold(strings.TrimSpace(s), "mean") {
 		return viz.MeanHeads, nil
 	}
 	h, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || h < 0 {
-		return 0, usageErrorf("--head %q: want a head number (0 for the first) or mean", s)
+	if err != nil || h < 1 {
+		return 0, usageErrorf("--head %q: want a head number counted from 1 (1 is the first head) or mean", s)
 	}
-	return h, nil
+	return h - 1, nil
 }
 
 // parsePatch reads --patch ROW,COL.

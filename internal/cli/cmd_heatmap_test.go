@@ -105,7 +105,7 @@ func TestHeatmapMatchesTransformers(t *testing.T) {
 		check(name, js.Values, want, 1e-4)
 	}
 
-	// Attention of the query patch in block 2, head 1 and the mean.
+	// Attention of the query patch in block 2, the first head (--head 1) and the mean.
 	attn := [layers][]float32{tensor("vision.attentions.0")[:heads*tokens*tokens], tensor("vision.attentions.1")[:heads*tokens*tokens]}
 	q := 4*cols + 1
 	for _, head := range []string{"1", "mean"} {
@@ -113,7 +113,7 @@ func TestHeatmapMatchesTransformers(t *testing.T) {
 		want := make([]float64, valid)
 		for j := range valid {
 			for h := range heads {
-				if head == "mean" || fmt.Sprint(h) == head {
+				if head == "mean" || fmt.Sprint(h+1) == head { // --head counts from 1
 					want[j] += float64(attn[1][(h*tokens+q)*tokens+j])
 				}
 			}
@@ -188,6 +188,7 @@ func TestHeatmapErrors(t *testing.T) {
 		{[]string{"--demo"}, 2, "-o OUT.png is required"},
 		{[]string{"--demo", "-o", out, "--view", "heat"}, 2, "unknown view"},
 		{[]string{"--demo", "-o", out, "--head", "first"}, 2, "--head"},
+		{[]string{"--demo", "-o", out, "--view", "attention", "--head", "0"}, 2, "counted from 1"},
 		{[]string{"--demo", "-o", out, "--patch", "3"}, 2, "ROW,COL"},
 		{[]string{"--demo", "-o", out, "--view", "label"}, 2, "needs --label"},
 		{[]string{"--demo", "-o", out, "--opacity", "2"}, 2, "--opacity"},
