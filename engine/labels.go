@@ -27,6 +27,9 @@ type Label struct {
 	Text   string // as the user typed it
 	Prompt string // what the model read
 	IDs    []int  // token ids, SigLIP 2 framing
+	// Unknown lists the label's words the model cannot know (see
+	// Model.UnknownWords): its score means nothing.
+	Unknown []string
 	// Embed is the L2-normalised text embedding.
 	Embed []float32
 }
@@ -77,7 +80,7 @@ func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptio
 		if err != nil {
 			return nil, 0, fmt.Errorf("label %q: %w", text, err)
 		}
-		out[i] = Label{Text: text, Prompt: prompt, IDs: tokens}
+		out[i] = Label{Text: text, Prompt: prompt, IDs: tokens, Unknown: m.UnknownWords(text)}
 		m.labelMu.Lock()
 		emb, ok := m.labelCache[prompt]
 		m.labelMu.Unlock()

@@ -9,8 +9,11 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
@@ -38,6 +41,10 @@ type Model struct {
 
 	labelMu    sync.Mutex
 	labelCache map[string][]float32 // prompt → text embedding
+
+	// vocabulary is the set of words a closed-vocabulary model knows
+	// (VocabularyFile), nil for an open vocabulary.
+	vocabulary map[string]bool
 }
 
 // Options configure Load.
@@ -69,6 +76,15 @@ func Load(dir string, opts Options) (*Model, error) {
 	}
 	m.Dir = dir
 	if m.Tokenizer, err = loadTokenizer(dir); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, VocabularyFile)); err == nil {
+		if m.vocabulary, err = parseVocabulary(data); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
 		w.Close()
 		return nil, err
 	}

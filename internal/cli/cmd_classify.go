@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/viz"
 	"io"
+	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -134,7 +137,8 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		r := classifyResult{Image: paths[i]}
 		for k, s := range scores {
-			r.Labels = append(r.Labels, labelScore{Label: encoded[k].Text, Prompt: encoded[k].Prompt, Prob: s.Prob, Logit: s.Logit})
+			r.Labels = append(r.Labels, labelScore{Label: encoded[k].Text, Prompt: encoded[k].Prompt, Prob: viz.JSONFloat(s.Prob), Logit: viz.JSONFloat(s.Logit),
+				Unknown: encoded[k].Unknown})
 		}
 		sort.SliceStable(r.Labels, func(a, b int) bool { return r.Labels[a].Logit > r.Labels[b].Logit })
 		if *top > 0 && len(r.Labels) > *top {
@@ -146,7 +150,12 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		template := cmp.Or(prompt.Template, tokenizer.DefaultTemplate)
-		return enc.Encode(map[string]any{"model": spec.name, "template": template, "lowercase": !prompt.KeepCase, "results": results})
+		out := map[string]any{"model": spec.name, "template": template, "lowercase": !prompt.KeepCase, "results": results}
+		if unknown := unknownWords(encoded); len(unknown) > 0 {
+			out["unknown_words"] = unknown
+			out["unknown_words_note"] = unknownNote(m)
+		}
+		return enc.Encode(out)
 	}
 	for i, r := range results {
 		if i > 0 {
@@ -156,9 +165,16 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  label\tprobability\tlogit\t")
 		for _, l := range r.Labels {
-			fmt.Fprintf(tw, "  %s\t%6.2f%%  %s\t%+.3f\t\n", l.Label, 100*l.Prob, bar(l.Prob, 20), l.Logit)
+			name := textsafe(l.Label)
+			if len(l.Unknown) > 0 {
+				name += " ?"
+			}
+			fmt.Fprintf(tw, "  %s\t%s  %s\t%s\t\n", name, formatPercent(l.Prob), bar(l.Prob, 20), formatLogit(l.Logit))
 		}
 		tw.Flush()
+	}
+	if unknown := unknownWords(encoded); len(unknown) > 0 {
+		fmt.Fprintf(stdout, "\n? %s: %s\n", strings.Join(unknown, ", "), unknownNote(m))
 	}
 	return nil
 }
@@ -169,21 +185,59 @@ type classifyResult struct {
 }
 
 type labelScore struct {
-	Label  string  `json:"label"`
-	Prompt string  `json:"prompt"`
-	Prob   float32 `json:"probability"`
-	Logit  float32 `json:"logit"`
+	Label  string        `json:"label"`
+	Prompt string        `json:"prompt"`
+	Prob   viz.JSONFloat `json:"probability"`
+	Logit  viz.JSONFloat `json:"logit"`
+	// Unknown lists the label's words the model cannot know.
+	Unknown []string `json:"unknown_words,omitempty"`
+}
+
+// unknownWords lists, once each, the words of any label the model cannot
+// know.
+func unknownWords(labels []engine.Label) []string {
+	var out []string
+	for _, l := range labels {
+		for _, w := range l.Unknown {
+			if !slices.Contains(out, w) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+// unknownNote says in one line why scores of unknown words mean nothing.
+func unknownNote(m *engine.Model) string {
+	if m.ClosedVocabulary() {
+		return "words this model never saw in training: the text tower maps them to noise, so the scores of labels with them (marked ?) say nothing about the image"
+	}
+	return "words the tokenizer can only read as <unk>: the scores of labels with them (marked ?) say nothing about the image"
+}
+
+// formatPercent prints a probability as a percentage, or NaN/Inf as such.
+func formatPercent(p viz.JSONFloat) string {
+	if f := float64(p); math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Sprintf("%7v", f)
+	}
+	return fmt.Sprintf("%6.2f%%", 100*p)
+}
+
+// formatLogit prints a logit with its sign, or NaN/Inf as such.
+func formatLogit(l viz.JSONFloat) string {
+	if f := float64(l); math.IsNaN(f) || math.IsInf(f, 0) {
+		return fmt.Sprint(f)
+	}
+	return fmt.Sprintf("%+.3f", l)
 }
 
 // bar draws a probability as a fixed-width bar of block characters.
-func bar(p float32, width int) string {
-	if p < 0 {
-		p = 0
+func bar(p viz.JSONFloat, width int) string {
+	if p != p { // NaN: no bar to draw
+		return strings.Repeat("?", width)
 	}
-	if p > 1 {
-		p = 1
-	}
-	eighths := int(p*float32(width)*8 + 0.5)
+	p = min(max(p, 0), 1)
+	eighths := int(float32(p)*float32(width)*8 + 0.5)
 	full, part := eighths/8, eighths%8
 	s := strings.Repeat("█", full)
 	if part > 0 {

@@ -157,3 +157,45 @@ func TestClassifyDemo(t *testing.T) {
 		}
 	}
 }
+
+// The toy model knows only the words of its captions: a label with any
+// other word is marked, and the note says why its score means nothing.
+func TestClassifyMarksWordsTheModelCannotKnow(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"classify", "--demo", "--labels", "a cat,a purple cross,a dog", "three-shapes.png"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"a cat ?", "a dog ?", "? cat, dog: words this model never saw"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "a purple cross ?") {
+		t.Errorf("a label the toy model knows is marked:\n%s", out)
+	}
+	stdout.Reset()
+	if code := run([]string{"classify", "--demo", "--json", "--labels", "a cat,a purple cross", "three-shapes.png"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("--json: exit %d: %s", code, stderr.String())
+	}
+	var js struct {
+		Unknown []string `json:"unknown_words"`
+		Results []struct {
+			Labels []struct {
+				Label   string   `json:"label"`
+				Unknown []string `json:"unknown_words"`
+			} `json:"labels"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &js); err != nil {
+		t.Fatal(err)
+	}
+	if len(js.Unknown) != 1 || js.Unknown[0] != "cat" {
+		t.Errorf("unknown_words %q, want [cat]", js.Unknown)
+	}
+	for _, l := range js.Results[0].Labels {
+		if (l.Label == "a cat") != (len(l.Unknown) == 1) {
+			t.Errorf("%s: unknown words %q", l.Label, l.Unknown)
+		}
+	}
+}

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"io"
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"

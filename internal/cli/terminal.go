@@ -45,3 +45,16 @@ func detectColorMode(out io.Writer, env []string) viz.ColorMode {
 	}
 	return viz.NoColor
 }
+
+// textsafe removes control characters (C0, DEL, C1, and so every escape
+// sequence's introducer) from text that came from outside (a labels file,
+// a server) before it reaches the terminal: a label cannot retitle the
+// terminal or move its cursor.
+func textsafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return -1
+		}
+		return r
+	}, s)
+}
