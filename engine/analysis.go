@@ -73,15 +73,17 @@ func (a *Analysis) Hidden() int { return a.Model.Config.Vision.Hidden }
 // embeddings (0), every block's output (1…L) and the final LayerNorm (L+1).
 func (a *Analysis) FeatureLevels() int { return a.Layers() + 2 }
 
-// FeatureLevelName names a feature level for the screen.
+// FeatureLevelName names a feature level the same way every screen and
+// export does: "embeddings" (0), "block k" (the output of block k), "final
+// LayerNorm" (L+1: what the pooling head and the label maps read).
 func (a *Analysis) FeatureLevelName(level int) string {
 	switch {
 	case level == 0:
 		return "embeddings"
 	case level == a.Layers()+1:
-		return "post-LN output"
+		return "final LayerNorm"
 	}
-	return fmt.Sprintf("layer %d", level)
+	return fmt.Sprintf("block %d", level)
 }
 
 // Features returns the valid patches' features at a level (valid × hidden,

@@ -118,7 +118,7 @@ func TestAnalysis(t *testing.T) {
 	if r, c := a.Grid(); r != 3 || c != 5 || a.Valid() != 15 || a.Tokens() != 16 {
 		t.Fatalf("grid %dx%d valid %d tokens %d, want 3x5, 15, 16", r, c, a.Valid(), a.Tokens())
 	}
-	if a.FeatureLevels() != m.Config.Vision.Layers+2 || a.FeatureLevelName(0) != "embeddings" || a.FeatureLevelName(a.FeatureLevels()-1) != "post-LN output" {
+	if a.FeatureLevels() != m.Config.Vision.Layers+2 || a.FeatureLevelName(0) != "embeddings" || a.FeatureLevelName(a.FeatureLevels()-1) != "final LayerNorm" || a.FeatureLevelName(2) != "block 2" {
 		t.Errorf("feature levels %d, names %q / %q", a.FeatureLevels(), a.FeatureLevelName(0), a.FeatureLevelName(a.FeatureLevels()-1))
 	}
 	// The analysis of image 0 equals the batch golden's image 0.

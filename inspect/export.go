@@ -24,7 +24,7 @@ type Export struct {
 	Overlay  viz.OverlayOptions
 	// Model names the checkpoint in the caption and the JSON.
 	Model string
-	// LevelName names the request's level ("layer 3", "post-LN output").
+	// LevelName names the request's level ("block 3", "final LayerNorm").
 	LevelName string
 	// Meta is added to the JSON metadata (image file, grid, ...).
 	Meta map[string]any

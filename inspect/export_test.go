@@ -41,7 +41,7 @@ func TestExportCaptionAndFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := &Export{Image: NRGBA(testImage(64, 48)), Map: m, Model: "demo — random weights", LevelName: a.FeatureLevelName(a.Layers() + 1)}
-	if got, want := e.Caption().Text(), "similarity | layer 4 | patch (1,2) | demo - random weights | post-LN output"; got != want {
+	if got, want := e.Caption().Text(), "similarity | layer 4 | patch (1,2) | demo - random weights | final LayerNorm"; got != want {
 		t.Errorf("caption %q, want %q", got, want)
 	}
 	dir := t.TempDir()

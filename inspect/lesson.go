@@ -3,6 +3,8 @@ package inspect
 import (
 	"fmt"
 	"math"
+
+	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
 // The locality lesson: a short guided sequence of screens that walks
@@ -101,6 +103,9 @@ func LessonPages(r *LocalityReport, demo bool) []LessonPage {
 			fmt.Sprintf("The last block's features: near %s, far %s, locality index %s; self-vs-neighbour contrast %s (0 would mean neighbours are copies).", f(last.Stats.Near), f(last.Stats.Far), signed(last.Stats.Index), f(last.Stats.Contrast)),
 			"Mirror test: they follow " + follows(last) + ".",
 		}}
+		if u := uShape(last.Curve); u != "" {
+			p.Text = append(p.Text, u)
+		}
 		if out != nil {
 			p.Text = append(p.Text, fmt.Sprintf("Level %d is the same features after the final LayerNorm (index %s): what the pooling head and the label maps read.", L+1, signed(out.Stats.Index)))
 		}
@@ -135,4 +140,28 @@ func LessonPages(r *LocalityReport, demo bool) []LessonPage {
 		"Compare budgets with 'siglip2-tui compare --max-patches 64,256,1024 IMAGE', or run 'siglip2-tui locality --csv' for the numbers.")
 	pages = append(pages, sum)
 	return pages
+}
+
+// uShape explains a curve that rises again at the largest distances (far
+// pairs as alike as near ones), or returns "" when it does not: the pairs
+// that far apart are few and are mostly opposite corners and edges of the
+// image, which in most pictures are background; two background patches are
+// alike wherever they are, so the rise is about content, not position.
+func uShape(c viz.DistanceCurve) string {
+	lo, loBin := math.Inf(1), -1
+	for b := 1; b < c.Bins(); b++ {
+		if !math.IsNaN(c.Mean[b]) && c.Mean[b] < lo {
+			lo, loBin = c.Mean[b], b
+		}
+	}
+	last := c.Bins() - 1
+	for last > 0 && math.IsNaN(c.Mean[last]) {
+		last--
+	}
+	if loBin < 1 || last <= loBin || c.Mean[last]-lo <= 0.05 {
+		return ""
+	}
+	return fmt.Sprintf("The curve falls to %.2f at distance %d and rises again to %.2f at distance %d: the farthest pairs are as alike as much nearer ones. "+
+		"Pairs that far apart are few (%d of them) and are mostly opposite corners and edges of the image, usually background; two background patches are alike wherever they are. "+
+		"So the rise says the far patches share content, not that distance stopped mattering.", lo, loBin, c.Mean[last], last, c.Pairs[last])
 }

@@ -22,6 +22,10 @@ type LocalityLevel struct {
 	Name  string
 	Curve viz.DistanceCurve
 	Stats viz.Locality
+	// Contrast is each patch's neighbour-minus-far contrast
+	// (viz.ContrastMap), row-major over the patch grid: the locality
+	// index, patch by patch.
+	Contrast []float32
 	// MirrorCurve and MirrorStats are the same numbers for the mirrored
 	// image; Match compares the two images patch by patch. HasMirror is
 	// false when the mirror could not be analysed (MirrorErr says why).
@@ -138,6 +142,9 @@ func (j *LocalityJob) Run(ctx context.Context, i int) (LocalityStep, error) {
 		}
 		lv := &LocalityLevel{Level: level, Name: a.FeatureLevelName(level)}
 		if lv.Curve, lv.Stats, err = viz.LocalityStats(sim, a.Valid(), rows, cols); err != nil {
+			return st, err
+		}
+		if lv.Contrast, err = viz.ContrastMap(sim, a.Valid(), rows, cols); err != nil {
 			return st, err
 		}
 		if j.mirror != nil {

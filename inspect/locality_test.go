@@ -185,3 +185,15 @@ func TestLessonNumbersComeFromTheReport(t *testing.T) {
 	}
 	_ = viz.FarDistance
 }
+
+func TestUShapeIsExplainedOnlyWhenTheCurveRisesAgain(t *testing.T) {
+	nan := math.NaN()
+	rising := viz.DistanceCurve{Pairs: []int{0, 40, 30, 20, 6}, Mean: []float64{nan, 0.8, 0.5, 0.55, 0.7}, Std: make([]float64, 5)}
+	if u := uShape(rising); !strings.Contains(u, "falls to 0.50 at distance 2 and rises again to 0.70 at distance 4") || !strings.Contains(u, "(6 of them)") {
+		t.Errorf("rising curve: %q", u)
+	}
+	falling := viz.DistanceCurve{Pairs: []int{0, 40, 30, 20, 6}, Mean: []float64{nan, 0.8, 0.5, 0.45, 0.47}, Std: make([]float64, 5)}
+	if u := uShape(falling); u != "" {
+		t.Errorf("a curve that rises by 0.02 is not a U: %q", u)
+	}
+}

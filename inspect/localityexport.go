@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/disintegration/imaging"
 	"image"
 	"image/color"
 	"io"
@@ -17,15 +18,16 @@ import (
 // LocalityDefinitions says precisely what every locality number is; the
 // JSON output and the exported picture carry it.
 var LocalityDefinitions = map[string]string{
-	"distance":  "Euclidean distance between two patch centres on the patch grid, in patch units, rounded to the nearest integer (bin 1 holds 4-neighbours and diagonal neighbours; a patch is never paired with itself); NaFlex padding patches never count",
-	"curve":     "for each distance bin: the number of unordered patch pairs, and the mean and standard deviation (population) of their cosine similarity",
-	"near":      "mean cosine similarity of 4-neighbour pairs (patches sharing an edge)",
-	"far":       fmt.Sprintf("mean cosine similarity of pairs at distance >= %d patches", viz.FarDistance),
-	"index":     "locality index = near - far",
-	"contrast":  "self-vs-neighbour contrast: mean over patches of (similarity to itself - mean similarity to its 4-neighbours); self-similarity is 1 for cosine, so 0 means neighbours are copies",
-	"mirror":    "the image flipped left to right through the same model: content_match is the mean cosine similarity of patch (r,c) of the image with patch (r,W-1-c) of the mirror (same content), position_match with patch (r,c) (same place)",
-	"positions": "the same curve for the position embeddings the vision tower added to this grid (resized for NaFlex): what position alone contributes",
-	"pooling":   "the pooling head's attention over the patches, mean over heads: effective number of patches exp(entropy) and the share of the top tenth of patches",
+	"distance":     "Euclidean distance between two patch centres on the patch grid, in patch units, rounded to the nearest integer (bin 1 holds 4-neighbours and diagonal neighbours; a patch is never paired with itself); NaFlex padding patches never count",
+	"curve":        "for each distance bin: the number of unordered patch pairs, and the mean and standard deviation (population) of their cosine similarity",
+	"near":         "mean cosine similarity of 4-neighbour pairs (patches sharing an edge)",
+	"far":          fmt.Sprintf("mean cosine similarity of pairs at distance >= %d patches", viz.FarDistance),
+	"index":        "locality index = near - far",
+	"contrast":     "self-vs-neighbour contrast: mean over patches of (similarity to itself - mean similarity to its 4-neighbours); self-similarity is 1 for cosine, so 0 means neighbours are copies",
+	"contrast_map": "for each patch, its mean similarity to its 4-neighbours minus its mean similarity to the patches at distance >= far_distance: the locality index patch by patch (null where a patch has no neighbour or no far patch)",
+	"mirror":       "the image flipped left to right through the same model: content_match is the mean cosine similarity of patch (r,c) of the image with patch (r,W-1-c) of the mirror (same content), position_match with patch (r,c) (same place)",
+	"positions":    "the same curve for the position embeddings the vision tower added to this grid (resized for NaFlex): what position alone contributes",
+	"pooling":      "the pooling head's attention over the patches, mean over heads: effective number of patches exp(entropy) and the share of the top tenth of patches",
 }
 
 // localityCurveJSON is one curve: a row per distance bin from 1.
@@ -53,6 +55,9 @@ type localityLevelJSON struct {
 	Mirror        *localityStatsJSON `json:"mirror,omitempty"`
 	ContentMatch  *viz.JSONFloat     `json:"content_match,omitempty"`
 	PositionMatch *viz.JSONFloat     `json:"position_match,omitempty"`
+	// ContrastMap is each patch's neighbour-minus-far contrast, one row
+	// of the patch grid per entry.
+	ContrastMap [][]viz.JSONFloat `json:"contrast_map,omitempty"`
 }
 
 // LocalityJSON is the JSON form of a report (locality --json, and the
@@ -90,6 +95,15 @@ func (r *LocalityReport) JSON(meta map[string]any) LocalityJSON {
 			continue
 		}
 		lj := localityLevelJSON{Level: l.Level, Name: l.Name, localityStatsJSON: statsJSON(l.Curve, l.Stats)}
+		if l.Contrast != nil {
+			for row := range r.GridH {
+				vals := make([]viz.JSONFloat, r.GridW)
+				for c := range vals {
+					vals[c] = viz.JSONFloat(l.Contrast[row*r.GridW+c])
+				}
+				lj.ContrastMap = append(lj.ContrastMap, vals)
+			}
+		}
 		if l.HasMirror {
 			m := statsJSON(l.MirrorCurve, l.MirrorStats)
 			c, p := viz.JSONFloat(l.Match.Content), viz.JSONFloat(l.Match.Position)
@@ -162,9 +176,10 @@ func (r *LocalityReport) WriteCSV(w io.Writer) error {
 }
 
 // LocalityPicture draws the report for export: the chart of one level,
+// its neighbour-minus-far contrast over img (when img is not nil),
 // the layer × distance table, the locality index and the mirror test by
 // layer, and the definitions. title heads it (model, image).
-func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []string) (*image.NRGBA, error) {
+func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []string, img image.Image) (*image.NRGBA, error) {
 	if level < 0 || level >= len(r.Levels) || r.Levels[level] == nil {
 		return nil, fmt.Errorf("locality picture: level %d is not computed", level)
 	}
@@ -231,7 +246,7 @@ func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []stri
 			pidx[i] = r.PositionStats.Index
 		}
 	}
-	xlabel := fmt.Sprintf("level (0 = embeddings, %d = post-LN output)", n-1)
+	xlabel := fmt.Sprintf("level (0 = embeddings, %d = final LayerNorm)", n-1)
 	indexChart, err := viz.LineChart{XMin: 0, XMax: n - 1, Title: "Locality index (near - far) by level", XLabel: xlabel, Series: []viz.ChartSeries{
 		{Name: "position embeddings", Y: pidx, Color: positionsColor},
 		{Name: "mirrored image", Y: midx, Color: mirrorColor},
@@ -248,6 +263,19 @@ func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []stri
 		return nil, err
 	}
 	top := viz.HStack(12, curve, heat)
+	if lv := r.Levels[level]; img != nil && lv.Contrast != nil {
+		g := viz.Grid{H: r.GridH, W: r.GridW, Values: lv.Contrast}
+		contrast, err := viz.Composite(img, g, cm, viz.MinMax(lv.Contrast), viz.ExportOptions{
+			MinLongSide: 1, Overlay: viz.OverlayOptions{Opacity: 1},
+			Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: "neighbours - far, patch by patch: " + lv.Name}})
+		if err != nil {
+			return nil, err
+		}
+		if s := 380.0 / float64(contrast.Rect.Dy()); s < 1 {
+			contrast = imaging.Resize(contrast, int(float64(contrast.Rect.Dx())*s), 380, imaging.Box)
+		}
+		top = viz.HStack(12, curve, heat, contrast)
+	}
 	bottom := viz.HStack(12, indexChart, mirrorChart)
 	w := max(top.Rect.Dx(), bottom.Rect.Dx())
 	defs := []string{
@@ -266,9 +294,14 @@ func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []stri
 }
 
 // LocalityChart is the similarity-vs-distance chart of one level: the
-// position embeddings, the mirrored image and the image with its spread.
+// image's mean similarity with its spread (± one standard deviation) as a
+// band, and the position embeddings' curve as the reference for what
+// position alone gives. The y axis fits the data inside [−1, 1], where
+// cosine similarity lives. (The mirrored image's curve is left out: its
+// pairs are the image's pairs flipped, so it lies on the image's curve by
+// construction; the mirror test compares patches instead.)
 func LocalityChart(r *LocalityReport, level int) viz.LineChart {
-	c := viz.LineChart{XMin: 1, XMax: max(r.Bins()-1, 2), XLabel: "distance between patch centres (patch units)"}
+	c := viz.LineChart{XMin: 1, XMax: max(r.Bins()-1, 2), XLabel: "distance between patch centres (patch units)", Limits: &[2]float64{-1, 1}}
 	nan := func(n int) []float64 {
 		out := make([]float64, n)
 		for i := range out {
@@ -285,7 +318,7 @@ func LocalityChart(r *LocalityReport, level int) viz.LineChart {
 		for b := c.XMin; b < curve.Bins() && b <= c.XMax; b++ {
 			y[b-c.XMin] = curve.Mean[b]
 			if band && !math.IsNaN(curve.Std[b]) {
-				lo[b-c.XMin], hi[b-c.XMin] = curve.Mean[b]-curve.Std[b], curve.Mean[b]+curve.Std[b]
+				lo[b-c.XMin], hi[b-c.XMin] = math.Max(curve.Mean[b]-curve.Std[b], -1), math.Min(curve.Mean[b]+curve.Std[b], 1)
 			}
 		}
 		return y, lo, hi
@@ -294,16 +327,12 @@ func LocalityChart(r *LocalityReport, level int) viz.LineChart {
 	if r.HasPositions {
 		pos.Y, _, _ = from(r.PositionCurve, false)
 	}
-	mirror := viz.ChartSeries{Name: "mirrored image", Y: nan(c.XMax - c.XMin + 1), Mark: '○', Color: mirrorColor}
-	image := viz.ChartSeries{Name: "image (mean +- std)", Y: nan(c.XMax - c.XMin + 1), Mark: '●', Color: imageColor}
+	image := viz.ChartSeries{Name: "image: mean, band = +-1 std", Y: nan(c.XMax - c.XMin + 1), Mark: '●', Color: imageColor}
 	if lv := r.Levels[level]; lv != nil {
-		if lv.HasMirror {
-			mirror.Y, _, _ = from(lv.MirrorCurve, false)
-		}
 		image.Y, image.Lo, image.Hi = from(lv.Curve, true)
 		c.Title = "Similarity vs distance - " + lv.Name
 	}
-	c.Series = append(c.Series, pos, mirror, image)
+	c.Series = append(c.Series, pos, image)
 	return c
 }
 

@@ -74,8 +74,9 @@ type Model struct {
 	msgIsErr  bool
 	exporting bool
 
-	pane imagePane
-	gfx  *graphicsState
+	pane    imagePane
+	locPane imagePane // the locality view's patch map
+	gfx     *graphicsState
 
 	quitting bool
 }
@@ -369,8 +370,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		return nil
 	}
 	if m.view == viewLabels && l.side.Dx() > 0 && ms.X >= l.side.Min.X {
-		if i := ms.Y - m.labelListTop(l) + m.labels.top; i >= m.labels.top && i < len(m.labels.items) {
-			m.labels.sel = i
+		// The list's first line is its header.
+		if r := ms.Y - m.labelListTop(l) - 1 + m.labels.top; r >= m.labels.top {
+			m.labels.pick(r)
 		}
 	}
 	return nil

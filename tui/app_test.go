@@ -78,7 +78,7 @@ func TestLayerKeysFollowTheView(t *testing.T) {
 	if d.m.level != 4 || d.m.maps.cur.Req.Level != 4 {
 		t.Errorf("] from the last block: level %d (map %d), want 4 (post-LN)", d.m.level, d.m.maps.cur.Req.Level)
 	}
-	if !strings.Contains(d.screen(), "4 (post-LN output)") {
+	if !strings.Contains(d.screen(), "final LayerNorm") {
 		t.Errorf("post-LN level not named:\n%s", d.screen())
 	}
 	d.keys("]")

@@ -241,14 +241,7 @@ func (m *CompareModel) levelText() string {
 	if !k.UsesLevel() {
 		return ""
 	}
-	lv, L := m.levelFor(k), m.layers
-	s := fmt.Sprintf("layer %d of %d", lv, L)
-	switch {
-	case !k.BlockLevels() && lv == 0:
-		s = "layer 0 (embeddings)"
-	case !k.BlockLevels() && lv == L+1:
-		s = fmt.Sprintf("layer %d (post-LN output)", L+1)
-	}
+	s := levelName(m.levelFor(k), m.layers, k.BlockLevels())
 	if m.depthsDiffer() {
 		s += " · other depths: same fraction"
 	}
@@ -280,7 +273,7 @@ func (m *CompareModel) infoLines(l compareLayout, w, h int) []string {
 		return []string{fitLine(first, w)}
 	}
 	lines := []string{fitLine(first, w)}
-	lines = append(lines, fitLine(st.faint.Render(teachingText(k)), w))
+	lines = append(lines, fitLine(st.faint.Render(teachingText(k, w >= 100)), w))
 	if c := m.focusedMap(); c != nil && c.PCA == nil && len(lines) < h-1 {
 		lines = append(lines, fitLine(viz.ColorBarLine(m.disp.cmap, c.Range, min(40, w/2), m.sh.mode)+
 			st.faint.Render(fmt.Sprintf("  pane %d's scale (each pane has its own)", m.focus+1)), w))

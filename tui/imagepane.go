@@ -11,10 +11,24 @@ import (
 
 // displayOpts are the user's choices of how a map is painted.
 type displayOpts struct {
+	display viz.Display // map, overlay, side by side, image
 	cmap    viz.Colormap
-	opacity float64
+	opacity float64 // the overlay's
 	grid    bool
 	smooth  bool
+}
+
+// overlay is the viz options these choices give, with the cursor.
+func (d displayOpts) overlay(cursor *viz.Patch) viz.OverlayOptions {
+	return viz.OverlayOptions{Opacity: d.opacity, Smooth: d.smooth, GridLines: d.grid, Cursor: cursor}
+}
+
+// layer is m as viz draws it in these colours; nil for no map.
+func (d displayOpts) layer(m *inspect.Map) *viz.MapLayer {
+	if m == nil {
+		return nil
+	}
+	return &viz.MapLayer{Grid: m.Grid, Colormap: d.cmap, Range: m.Range, Colors: m.Colors}
 }
 
 // imagePane draws the image with the current map over it, in half-block
@@ -37,6 +51,9 @@ type imagePane struct {
 	// alignTop puts the picture at the top of its area instead of its
 	// middle (compare lines its panes up at the top).
 	alignTop bool
+	// side draws the image and the map side by side, one cell apart:
+	// each picture gets half the area.
+	side bool
 }
 
 // paneKey is everything a rendering depends on; an equal key reuses the
@@ -59,6 +76,14 @@ func (p *imagePane) SetArea(x, y, w, h int) {
 	p.fit()
 }
 
+// SetSide switches side-by-side drawing on or off.
+func (p *imagePane) SetSide(side bool) {
+	if p.side != side {
+		p.side, p.smallFor = side, image.Point{}
+		p.fit()
+	}
+}
+
 // SetImage sets the picture to draw.
 func (p *imagePane) SetImage(img *image.NRGBA) {
 	p.src = img
@@ -75,7 +100,15 @@ func (p *imagePane) fit() {
 	if p.small != nil && p.smallFor == image.Pt(p.w, p.h) {
 		return
 	}
-	small, err := viz.CellImage(p.src, p.w, p.h)
+	w := p.w
+	if p.side {
+		w = (p.w - 1) / 2
+	}
+	if w <= 0 {
+		p.small, p.cols, p.rows = nil, 0, 0
+		return
+	}
+	small, err := viz.CellImage(p.src, w, p.h)
 	if err != nil {
 		p.small, p.cols, p.rows = nil, 0, 0
 		return
@@ -84,12 +117,20 @@ func (p *imagePane) fit() {
 	p.cols, p.rows = small.Rect.Dx(), (small.Rect.Dy()+1)/2
 }
 
+// width is the drawn width in cells: one picture, or two and a gap.
+func (p *imagePane) width() int {
+	if p.side {
+		return 2*p.cols + 1
+	}
+	return p.cols
+}
+
 // origin is the screen cell of the picture's top-left corner.
 func (p *imagePane) origin() (int, int) {
 	if p.alignTop {
-		return p.x + (p.w-p.cols)/2, p.y
+		return p.x + (p.w-p.width())/2, p.y
 	}
-	return p.x + (p.w-p.cols)/2, p.y + (p.h-p.rows)/2
+	return p.x + (p.w-p.width())/2, p.y + (p.h-p.rows)/2
 }
 
 // layout relates the picture's cells to a patch grid.
@@ -103,13 +144,18 @@ func (p *imagePane) PatchAt(sx, sy, gridH, gridW int) (viz.Patch, bool) {
 		return viz.Patch{}, false
 	}
 	ox, oy := p.origin()
-	return p.layout(gridH, gridW).PatchAt(sx-ox, sy-oy)
+	x := sx - ox
+	if p.side && x > p.cols { // the right-hand picture
+		x -= p.cols + 1
+	}
+	return p.layout(gridH, gridW).PatchAt(x, sy-oy)
 }
 
 // Lines returns exactly h lines of w cells: the picture with m over it and
 // the cursor outlined (m may be nil: the image alone). With blank the
 // picture's cells are left empty, for a graphics protocol to draw into.
 func (p *imagePane) Lines(m *inspect.Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
+	p.SetSide(d.display == viz.DisplaySide)
 	key := paneKey{m: m, gridH: gridH, gridW: gridW, d: d, w: p.w, h: p.h, src: p.src, blank: blank, mode: p.sh.mode}
 	if cursor != nil {
 		key.cursor, key.hasCursor = *cursor, true
@@ -130,30 +176,43 @@ func (p *imagePane) render(m *inspect.Map, gridH, gridW int, cursor *viz.Patch, 
 	if blank {
 		cells = make([]string, p.rows)
 		for i := range cells {
-			cells[i] = strings.Repeat(" ", p.cols)
+			cells[i] = strings.Repeat(" ", p.width())
 		}
 	} else {
-		pic := p.small
-		o := viz.OverlayOptions{Opacity: d.opacity, Smooth: d.smooth, GridLines: d.grid, Cursor: cursor}
-		var err error
-		switch {
-		case m != nil && m.Colors != nil:
-			pic, err = viz.HeatmapRGB(p.small, *m.Colors, o)
-		case m != nil:
-			pic, err = viz.Heatmap(p.small, m.Grid, d.cmap, m.Range, o)
-		case gridH > 0 && gridW > 0:
+		layer := d.layer(m)
+		if layer == nil && gridH > 0 && gridW > 0 {
 			// No map yet: the image, with the grid and cursor if asked.
-			o.Opacity = 0
-			pic, err = viz.Heatmap(p.small, viz.Grid{H: gridH, W: gridW, Values: nanGrid(gridH * gridW)}, d.cmap, viz.Range{}, o)
+			layer = &viz.MapLayer{Grid: viz.Grid{H: gridH, W: gridW, Values: nanGrid(gridH * gridW)}, Colormap: d.cmap}
 		}
-		if err != nil {
-			pic = p.small
+		o := d.overlay(cursor)
+		draw := func(display viz.Display) []string {
+			pic, err := viz.ShowMap(p.small, layer, display, o)
+			if err != nil {
+				pic = p.small
+			}
+			return viz.Cells(pic, p.sh.mode)
 		}
-		cells = viz.Cells(pic, p.sh.mode)
+		switch {
+		case m == nil:
+			cells = draw(viz.DisplayImage)
+			if p.side {
+				for i := range cells {
+					cells[i] += strings.Repeat(" ", p.cols+1)
+				}
+			}
+		case p.side:
+			left, right := draw(viz.DisplayImage), draw(viz.DisplayMap)
+			cells = make([]string, len(left))
+			for i := range left {
+				cells[i] = left[i] + " " + right[i]
+			}
+		default:
+			cells = draw(d.display)
+		}
 	}
 	ox, oy := p.origin()
 	padL := strings.Repeat(" ", ox-p.x)
-	padR := strings.Repeat(" ", max(p.w-p.cols-(ox-p.x), 0))
+	padR := strings.Repeat(" ", max(p.w-p.width()-(ox-p.x), 0))
 	blankLine := strings.Repeat(" ", p.w)
 	out := make([]string, p.h)
 	for i := range out {

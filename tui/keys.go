@@ -19,12 +19,12 @@ type KeyMap struct {
 	AttentionMode, PrevHead, NextHead key.Binding
 	MeanHeads                         key.Binding
 	// Labels
-	AddLabel, EditLabel, DeleteLabel key.Binding
+	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
 	// Display
-	OpacityUp, OpacityDown, Colormap key.Binding
-	Grid, Smooth                     key.Binding
+	Display, OpacityUp, OpacityDown, Colormap key.Binding
+	Grid, Smooth                              key.Binding
 	// Program
 	Export, Help, Quit, Close key.Binding
 	// Label editing
@@ -64,14 +64,16 @@ func DefaultKeyMap() KeyMap {
 		AddLabel:    b([]string{"a", "insert"}, "a", "add a label"),
 		EditLabel:   b([]string{"e", "enter"}, "e/enter", "edit the selected label"),
 		DeleteLabel: b([]string{"d", "delete"}, "d/del", "delete the selected label"),
+		LabelOrder:  b([]string{"r"}, "r", "order: best first / as typed"),
 
-		LocalityMode: b([]string{"v"}, "v", "curve → layer table → lesson"),
+		LocalityMode: b([]string{"v"}, "v", "curve → table → patch map → lesson"),
 		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
 
-		OpacityUp:   b([]string{"+", "="}, "+", "more heatmap"),
-		OpacityDown: b([]string{"-", "_"}, "-", "more image"),
+		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
+		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),
+		OpacityDown: b([]string{"-", "_"}, "-", "overlay: more image"),
 		Colormap:    b([]string{"c"}, "c", "next colormap"),
 		Grid:        b([]string{"g"}, "g", "patch grid on/off"),
 		Smooth:      b([]string{"b"}, "b", "blocky/smooth heatmap"),

@@ -27,7 +27,7 @@ func (m *Model) localityExport() tea.Cmd {
 	}
 	m.exporting = true
 	m.setMessage("saving…", false)
-	cm := m.disp.cmap
+	cm, img := m.disp.cmap, m.pic
 	rows, cols := m.grid()
 	title := []string{
 		fmt.Sprintf("Dense-feature locality of %s - %s", filepath.Base(m.sh.cfg.ImageName), inspect.ASCIIText(m.sh.cfg.ModelName)),
@@ -43,7 +43,7 @@ func (m *Model) localityExport() tea.Cmd {
 	return tea.Batch(func() tea.Msg {
 		png := filepath.Join(dir, base+".png")
 		js := filepath.Join(dir, base+".json")
-		pic, err := inspect.LocalityPicture(r, level, cm, title)
+		pic, err := inspect.LocalityPicture(r, level, cm, title, img)
 		if err == nil {
 			err = inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, pic) })
 		}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"charm.land/bubbles/v2/key"
 	"context"
 	"fmt"
@@ -16,7 +17,8 @@ import (
 )
 
 // The locality view (5): similarity versus distance at the chosen layer,
-// the layer × distance table, and the lesson. Its numbers come from a
+// the layer × distance table, the map of each patch's neighbour-minus-far
+// contrast over the image, and the lesson. Its numbers come from a
 // LocalityJob started the first time the view opens and run step by step
 // off the UI loop; each step's result comes back as a localityMsg.
 
@@ -26,11 +28,12 @@ type locMode int
 const (
 	locCurve locMode = iota
 	locTable
+	locMap
 	locLesson
 	numLocModes
 )
 
-var locModeNames = [numLocModes]string{"curve", "layer table", "lesson"}
+var locModeNames = [numLocModes]string{"curve", "layer table", "patch map", "lesson"}
 
 // localityState is the locality view's part of the explorer.
 type localityState struct {
@@ -40,6 +43,7 @@ type localityState struct {
 	err     error
 	mode    locMode
 	page    int
+	scroll  int // first line of the lesson page shown
 }
 
 type localityMsg struct {
@@ -100,15 +104,23 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 		return true, nil
 	case s.mode == locLesson && (keyMatches(k, keys.LessonNext) || keyMatches(k, keys.Right) || k.String() == "space"):
 		s.page++
+		s.scroll = 0
 		return true, nil
 	case s.mode == locLesson && (keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left)):
 		s.page = max(s.page-1, 0)
+		s.scroll = 0
+		return true, nil
+	case s.mode == locLesson && keyMatches(k, keys.Down):
+		s.scroll++
+		return true, nil
+	case s.mode == locLesson && keyMatches(k, keys.Up):
+		s.scroll = max(s.scroll-1, 0)
 		return true, nil
 	case s.mode == locLesson && keyMatches(k, keys.LessonClose):
 		s.mode = locCurve
 		return true, nil
 	case keyMatches(k, keys.LessonNext):
-		s.mode, s.page = locLesson, 0
+		s.mode, s.page, s.scroll = locLesson, 0, 0
 		return true, nil
 	case keyMatches(k, keys.Up), keyMatches(k, keys.Down), keyMatches(k, keys.Left), keyMatches(k, keys.Right):
 		return true, nil // no cursor here
@@ -122,6 +134,31 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 func (m *Model) localityKeyHelp() helpSection {
 	k := m.sh.keys
 	return helpSection{"Locality view", 1, []key.Binding{k.LocalityMode, k.LessonNext, k.LessonPrev, k.LessonClose}}
+}
+
+// contrastMapLines draws the chosen level's neighbour-minus-far contrast
+// over the image, with its colour bar: the locality index patch by patch.
+func (m *Model) contrastMapLines(w, h int) []string {
+	st := &m.sh.styles
+	lv := m.loc.report.Levels[m.locLevel()]
+	lines := []string{fitLine(st.title.Render("Neighbours − far, patch by patch")+st.faint.Render(" · "+lv.Name), w)}
+	rows, cols := m.grid()
+	if lv == nil || lv.Contrast == nil || rows == 0 {
+		return fitLines(lines, w, h)
+	}
+	vals := lv.Contrast
+	cm := &inspect.Map{Grid: viz.Grid{H: rows, W: cols, Values: vals}, Range: viz.MinMax(vals)}
+	m.locPane.sh = m.sh
+	m.locPane.SetImage(m.pic)
+	m.locPane.SetArea(0, 0, w, max(h-3, 1))
+	d := m.disp
+	if d.display == viz.DisplayImage || d.display == viz.DisplaySide {
+		d.display = viz.DisplayMap
+	}
+	lines = append(lines, m.locPane.Lines(cm, rows, cols, nil, d, false)...)
+	lines = append(lines, viz.ColorBarLine(d.cmap, cm.Range, min(w, 48), m.sh.mode))
+	lines = append(lines, fitLine(st.faint.Render("bright: more like its neighbours than the far patches"), w))
+	return lines
 }
 
 // locLevel is the level the view shows.
@@ -159,9 +196,12 @@ func (m *Model) localityLines(w, h int, compact bool) []string {
 		sideW = min(max(w/3, 30), 48)
 		leftW = w - sideW - 1
 	}
-	if s.mode == locTable {
+	switch s.mode {
+	case locTable:
 		left = m.heatTableLines(leftW, h)
-	} else {
+	case locMap:
+		left = m.contrastMapLines(leftW, h)
+	default:
 		left = m.curveLines(m.locLevel(), leftW, h, !compact)
 	}
 	if compact {
@@ -197,13 +237,13 @@ func (m *Model) locSeriesStyles() map[int]lipgloss.Style {
 		viz.ChartAxis:  st.faint,
 		viz.ChartLabel: st.faint,
 	}
-	series := []string{"#bd93f9", "#ffb86c", "#50fa7b"}
+	series := []string{"#bd93f9", "#50fa7b"} // positions, image
 	for k, c := range series {
 		line, band := colour(c), colour(c).Faint(true)
 		if m.sh.mode == viz.NoColor {
 			line, band = lipgloss.NewStyle(), st.faint
 		}
-		if k == 2 {
+		if k == 1 {
 			line = line.Bold(true)
 		}
 		styles[viz.ChartSeriesLine+2*k] = line
@@ -222,8 +262,8 @@ func (m *Model) curveLines(level, w, h int, titled bool) []string {
 		lines = append(lines, fitLine(st.title.Render("Similarity vs distance")+st.faint.Render(" · "+lv.Name), w))
 	}
 	styles := m.locSeriesStyles()
-	legend := styles[viz.ChartSeriesLine+4].Render("● image") + st.faint.Render(" ┆±std ") +
-		styles[viz.ChartSeriesLine+2].Render("○ mirrored") + " " + styles[viz.ChartSeriesLine].Render("× positions")
+	legend := styles[viz.ChartSeriesLine+2].Render("● image mean") + " " + styles[viz.ChartSeriesBand+2].Render("░ ±std") + "  " +
+		styles[viz.ChartSeriesLine].Render("× position embeddings")
 	lines = append(lines, fitLine(legend, w))
 	ch := h - len(lines) - 1
 	if ch < 5 {
@@ -338,6 +378,7 @@ func (m *Model) localitySide(w, h int) []string {
 		add(st.demo.Render(fitLine("toy model", w)))
 	}
 	add(fitLine(st.title.Render("Locality")+" "+st.faint.Render(locModeNames[m.loc.mode])+"  "+st.key.Render("v n"), w))
+	add(fitLine(st.faint.Render("of ")+filepath.Base(m.sh.cfg.ImageName), w))
 	add(fitLine(st.faint.Render("index = near − far"), w))
 	add(fitLine(st.faint.Render(fmt.Sprintf("near: neighbours, far ≥%d apart", viz.FarDistance)), w))
 	add(fitLine(st.faint.Render("c−p: same content − same place"), w))
@@ -411,8 +452,23 @@ func (m *Model) lessonLines(w, h int, compact bool) []string {
 		text = append(text, wrap(para, textW)...)
 	}
 	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
-	if len(text) > h-1 {
-		text = text[:h-1]
+	if room := h - 1; len(text) > room {
+		// The page scrolls: the title stays, the text moves, and the
+		// last line says how much is hidden.
+		body := text[1:]
+		room -= 2 // title and the "more" line
+		m.loc.scroll = min(m.loc.scroll, max(len(body)-room, 0))
+		from := m.loc.scroll
+		shown := body[from:min(from+room, len(body))]
+		var more []string
+		if from > 0 {
+			more = append(more, fmt.Sprintf("↑ %d lines", from))
+		}
+		if rest := len(body) - from - len(shown); rest > 0 {
+			more = append(more, fmt.Sprintf("↓ %d more lines", rest))
+		}
+		text = append([]string{text[0]}, shown...)
+		text = append(text, st.warn.Render(strings.Join(more, " · ")+"  (↑↓ scroll)"))
 	}
 	text = fitLines(text, textW, h-1)
 	text = append(text, fitLine(nav, textW))

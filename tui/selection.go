@@ -28,6 +28,9 @@ type selection struct {
 	head          int // viz.MeanHeads or a head, 0-based
 	lastHead      int // the head m returns to from the mean
 	disp          displayOpts
+	// note is what the last key did not do, and why (the screen shows it
+	// and clears it).
+	note string
 }
 
 // newSelection starts on the similarity view, the mean over heads, at the
@@ -151,16 +154,27 @@ func (s *selection) Update(k tea.KeyPressMsg) bool {
 	case keyMatches(k, keys.AttentionMode):
 		s.view = viewAttention
 		s.mode = (s.mode + 1) % numAttnModes
+	case keyMatches(k, keys.NextHead, keys.PrevHead, keys.MeanHeads) && !s.kind().UsesHead():
+		s.note = "heads apply to the attention view's query-patch and pooling modes (rollout mixes every head)"
+		if s.view != viewAttention {
+			s.note = "heads apply to the attention view (2)"
+		}
 	case keyMatches(k, keys.NextHead):
 		s.stepHead(1)
 	case keyMatches(k, keys.PrevHead):
 		s.stepHead(-1)
 	case keyMatches(k, keys.MeanHeads):
 		s.toggleMean()
+	case keyMatches(k, keys.Display):
+		s.disp.display = s.disp.display.Next()
+	case keyMatches(k, keys.OpacityUp, keys.OpacityDown) && s.disp.display != viz.DisplayOverlay:
+		s.note = "opacity applies to the overlay: press o until it shows"
 	case keyMatches(k, keys.OpacityUp):
 		s.stepOpacity(1)
 	case keyMatches(k, keys.OpacityDown):
 		s.stepOpacity(-1)
+	case keyMatches(k, keys.Colormap) && s.kind() == inspect.MapPCA:
+		s.note = "PCA's colours are its three components; c changes the colour map of the other views"
 	case keyMatches(k, keys.Colormap):
 		s.disp.cmap = s.disp.cmap.Next()
 	case keyMatches(k, keys.Grid):
@@ -200,7 +214,7 @@ func (s *selection) KeyHelp() selectionHelp {
 	views := key.NewBinding(key.WithKeys(numbers...), key.WithHelp(fmt.Sprintf("1 … %d", s.views), viewList(s.views)))
 	return selectionHelp{
 		views:     helpSection{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
-		display:   helpSection{"Display", 0, []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
+		display:   helpSection{"Display", 0, []key.Binding{k.Display, k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
 		attention: helpSection{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
 		layer:     []key.Binding{k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer},
 	}
@@ -235,6 +249,7 @@ type keyScreen interface {
 	quit() tea.Cmd
 	export() tea.Cmd
 	encodeLabels() tea.Cmd
+	setMessage(s string, isErr bool)
 }
 
 // modalKey gives k to what holds the keyboard before the screen does:
@@ -279,6 +294,10 @@ func commonKey(k tea.KeyPressMsg, s keyScreen, sel *selection, labels *labelList
 	case keyMatches(k, keys.Export):
 		return true, s.export()
 	case sel.Update(k):
+		if sel.note != "" {
+			s.setMessage(sel.note, false)
+			sel.note = ""
+		}
 	default:
 		return false, nil
 	}

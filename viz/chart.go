@@ -33,6 +33,9 @@ type LineChart struct {
 	// YMin and YMax fix the y range; when both are 0 it is fitted to the
 	// data (bands included) with a little margin.
 	YMin, YMax float64
+	// Limits, when not nil, are the bounds the values can never leave
+	// (cosine similarity: −1 and 1): a fitted range stays inside them.
+	Limits *[2]float64
 	// Title and XLabel are written on pictures.
 	Title, XLabel string
 }
@@ -98,6 +101,9 @@ func (c LineChart) yRange() (lo, hi float64) {
 	if hi-lo < step/2 {
 		lo, hi = lo-step, hi+step
 	}
+	if c.Limits != nil {
+		lo, hi = math.Max(lo, c.Limits[0]), math.Min(hi, c.Limits[1])
+	}
 	return lo, hi
 }
 
@@ -136,9 +142,11 @@ func formatTick(v float64) string {
 	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
-// Text lays the chart out in w × h cells: y labels (top, middle, bottom)
-// on the left, an axis line and x labels at the bottom. Charts smaller
-// than 12 × 5 cells come back blank.
+// Text lays the chart out in w × h cells: y labels on the left (at every
+// grid step when there are two rows a step, else top, middle and bottom),
+// an axis line and x labels at the bottom; each series' band as a light
+// shade (░) behind the lines, its points as its mark joined by dots.
+// Charts smaller than 12 × 5 cells come back blank.
 func (c LineChart) Text(w, h int) TextChart {
 	t := TextChart{W: max(w, 0), H: max(h, 0), Runes: make([]rune, max(w, 0)*max(h, 0)), Class: make([]int, max(w, 0)*max(h, 0))}
 	for i := range t.Runes {
@@ -151,6 +159,12 @@ func (c LineChart) Text(w, h int) TextChart {
 	ph := h - 2
 	step := yStep(yhi - ylo)
 	labels := []float64{yhi, math.Round((ylo+yhi)/2/step) * step, ylo}
+	if ticks := int(math.Round((yhi - ylo) / step)); ticks > 0 && ph-1 >= 2*ticks {
+		labels = labels[:0]
+		for i := 0; i <= ticks; i++ {
+			labels = append(labels, ylo+float64(i)*step)
+		}
+	}
 	lw := 0
 	for _, v := range labels {
 		lw = max(lw, len(formatTick(v)))
@@ -199,20 +213,38 @@ func (c LineChart) Text(w, h int) TextChart {
 		t.text(min(max(x-len(s)/2, ax+1), w-len(s)), ph+1, s, ChartLabel)
 	}
 	clampRow := func(r int) int { return min(max(r, 0), ph-1) }
-	// Bands first, then the lines between points, then the points, so no
-	// band hides a point of another series.
+	// Bands first (interpolated across the columns between points), then
+	// the lines between points, then the points, so no band hides a line.
 	for k, s := range c.Series {
 		if s.Lo == nil || s.Hi == nil {
 			continue
 		}
+		band := func(i int) bool {
+			return i < len(s.Lo) && i < len(s.Hi) && !math.IsNaN(s.Lo[i]) && !math.IsNaN(s.Hi[i])
+		}
+		prev := -1
 		for i := range s.Y {
-			if i >= len(s.Lo) || i >= len(s.Hi) || math.IsNaN(s.Lo[i]) || math.IsNaN(s.Hi[i]) {
+			if !band(i) {
 				continue
 			}
-			x := col(float64(c.XMin + i))
-			for y := clampRow(row(s.Hi[i])); y <= clampRow(row(s.Lo[i])); y++ {
-				t.set(x, y, '┆', ChartSeriesBand+2*k)
+			x0, x1 := col(float64(c.XMin+i)), col(float64(c.XMin+i))
+			if prev >= 0 {
+				x0 = col(float64(c.XMin+prev)) + 1
 			}
+			for x := x0; x <= x1; x++ {
+				f := 1.0
+				if prev >= 0 && x1 > x0-1 {
+					f = float64(x-(x0-1)) / float64(x1-(x0-1))
+				}
+				hi, lo := s.Hi[i], s.Lo[i]
+				if prev >= 0 {
+					hi, lo = s.Hi[prev]+f*(s.Hi[i]-s.Hi[prev]), s.Lo[prev]+f*(s.Lo[i]-s.Lo[prev])
+				}
+				for y := clampRow(row(hi)); y <= clampRow(row(lo)); y++ {
+					t.set(x, y, '░', ChartSeriesBand+2*k)
+				}
+			}
+			prev = i
 		}
 	}
 	for k, s := range c.Series {

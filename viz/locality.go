@@ -252,3 +252,47 @@ func FocusOf(weights []float32) (PoolingFocus, error) {
 
 // sortDesc sorts v from largest to smallest.
 func sortDesc(v []float64) { sort.Sort(sort.Reverse(sort.Float64Slice(v))) }
+
+// ContrastMap is each patch's neighbour-minus-far contrast, the locality
+// index patch by patch: the mean similarity of the patch to its
+// 4-neighbours minus its mean similarity to the patches at distance ≥
+// FarDistance. Positive where a patch is more like its surroundings than
+// like the rest of the image (inside an object, or a region of texture);
+// near 0 where distance does not matter. NaN for a patch without
+// neighbours or far patches. sim is as LocalityStats takes it.
+func ContrastMap(sim []float32, n, gridH, gridW int) ([]float32, error) {
+	valid := gridH * gridW
+	switch {
+	case gridH <= 0 || gridW <= 0:
+		return nil, fmt.Errorf("contrast map: patch grid %d×%d must have positive height and width", gridH, gridW)
+	case n < valid || len(sim) != n*n:
+		return nil, fmt.Errorf("contrast map: %d similarity values do not hold a %d×%d patch grid", len(sim), gridH, gridW)
+	}
+	out := make([]float32, valid)
+	for i := range valid {
+		ri, ci := i/gridW, i%gridW
+		var near, far float64
+		var nn, nf int
+		for j := range valid {
+			dr, dc := j/gridW-ri, j%gridW-ci
+			s := float64(sim[i*n+j])
+			switch {
+			case abs(dr)+abs(dc) == 1:
+				near += s
+				nn++
+			case dr*dr+dc*dc >= FarDistance*FarDistance:
+				far += s
+				nf++
+			}
+		}
+		out[i] = float32(mean(near, nn) - mean(far, nf))
+	}
+	return out, nil
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -267,3 +267,51 @@ func TestFocusOf(t *testing.T) {
 		t.Error("all-zero attention: no error")
 	}
 }
+
+func TestContrastMapOfKnownSimilarities(t *testing.T) {
+	const h, w = 5, 6
+	n := h * w
+	dist2 := func(i, j int) int {
+		dr, dc := i/w-j/w, i%w-j%w
+		return dr*dr + dc*dc
+	}
+	// Neighbours alike (1), everything else unlike (0): a patch with far
+	// patches has contrast 1; one with none (no pair ≥ 4 apart) NaN.
+	sim := make([]float32, n*n)
+	for i := range n {
+		for j := range n {
+			if dist2(i, j) <= 1 {
+				sim[i*n+j] = 1
+			}
+		}
+	}
+	got, err := ContrastMap(sim, n, h, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		hasFar := false
+		for j := range n {
+			hasFar = hasFar || dist2(i, j) >= FarDistance*FarDistance
+		}
+		switch {
+		case !hasFar && !math.IsNaN(float64(v)):
+			t.Errorf("patch %d has no far patch: %v, want NaN", i, v)
+		case hasFar && v != 1:
+			t.Errorf("patch %d: %v, want 1", i, v)
+		}
+	}
+	// Every pair equally alike: distance does not matter anywhere.
+	for i := range sim {
+		sim[i] = 0.3
+	}
+	got, _ = ContrastMap(sim, n, h, w)
+	for i, v := range got {
+		if !math.IsNaN(float64(v)) && math.Abs(float64(v)) > 1e-7 {
+			t.Errorf("uniform similarity: patch %d contrast %v, want 0", i, v)
+		}
+	}
+	if _, err := ContrastMap(sim[:10], n, h, w); err == nil {
+		t.Error("a short matrix was accepted")
+	}
+}

@@ -114,7 +114,7 @@ func TestExploreEndToEnd(t *testing.T) {
 		return p != "" && p != start
 	})
 	s.keys("]")
-	s.waitForText("(post-LN output)")
+	s.waitForText("final LayerNorm")
 	s.keys("[", "[", "[", "[", "[")
 	s.waitForText("(embeddings)")
 

@@ -76,7 +76,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	asJSON := fs.Bool("json", false, "print every level's curve and locality numbers as JSON (no terminal needed)")
 	asCSV := fs.Bool("csv", false, "print the curves as CSV (no terminal needed)")
 	pngOut := fs.String("png", "", "write the charts of --layer as a PNG to this file (no terminal needed)")
-	layer := fs.Int("layer", -1, "feature level of --png (0 = embeddings … L+1 = post-LN output; default: the last block)")
+	layer := fs.Int("layer", -1, "feature level of --png (0 = embeddings … L+1 = final LayerNorm; default: the last block)")
 	lesson := fs.Bool("lesson", false, "open the guided lesson directly (interactive)")
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol in the other views: auto, kitty, sixel, iterm2 or none")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
@@ -178,7 +178,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Sprintf("Dense-feature locality of %s - %s", imageName, modelName),
 		fmt.Sprintf("%d x %d patch grid, %d patches; %s", rows, cols, rows*cols, m.Config.Variant),
 	}
-	pic, err := inspect.LocalityPicture(r, level, cmap, title)
+	pic, err := inspect.LocalityPicture(r, level, cmap, title, inspect.NRGBA(se.image))
 	if err != nil {
 		return err
 	}

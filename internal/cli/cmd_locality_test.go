@@ -49,7 +49,7 @@ func TestLocalityJSONOfTheDemo(t *testing.T) {
 			t.Errorf("%s: %d pairs (want %d), index %v", l.Name, pairs, v*(v-1)/2, l.Index)
 		}
 	}
-	if out.Levels[0].Name != "embeddings" || out.Levels[5].Name != "post-LN output" {
+	if out.Levels[0].Name != "embeddings" || out.Levels[5].Name != "final LayerNorm" {
 		t.Errorf("level names %q … %q", out.Levels[0].Name, out.Levels[5].Name)
 	}
 	for _, k := range []string{"distance", "near", "far", "index", "contrast", "mirror"} {
