@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/disintegration/imaging"
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
@@ -274,4 +275,45 @@ func InternalsBytes(a *engine.Analysis) int64 {
 	}
 	t, d, h, l := int64(in.Tokens), int64(in.Hidden), int64(in.Heads), int64(in.Layers())
 	return 4 * int64(in.Batch) * ((l+1)*t*d + l*h*t*t + h*t + t*d)
+}
+
+// PaneShot is one pane of a comparison as it is exported: the image as its
+// model received it, the map shown over it (nil: none yet), the patch
+// under the shared cursor and the pane's caption.
+type PaneShot struct {
+	Picture *image.NRGBA
+	Map     *Map
+	Patch   viz.Patch
+	Caption string
+}
+
+// CompareExportHeight is the height every pane's picture is scaled to in
+// an exported comparison, so patch grids compare at one scale.
+const CompareExportHeight = 360
+
+// ComparePicture draws an exported comparison: every pane scaled to one
+// height (nearest neighbour, so patches stay crisp), shown as display d
+// with its own colour bar and caption, side by side, under the header
+// lines and over the label table.
+func ComparePicture(panes []PaneShot, header, table []string, d viz.Display, cmap viz.Colormap, o viz.OverlayOptions) (*image.NRGBA, error) {
+	var pics []*image.NRGBA
+	for _, s := range panes {
+		w := max(int(math.Round(float64(s.Picture.Rect.Dx())*CompareExportHeight/float64(s.Picture.Rect.Dy()))), 1)
+		scaled := imaging.Resize(s.Picture, w, CompareExportHeight, imaging.NearestNeighbor)
+		eo := viz.ExportOptions{MinLongSide: 1, Overlay: o, Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: s.Caption}}
+		patch := s.Patch
+		eo.Overlay.Cursor = &patch
+		var layer *viz.MapLayer
+		if s.Map != nil {
+			layer = &viz.MapLayer{Grid: s.Map.Grid, Colormap: cmap, Range: s.Map.Range, Colors: s.Map.Colors}
+		}
+		pic, err := viz.CompositeDisplay(scaled, layer, d, eo)
+		if err != nil {
+			return nil, err
+		}
+		pics = append(pics, pic)
+	}
+	row := viz.HStack(12, pics...)
+	w := row.Rect.Dx()
+	return viz.VStack(0, viz.TextImage(header, w), row, viz.TextImage(table, w)), nil
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -18,14 +19,19 @@ type Export struct {
 	Image image.Image
 	// Map is what is painted over it.
 	Map *Map
-	// Colormap, Overlay: how it is painted (Overlay.Cursor is set from the
-	// request's patch for kinds that have one).
+	// Colormap, Overlay, Display: how it is painted (Overlay.Cursor is
+	// set from the request's patch for kinds that have one; Display is
+	// map, overlay, side by side or image, as on screen).
 	Colormap viz.Colormap
 	Overlay  viz.OverlayOptions
+	Display  viz.Display
 	// Model names the checkpoint in the caption and the JSON.
 	Model string
 	// LevelName names the request's level ("block 3", "final LayerNorm").
 	LevelName string
+	// Score is the label's score against the whole image (label maps):
+	// the JSON gives its logit and probability beside the map.
+	Score *engine.Score
 	// Meta is added to the JSON metadata (image file, grid, ...).
 	Meta map[string]any
 }
@@ -69,10 +75,8 @@ func (e *Export) Picture() (*image.NRGBA, error) {
 	} else {
 		o.Overlay.Cursor = nil
 	}
-	if e.Map.Colors != nil {
-		return viz.CompositeRGB(e.Image, *e.Map.Colors, o)
-	}
-	return viz.Composite(e.Image, e.Map.Grid, e.Colormap, e.Map.Range, o)
+	layer := &viz.MapLayer{Grid: e.Map.Grid, Colormap: e.Colormap, Range: e.Map.Range, Colors: e.Map.Colors}
+	return viz.CompositeDisplay(e.Image, layer, e.Display, o)
 }
 
 // Metadata is the JSON metadata of the export: what the map is, of which
@@ -80,7 +84,7 @@ func (e *Export) Picture() (*image.NRGBA, error) {
 func (e *Export) Metadata() map[string]any {
 	r := e.Map.Req
 	meta := map[string]any{"view": r.Kind.String(), "model": e.Model, "caption": e.Caption().Text(),
-		"numbering": Numbering}
+		"numbering": Numbering, "display": e.Display.String()}
 	if r.Kind.UsesLevel() {
 		meta["layer"] = r.Level
 		meta["level_name"] = e.LevelName
@@ -99,6 +103,14 @@ func (e *Export) Metadata() map[string]any {
 		meta["label"] = r.Label.Text
 		meta["prompt"] = r.Label.Prompt
 		meta["approximation"] = "each patch's final features passed through the pooling head on its own (MaskCLIP-style), compared with the label's text embedding; values are logits"
+		if e.Score != nil {
+			meta["logit"] = viz.JSONFloat(e.Score.Logit)
+			meta["probability"] = viz.JSONFloat(e.Score.Prob)
+		}
+		if len(r.Label.Unknown) > 0 {
+			meta["unknown_words"] = r.Label.Unknown
+			meta["unknown_words_note"] = "the model cannot know these words: this label's score and map say nothing about the image"
+		}
 	}
 	if p := e.Map.PCA; p != nil {
 		meta["values_are"] = "scores along the first principal component; all three are in pca_scores"
@@ -209,4 +221,26 @@ func slug(s string) string {
 }
 
 // ASCIIText replaces the typography the PNG caption font lacks.
-var ASCIIText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-").Replace
+var ASCIIText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-", "µ", "u", "−", "-", "≥", ">=").Replace
+
+// FreeName returns the first of dir/base, dir/base-2, dir/base-3, … for
+// which no file with any of the extensions exists, so a save never
+// overwrites an earlier one: the caller adds each extension to it.
+func FreeName(dir, base string, exts ...string) string {
+	for n := 1; ; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		taken := false
+		for _, ext := range exts {
+			if _, err := os.Lstat(filepath.Join(dir, name+ext)); err == nil {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			return filepath.Join(dir, name)
+		}
+	}
+}

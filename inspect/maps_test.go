@@ -480,3 +480,34 @@ func TestRangeLeavesTheQueryPatchOut(t *testing.T) {
 		t.Errorf("one value: %+v", r)
 	}
 }
+
+// One basis over the same analysis twice is that analysis's own PCA (the
+// covariance of duplicated rows is the same), so both panes get its
+// colours; features of another width cannot share a basis.
+func TestSharedPCAOfOneAnalysisIsItsOwn(t *testing.T) {
+	a := testAnalysis(t)
+	own, err := NewMaps(a).Compute(MapRequest{Kind: MapPCA, Level: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := SharedPCA([]*engine.Analysis{a, a}, []int{2, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, m := range shared {
+		if len(m.Colors.Colors) != len(own.Colors.Colors) {
+			t.Fatalf("pane %d: %d colours, want %d", p, len(m.Colors.Colors), len(own.Colors.Colors))
+		}
+		for i, c := range m.Colors.Colors {
+			o := own.Colors.Colors[i]
+			for ch, d := range []int{int(c.R) - int(o.R), int(c.G) - int(o.G), int(c.B) - int(o.B)} {
+				if d < -1 || d > 1 {
+					t.Fatalf("pane %d patch %d channel %d: %v, own PCA %v", p, i, ch, c, o)
+				}
+			}
+		}
+	}
+	if _, err := SharedPCA([]*engine.Analysis{a}, []int{1, 2}); err == nil {
+		t.Error("levels and analyses of different counts accepted")
+	}
+}

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"image"
-	"path/filepath"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
@@ -186,7 +185,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
 		} else {
-			m.setMessage(fmt.Sprintf("saved %s + %s", msg.png, filepath.Base(msg.json)), false)
+			m.setMessage(savedMessage(msg.png, msg.json), false)
 		}
 		return nil
 	case gfxMsg:
@@ -389,6 +388,10 @@ func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 // export writes the current view as PNG and JSON off the UI loop.
 func (m *Model) export() tea.Cmd {
 	cur := m.maps.cur
+	if m.view == viewLabels && len(m.labels.items) == 0 {
+		m.setMessage("no label to save: press a to add one", true)
+		return nil
+	}
 	if cur == nil || m.img == nil {
 		m.setMessage("nothing to save yet: wait until the heatmap shows", true)
 		return nil
@@ -403,10 +406,14 @@ func (m *Model) export() tea.Cmd {
 	}
 	m.exporting = true
 	m.setMessage("saving…", false)
-	e := &inspect.Export{Image: m.pic, Map: cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
+	e := &inspect.Export{Image: m.pic, Map: cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName, Display: m.disp.display,
 		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
 		LevelName: m.analysis.FeatureLevelName(cur.Req.Level),
 		Meta:      map[string]any{"image": m.sh.cfg.ImageName}}
+	if it := m.labels.selectedItem(); cur.Req.Kind == inspect.MapLabel && it != nil && it.enc != nil {
+		score := it.score
+		e.Score = &score
+	}
 	if cur.Req.Kind.BlockLevels() {
 		e.LevelName = fmt.Sprintf("block %d of %d", cur.Req.Level, m.layers)
 	}

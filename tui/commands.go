@@ -111,10 +111,21 @@ func computeMapCmd(maps *inspect.Maps, r inspect.MapRequest) tea.Cmd {
 	}
 }
 
+// savedMessage names saved files briefly, so the line fits: the PNG's
+// name, the JSON's extension, and the folder when it is not the current
+// one.
+func savedMessage(png, json string) string {
+	s := "saved " + filepath.Base(png) + " + " + filepath.Ext(json)
+	if dir := filepath.Dir(png); dir != "." {
+		s += " in " + dir
+	}
+	return s
+}
+
 func exportCmd(e *inspect.Export, dir, base string) tea.Cmd {
 	return func() tea.Msg {
-		png := filepath.Join(dir, base+".png")
-		js := filepath.Join(dir, base+".json")
+		path := inspect.FreeName(dir, base, ".png", ".json")
+		png, js := path+".png", path+".json"
 		if err := e.Write(png, js); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -105,7 +106,8 @@ type comparePane struct {
 	labelErr   error
 	labelTexts []string
 
-	maps mapSlot
+	maps   mapSlot
+	scaled *scaledMap // maps.cur on the shared range
 
 	view imagePane
 }
@@ -130,6 +132,13 @@ type CompareModel struct {
 	selection
 	point     viz.ImagePoint
 	focus     int
+	// perPane gives each pane its own colour scale and PCA basis; by
+	// default the panes share them, so one colour means one value.
+	perPane bool
+	// shared holds the shared-basis PCA maps computed so far, by the
+	// levels the panes show; pcaBusy marks the one being computed.
+	shared  map[string][]*inspect.Map
+	pcaBusy map[string]bool
 	labels    labelList
 	help      helpView
 	message   string
@@ -145,13 +154,14 @@ const compareViews = int(viewLocality)
 
 // compareKeyMap holds compare's own keys; the rest are the explorer's.
 type compareKeyMap struct {
-	FocusNext, FocusPrev key.Binding
+	FocusNext, FocusPrev, Scale key.Binding
 }
 
 func defaultCompareKeys() compareKeyMap {
 	return compareKeyMap{
 		FocusNext: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "focus the next pane")),
 		FocusPrev: key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "focus the previous pane")),
+		Scale:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "colour scale, PCA: shared / per pane")),
 	}
 }
 
@@ -165,7 +175,10 @@ func NewCompare(cfg CompareConfig) *CompareModel {
 		point:     viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
 		labels:    newLabelList(sh, cfg.Labels),
 		keys:      defaultCompareKeys(),
+		shared:    map[string][]*inspect.Map{},
+		pcaBusy:   map[string]bool{},
 	}
+	m.labels.byScore = false // the table keeps one row order for every pane
 	for _, src := range cfg.Models {
 		m.slots = append(m.slots, &modelSlot{src: src})
 	}
@@ -203,6 +216,11 @@ type (
 		pane int
 		key  inspect.MapKey
 		m    *inspect.Map
+		err  error
+	}
+	cmpPCAMsg struct {
+		key  string
+		maps []*inspect.Map
 		err  error
 	}
 )
@@ -350,12 +368,21 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 	case cmpMapMsg:
 		m.panes[msg.pane].maps.done(msg.key, msg.m, msg.err, m.want(msg.pane))
 		return nil
+	case cmpPCAMsg:
+		delete(m.pcaBusy, msg.key)
+		if msg.err != nil {
+			m.setMessage("PCA per pane: "+msg.err.Error(), false)
+			m.perPane = true
+			return nil
+		}
+		m.shared[msg.key] = msg.maps
+		return nil
 	case exportMsg:
 		m.exporting = false
 		if msg.err != nil {
 			m.setMessage(msg.err.Error(), true)
 		} else {
-			m.setMessage("saved "+msg.png+" + "+baseName(msg.json), false)
+			m.setMessage(savedMessage(msg.png, msg.json), false)
 		}
 		return nil
 	}
@@ -557,6 +584,9 @@ func (m *CompareModel) refresh() tea.Cmd {
 			cmds = append(cmds, cmd)
 		}
 	}
+	if cmd := m.sharedPCACmd(); cmd != nil {
+		cmds = append(cmds, cmd)
+	}
 	if len(cmds) > 0 {
 		cmds = append(cmds, m.spinner.Tick)
 	}
@@ -611,6 +641,8 @@ func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	switch {
+	case keyMatches(k, m.keys.Scale):
+		m.perPane = !m.perPane
 	case keyMatches(k, m.keys.FocusNext):
 		m.cycleFocus(1)
 	case keyMatches(k, m.keys.FocusPrev):
@@ -696,4 +728,100 @@ func (m *CompareModel) release() {
 			p.analysis.Release()
 		}
 	}
+}
+
+// sharedKey names the levels the ready panes show in the PCA view, the
+// key of their shared-basis maps; "" when no shared basis is wanted.
+func (m *CompareModel) sharedKey() (string, []int) {
+	ready := m.ready()
+	if m.perPane || m.view != viewPCA || len(ready) < 2 || m.level < 0 {
+		return "", nil
+	}
+	levels := make([]int, len(ready))
+	parts := make([]string, len(ready))
+	for j, i := range ready {
+		levels[j] = m.paneLevel(i, inspect.MapPCA)
+		parts[j] = fmt.Sprintf("%d:%d", i, levels[j])
+	}
+	return strings.Join(parts, ","), levels
+}
+
+// sharedPCACmd computes the shared-basis PCA of the ready panes when the
+// PCA view wants it and it is not there yet.
+func (m *CompareModel) sharedPCACmd() tea.Cmd {
+	key, levels := m.sharedKey()
+	if key == "" || m.shared[key] != nil || m.pcaBusy[key] {
+		return nil
+	}
+	var analyses []*engine.Analysis
+	for _, i := range m.ready() {
+		analyses = append(analyses, m.panes[i].analysis)
+	}
+	m.pcaBusy[key] = true
+	g := m.gate
+	return func() tea.Msg {
+		var msg cmpPCAMsg
+		g.do(func() {
+			maps, err := inspect.SharedPCA(analyses, levels)
+			msg = cmpPCAMsg{key: key, maps: maps, err: err}
+		})
+		return msg
+	}
+}
+
+// paneMap is the map pane i shows: its own, or the shared-basis PCA, with
+// the colour range shared by every pane unless each has its own.
+func (m *CompareModel) paneMap(i int) *inspect.Map {
+	p := m.panes[i]
+	if key, _ := m.sharedKey(); key != "" {
+		if maps := m.shared[key]; maps != nil {
+			for j, r := range m.ready() {
+				if r == i {
+					return maps[j]
+				}
+			}
+		}
+		return nil // the shared basis is being computed
+	}
+	cur := p.maps.cur
+	if cur == nil || cur.Colors != nil || m.perPane {
+		return cur
+	}
+	rng, ok := m.sharedRange()
+	if !ok || rng == cur.Range {
+		return cur
+	}
+	if p.scaled == nil || p.scaled.from != cur || p.scaled.m.Range != rng {
+		c := *cur
+		c.Range = rng
+		p.scaled = &scaledMap{from: cur, m: &c}
+	}
+	return p.scaled.m
+}
+
+// sharedRange is the union of the ready panes' current map ranges (only
+// when every pane shows the map the screen wants).
+func (m *CompareModel) sharedRange() (viz.Range, bool) {
+	var r viz.Range
+	first := true
+	for _, i := range m.ready() {
+		p := m.panes[i]
+		if !p.maps.shows(m.want(i)) || !p.maps.cur.Range.Valid() {
+			return viz.Range{}, false
+		}
+		pr := p.maps.cur.Range
+		if first {
+			r, first = pr, false
+			continue
+		}
+		r.Min, r.Max = min(r.Min, pr.Min), max(r.Max, pr.Max)
+	}
+	return r, !first
+}
+
+// scaledMap is a pane's map drawn on the shared range, kept so redraws
+// reuse one copy.
+type scaledMap struct {
+	from *inspect.Map
+	m    *inspect.Map
 }

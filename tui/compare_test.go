@@ -361,7 +361,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Three panes scaled to one height side by side, wider than tall.
-	if b := pic.Bounds(); b.Dy() < exportHeight || b.Dx() < 3*exportHeight {
+	if b := pic.Bounds(); b.Dy() < inspect.CompareExportHeight || b.Dx() < 3*inspect.CompareExportHeight {
 		t.Errorf("picture %v", b)
 	}
 	raw, err := os.ReadFile(base + ".json")

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/disintegration/imaging"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/inspect"
@@ -42,9 +41,6 @@ func (m *CompareModel) json() *inspect.CompareJSON {
 	return out
 }
 
-// exportHeight is the height every pane's picture is scaled to in an
-// exported comparison, so patch grids compare at one scale.
-const exportHeight = 360
 
 // export saves the whole comparison as one PNG (every pane with its map,
 // colour bar and caption, the label table under them) and its numbers as
@@ -74,7 +70,7 @@ func (m *CompareModel) export() tea.Cmd {
 	var shots []paneShot
 	for _, i := range ready {
 		p := m.panes[i]
-		shots = append(shots, paneShot{pic: p.pic, cur: p.maps.cur, patch: m.panePatch(i), caption: m.exportCaption(i)})
+		shots = append(shots, paneShot{pic: p.pic, cur: m.paneMap(i), patch: m.panePatch(i), caption: m.exportCaption(i)})
 	}
 	header := []string{
 		fmt.Sprintf("siglip2-tui compare: %s (%dx%d) - %s", filepath.Base(m.sh.cfg.ImageName), m.img.Width, m.img.Height, m.viewTitle()),
@@ -99,36 +95,16 @@ func (m *CompareModel) export() tea.Cmd {
 	m.exporting = true
 	m.setMessage("saving…", false)
 	return tea.Batch(func() tea.Msg {
-		var pics []*image.NRGBA
-		for _, s := range shots {
-			w := max(int(math.Round(float64(s.pic.Rect.Dx())*exportHeight/float64(s.pic.Rect.Dy()))), 1)
-			scaled := imaging.Resize(s.pic, w, exportHeight, imaging.NearestNeighbor)
-			o := viz.ExportOptions{MinLongSide: 1, Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: s.caption},
-				Overlay: viz.OverlayOptions{Opacity: disp.opacity, Smooth: disp.smooth, GridLines: disp.grid}}
-			patch := s.patch
-			o.Overlay.Cursor = &patch
-			var pic *image.NRGBA
-			var err error
-			switch {
-			case s.cur == nil:
-				o.Overlay.Opacity = 0
-				rows, cols := 1, 1
-				pic, err = viz.Composite(scaled, viz.Grid{H: rows, W: cols, Values: nanGrid(1)}, disp.cmap, viz.Range{}, viz.ExportOptions{MinLongSide: 1, Caption: o.Caption})
-			case s.cur.Colors != nil:
-				pic, err = viz.CompositeRGB(scaled, *s.cur.Colors, o)
-			default:
-				pic, err = viz.Composite(scaled, s.cur.Grid, disp.cmap, s.cur.Range, o)
-			}
-			if err != nil {
-				return exportMsg{err: fmt.Errorf("save: %w", err)}
-			}
-			pics = append(pics, pic)
+		pics := make([]inspect.PaneShot, len(shots))
+		for i, sh := range shots {
+			pics[i] = inspect.PaneShot{Picture: sh.pic, Map: sh.cur, Patch: sh.patch, Caption: sh.caption}
 		}
-		row := viz.HStack(12, pics...)
-		w := row.Rect.Dx()
-		full := viz.VStack(0, viz.TextImage(header, w), row, viz.TextImage(table, w))
-		png := filepath.Join(dir, base+".png")
-		jsPath := filepath.Join(dir, base+".json")
+		full, err := inspect.ComparePicture(pics, header, table, disp.display, disp.cmap, disp.overlay(nil))
+		if err != nil {
+			return exportMsg{err: fmt.Errorf("save: %w", err)}
+		}
+		path := inspect.FreeName(dir, base, ".png", ".json")
+		png, jsPath := path+".png", path+".json"
 		if err := inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, full) }); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}
@@ -208,5 +184,4 @@ func (m *CompareModel) exportTable() []string {
 	return append([]string{"Label scores (sigmoid probability, each label on its own; 'top' = the pane's best label)"}, viz.TextTable(rows)...)
 }
 
-// baseName is filepath.Base, for messages.
-func baseName(p string) string { return filepath.Base(p) }
+

@@ -36,18 +36,15 @@ func (m *CompareModel) aspects() []float64 {
 }
 
 // infoWanted is how many lines the info block would like.
-func (m *CompareModel) infoWanted() int {
-	n := 3
-	if m.view == viewLabels {
-		n += 2 + len(m.labels.items)
-		if m.labels.editing {
-			n++
-		}
-	} else if len(m.labels.items) > 0 {
-		n++
-	}
-	return n
-}
+// The same number for every view and label list, so the panes keep one
+// layout for a terminal size: switching views never moves them (the label
+// table scrolls in what it gets).
+func (m *CompareModel) infoWanted() int { return compareInfoLines }
+
+// compareInfoLines is how many lines the info block under the panes asks
+// for: the view line, its teaching, the lesson, the scale, and a label
+// table of a header and four rows.
+const compareInfoLines = 9
 
 func (m *CompareModel) computeLayout() compareLayout {
 	return layoutPanes(m.sh.width, m.sh.height, m.aspects(), m.focus, m.infoWanted())
@@ -155,9 +152,9 @@ func (m *CompareModel) paneLines(i, w, h int) []string {
 	switch p.stage {
 	case paneReady:
 		c := m.panePatch(i)
-		pic := p.view.Lines(p.maps.cur, p.cover.GridH, p.cover.GridW, &c, m.disp, false)
+		pic := p.view.Lines(m.paneMap(i), p.cover.GridH, p.cover.GridW, &c, m.disp, false)
 		out = append(out, pic[:min(p.view.rows, len(pic))]...)
-		out = append(out, fitLine(st.status.Render(m.paneFooter(i)), w))
+		out = append(out, fitLine(st.status.Render(m.paneFooter(i, w)), w))
 		return fitLines(out, w, h)
 	default:
 		msg := m.paneStatus(i)
@@ -175,7 +172,7 @@ func (m *CompareModel) paneLines(i, w, h int) []string {
 		}
 		out = append(out, lines...)
 	}
-	out = append(out, fitLine(st.status.Render(m.paneFooter(i)), w))
+	out = append(out, fitLine(st.status.Render(m.paneFooter(i, w)), w))
 	return fitLines(out, w, h)
 }
 
@@ -198,23 +195,27 @@ func (m *CompareModel) paneStatus(i int) string {
 
 // paneFooter is pane i's value under the cursor, its layer when depths
 // differ, its timings and memory.
-func (m *CompareModel) paneFooter(i int) string {
+func (m *CompareModel) paneFooter(i, w int) string {
 	p := m.panes[i]
 	if p.stage != paneReady {
 		return ""
 	}
 	var parts []string
 	c := m.panePatch(i)
-	if p.maps.cur != nil {
-		parts = append(parts, fmt.Sprintf("(%d,%d) %s", c.Row, c.Col, p.maps.cur.Value(c)))
-	} else {
-		parts = append(parts, fmt.Sprintf("(%d,%d)", c.Row, c.Col))
+	value := "…"
+	if cur := m.paneMap(i); cur != nil {
+		value = cur.Value(c)
 	}
+	parts = append(parts, fmt.Sprintf("patch (%d,%d) = %s", c.Row, c.Col, value))
 	k := m.kind()
 	if k.UsesLevel() && m.depthsDiffer() {
-		parts = append(parts, fmt.Sprintf("L%d/%d", m.paneLevel(i, k), p.analysis.Layers()))
+		parts = append(parts, fmt.Sprintf("layer %d of %d", m.paneLevel(i, k), p.analysis.Layers()))
 	}
-	parts = append(parts, formatDuration(p.vision), formatBytes(p.internals))
+	parts = append(parts, "vision "+formatDuration(p.vision), "captured "+formatBytes(p.internals))
+	// Drop from the end what does not fit: each part keeps its name.
+	for len(parts) > 1 && lipWidth(strings.Join(parts, " · ")) > w {
+		parts = parts[:len(parts)-1]
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -274,9 +275,13 @@ func (m *CompareModel) infoLines(l compareLayout, w, h int) []string {
 	}
 	lines := []string{fitLine(first, w)}
 	lines = append(lines, fitLine(st.faint.Render(teachingText(k, w >= 100)), w))
-	if c := m.focusedMap(); c != nil && c.PCA == nil && len(lines) < h-1 {
-		lines = append(lines, fitLine(viz.ColorBarLine(m.disp.cmap, c.Range, min(40, w/2), m.sh.mode)+
-			st.faint.Render(fmt.Sprintf("  pane %d's scale (each pane has its own)", m.focus+1)), w))
+	for _, s := range wrap(compareLesson, w) {
+		if len(lines) < h-1 {
+			lines = append(lines, st.faint.Render(fitLine(s, w)))
+		}
+	}
+	if len(lines) < h-1 {
+		lines = append(lines, m.scaleLine(w))
 	}
 	// The label table in the labels view, and in the others when there is
 	// room for it; else one line with each pane's best label.
@@ -288,10 +293,35 @@ func (m *CompareModel) infoLines(l compareLayout, w, h int) []string {
 	return lines
 }
 
-// focusedMap is the focused pane's current map.
+// compareLesson is what to look for when the resolution changes.
+const compareLesson = "Look at one spot in every pane: more patches give an object more tokens; NaFlex keeps the image's shape, fixed resolution squashes it."
+
+// scaleLine is the colour bar of what the panes show, and whose scale it
+// is, with the key that switches between one shared scale and one per pane.
+func (m *CompareModel) scaleLine(w int) string {
+	st := &m.sh.styles
+	x := st.key.Render("x")
+	if m.kind() == inspect.MapPCA {
+		if m.perPane {
+			return fitLine(st.faint.Render("PCA: each pane its own basis (colours not comparable)  ")+x, w)
+		}
+		return fitLine(st.faint.Render("PCA: one basis for every pane (one colour, one feature)  ")+x, w)
+	}
+	c := m.focusedMap()
+	if c == nil {
+		return ""
+	}
+	if m.perPane {
+		return fitLine(viz.ColorBarLine(m.disp.cmap, c.Range, min(40, w/2), m.sh.mode)+
+			st.faint.Render(fmt.Sprintf("  pane %d's scale (each pane its own)  ", m.focus+1))+x, w)
+	}
+	return fitLine(viz.ColorBarLine(m.disp.cmap, c.Range, min(40, w/2), m.sh.mode)+st.faint.Render("  one scale for every pane  ")+x, w)
+}
+
+// focusedMap is the focused pane's current map, as drawn.
 func (m *CompareModel) focusedMap() *inspect.Map {
-	if m.focus < len(m.panes) {
-		return m.panes[m.focus].maps.cur
+	if m.focus < len(m.panes) && m.panes[m.focus].stage == paneReady {
+		return m.paneMap(m.focus)
 	}
 	return nil
 }
@@ -326,7 +356,7 @@ func (m *CompareModel) helpSections() []helpSection {
 	return []helpSection{
 		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
 		sel.views,
-		{"Panes (arrows step in the focused grid)", 0, []key.Binding{m.keys.FocusNext, m.keys.FocusPrev, click}},
+		{"Panes (arrows step in the focused grid)", 0, []key.Binding{m.keys.FocusNext, m.keys.FocusPrev, click, m.keys.Scale}},
 		sel.display,
 		{"Cursor and layer (mouse too)", 1, cursor},
 		sel.attention,

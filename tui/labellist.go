@@ -295,11 +295,11 @@ func (l *labelList) Lines(width, height int) []string {
 		}
 	}
 	shown := distinctFit(names, nameW)
-	orderName := "as typed"
+	title := "label, as typed"
 	if l.byScore {
-		orderName = "best first"
+		title = "label, best first"
 	}
-	header := fmt.Sprintf("%s %-*s", "  p  ", nameW-len(orderName), "label") + orderName
+	header := "     p " + padRight(cutEnd(title, nameW), nameW)
 	if logitW > 0 {
 		header += fmt.Sprintf("%*s", logitW, "logit")
 	}

@@ -41,8 +41,8 @@ func (m *Model) localityExport() tea.Cmd {
 	base = fmt.Sprintf("%s.locality.L%d", base, level)
 	dir := m.sh.cfg.ExportDir
 	return tea.Batch(func() tea.Msg {
-		png := filepath.Join(dir, base+".png")
-		js := filepath.Join(dir, base+".json")
+		path := inspect.FreeName(dir, base, ".png", ".json")
+		png, js := path+".png", path+".json"
 		pic, err := inspect.LocalityPicture(r, level, cm, title, img)
 		if err == nil {
 			err = inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, pic) })

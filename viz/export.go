@@ -128,6 +128,24 @@ func CompositeRGB(img image.Image, g ColorGrid, o ExportOptions) (*image.NRGBA, 
 	return withPanel(heat, nil, Range{}, o.Caption.Text()), nil
 }
 
+// CompositeDisplay draws the export picture of what display d shows (see
+// ShowMap): img enlarged as Composite does, the map m shown that way, and
+// below it the colour bar (for a scalar map that is shown) and the caption.
+func CompositeDisplay(img image.Image, m *MapLayer, d Display, o ExportOptions) (*image.NRGBA, error) {
+	base, err := exportBase(img, o.MinLongSide)
+	if err != nil {
+		return nil, err
+	}
+	pic, err := ShowMap(base, m, d, o.Overlay)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	if m == nil || m.Colors != nil || d == DisplayImage {
+		return withPanel(pic, nil, Range{}, o.Caption.Text()), nil
+	}
+	return withPanel(pic, &m.Colormap, m.Range, o.Caption.Text()), nil
+}
+
 // exportBase enlarges img by the smallest whole factor that brings its
 // long side to minLong.
 func exportBase(img image.Image, minLong int) (image.Image, error) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -60,7 +61,8 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	out := fs.String("o", "", "output PNG file (required)")
 	jsonOut := fs.String("json", "", "also write the values as JSON to this file")
 	cmapFlag := fs.String("colormap", "viridis", "viridis, inferno, turbo or grey")
-	opacity := fs.Float64("opacity", 0.6, "heatmap opacity over the image, 0…1")
+	display := fs.String("display", "map", "map (the map alone: its colours are the colour bar's), overlay (the map over the image in grey, at --opacity), side (image and map side by side) or image")
+	opacity := fs.Float64("opacity", 0.6, "the overlay's opacity, 0…1 (--display overlay)")
 	grid := fs.Bool("grid", false, "draw the patch grid")
 	smooth := fs.Bool("smooth", false, "interpolate between patch centres instead of flat blocks")
 	fs.Usage = func() {
@@ -94,6 +96,10 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !(*opacity >= 0 && *opacity <= 1) {
 		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
 	}
+	disp, err := viz.ParseDisplay(*display)
+	if err != nil {
+		return usageErrorf("--display: %v", err)
+	}
 	se, err := src.open(ctx, fs.Args(), stderr)
 	if err != nil {
 		return err
@@ -116,12 +122,21 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
+	var score *engine.Score
 	if kind == inspect.MapLabel {
 		labels, _, err := m.EncodeLabels(ctx, []string{*label}, src.prompt())
 		if err != nil {
 			return err
 		}
 		req.Label = &labels[0]
+		scores, err := m.ScoreLabels(a.ImageEmbedding(), labels)
+		if err != nil {
+			return err
+		}
+		score = &scores[0]
+		if len(labels[0].Unknown) > 0 {
+			fmt.Fprintf(stderr, "siglip2-tui heatmap: %q has words the model cannot know (%s): its map says nothing about the image\n", *label, strings.Join(labels[0].Unknown, ", "))
+		}
 	}
 	if err := maps.Check(req); err != nil {
 		return usageErrorf("%v", err)
@@ -139,6 +154,8 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Map:       hm,
 		Colormap:  cmap,
 		Overlay:   viz.OverlayOptions{Opacity: *opacity, GridLines: *grid, Smooth: *smooth},
+		Display:   disp,
+		Score:     score,
 		Model:     modelName,
 		LevelName: levelName,
 		Meta:      map[string]any{"image": imageName, "grid": []int{rows, cols}},

@@ -1,7 +1,9 @@
 // Command ansi2png renders a terminal capture with colours (tmux
 // capture-pane -e -p) to a PNG, so a screen can be looked at as a picture:
-// half-block cells become two pixels-high squares, other characters are
-// drawn with a small bitmap font.
+// half-block and block cells are drawn as areas, other characters with Go
+// Mono (golang.org/x/image/font/gofont), which has the symbols the screens
+// use (● ○ × · − ≥ → ↑ ↓ µ …); the few it lacks are drawn as a close
+// symbol it has (▸ as ►) or as "?".
 //
 //	tmux capture-pane -e -p -t SESSION | go run ./tools/ansi2png -o screen.png
 package main
@@ -19,7 +21,9 @@ import (
 	"strings"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 )
 
@@ -142,7 +146,20 @@ func main() {
 	}
 	img := image.NewRGBA(image.Rect(0, 0, cols*cellW, len(grid)*cellH))
 	draw.Draw(img, img.Bounds(), &image.Uniform{defBG}, image.Point{}, draw.Src)
-	d := &font.Drawer{Dst: img, Face: basicfont.Face7x13}
+	mono, err := opentype.Parse(gomono.TTF)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ansi2png: the Go Mono font:", err)
+		os.Exit(1)
+	}
+	face, err := opentype.NewFace(mono, &opentype.FaceOptions{Size: 13, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ansi2png: the Go Mono font:", err)
+		os.Exit(1)
+	}
+	var buf sfnt.Buffer
+	has := func(r rune) bool { i, err := mono.GlyphIndex(&buf, r); return err == nil && i != 0 }
+	substitute := map[rune]rune{'▸': '►', '┆': '│', '▕': '│'}
+	d := &font.Drawer{Dst: img, Face: face}
 	for y, row := range grid {
 		for x, c := range row {
 			r := image.Rect(x*cellW, y*cellH, (x+1)*cellW, (y+1)*cellH)
@@ -152,13 +169,28 @@ func main() {
 				draw.Draw(img, image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+cellH/2), &image.Uniform{c.fg}, image.Point{}, draw.Src)
 			case '▄':
 				draw.Draw(img, image.Rect(r.Min.X, r.Min.Y+cellH/2, r.Max.X, r.Max.Y), &image.Uniform{c.fg}, image.Point{}, draw.Src)
-			case '█', '▌', '▐', '░', '▒', '▓':
+			case '█':
 				draw.Draw(img, r, &image.Uniform{c.fg}, image.Point{}, draw.Src)
+			case '▌':
+				draw.Draw(img, image.Rect(r.Min.X, r.Min.Y, r.Min.X+cellW/2, r.Max.Y), &image.Uniform{c.fg}, image.Point{}, draw.Src)
+			case '▐':
+				draw.Draw(img, image.Rect(r.Min.X+cellW/2, r.Min.Y, r.Max.X, r.Max.Y), &image.Uniform{c.fg}, image.Point{}, draw.Src)
+			case '░', '▒', '▓':
+				alpha := map[rune]uint8{'░': 70, '▒': 130, '▓': 190}[c.r]
+				draw.DrawMask(img, r, &image.Uniform{c.fg}, image.Point{}, &image.Uniform{color.Alpha{alpha}}, image.Point{}, draw.Over)
 			case ' ':
 			default:
+				ch := c.r
+				if !has(ch) {
+					if sub, ok := substitute[ch]; ok && has(sub) {
+						ch = sub
+					} else {
+						ch = '?'
+					}
+				}
 				d.Src = &image.Uniform{c.fg}
 				d.Dot = fixed.P(r.Min.X, r.Min.Y+12)
-				d.DrawString(string(c.r))
+				d.DrawString(string(ch))
 			}
 		}
 	}
