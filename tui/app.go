@@ -92,6 +92,7 @@ func New(cfg Config) *Model {
 		maps:      newMapSlot(512),
 	}
 	m.pane.sh = sh
+	m.message = cfg.Notice
 	m.gfx = newGraphicsState(sh)
 	if v, ok := parseView(cfg.StartView); ok {
 		m.view = v

@@ -67,7 +67,7 @@ func TestKeysMoveTheCursorWithinTheGrid(t *testing.T) {
 	if d.m.maps.cur.Req.Patch != d.m.patch {
 		t.Errorf("map is for %v, cursor at %v", d.m.maps.cur.Req.Patch, d.m.patch)
 	}
-	if !strings.Contains(d.screen(), "row 2, col 5") {
+	if !strings.Contains(d.screen(), "patch (2,5)") {
 		t.Errorf("screen does not show the cursor patch:\n%s", d.screen())
 	}
 }
@@ -98,7 +98,7 @@ func TestLayerKeysFollowTheView(t *testing.T) {
 		t.Errorf("{ in attention: %d, want block 1", d.m.level)
 	}
 	d.keys("1", "[")
-	if d.m.level != 0 || !strings.Contains(d.screen(), "(embeddings)") {
+	if d.m.level != 0 || !strings.Contains(d.screen(), "layer embeddings") {
 		t.Errorf("[ in similarity from 1: %d, want 0 = embeddings", d.m.level)
 	}
 	d.keys("}")
@@ -180,8 +180,25 @@ func TestDisplayKeys(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.ColorMode = viz.TrueColor
 	d := newDriver(t, cfg, 80, 24)
-	if d.m.disp.opacity != 0.6 || d.m.disp.cmap != viz.Viridis {
-		t.Fatalf("start: %+v", d.m.disp)
+	if d.m.disp.display != viz.DisplayMap || d.m.disp.opacity != 0.6 || d.m.disp.cmap != viz.Viridis {
+		t.Fatalf("start: %+v, want the map alone", d.m.disp)
+	}
+	// Opacity is the overlay's: elsewhere + and - say so and change nothing.
+	d.keys("+")
+	if d.m.disp.opacity != 0.6 || !strings.Contains(d.m.message, "opacity applies to the overlay") {
+		t.Errorf("+ outside the overlay: opacity %v, message %q", d.m.disp.opacity, d.m.message)
+	}
+	var displays []string
+	for range 4 {
+		d.keys("o")
+		displays = append(displays, d.m.disp.display.String())
+	}
+	if strings.Join(displays, ",") != "overlay,side,image,map" {
+		t.Errorf("o cycles %v", displays)
+	}
+	d.keys("o") // the overlay
+	if !strings.Contains(d.screen(), "overlay 60%") {
+		t.Errorf("the display line does not name the overlay:\n%s", d.screen())
 	}
 	d.keys("+", "+", "+")
 	if d.m.disp.opacity != 1 {
@@ -200,8 +217,12 @@ func TestDisplayKeys(t *testing.T) {
 		t.Errorf("colormaps cycle %v", seen)
 	}
 	d.keys("g", "b")
-	if !d.m.disp.grid || !d.m.disp.smooth || !strings.Contains(d.screen(), "grid on · smooth") {
-		t.Errorf("g/b: %+v", d.m.disp)
+	if !d.m.disp.grid || !d.m.disp.smooth || !strings.Contains(d.screen(), "overlay 0% · viridis · grid") {
+		t.Errorf("g/b: %+v\n%s", d.m.disp, d.screen())
+	}
+	d.keys("4", "c")
+	if d.m.disp.cmap != viz.Viridis || !strings.Contains(d.m.message, "PCA's colours are its three components") {
+		t.Errorf("c in the PCA view: %v, message %q", d.m.disp.cmap, d.m.message)
 	}
 }
 
@@ -250,7 +271,11 @@ func TestMouseWheelStepsTheLayer(t *testing.T) {
 
 func TestLabelsAddEditDelete(t *testing.T) {
 	d := newDriver(t, testConfig(t), 80, 24)
-	d.keys("3", "a")
+	d.keys("3", "r") // rows as typed: up and down move through the typed order
+	if d.m.labels.byScore || !strings.Contains(d.screen(), "label, as typed") {
+		t.Fatalf("r did not switch to the typed order:\n%s", d.screen())
+	}
+	d.keys("a")
 	if !d.m.labels.editing {
 		t.Fatal("a in the labels view should open the input")
 	}
@@ -307,7 +332,7 @@ func TestLabelsAddEditDelete(t *testing.T) {
 	if len(d.m.labels.items) != 0 || d.m.maps.cur != nil {
 		t.Fatalf("all deleted: %q, map %v", d.m.labels.Texts(), d.m.maps.cur)
 	}
-	if !strings.Contains(d.screen(), "press a to add a label") {
+	if !strings.Contains(d.screen(), "press a to add one") {
 		t.Errorf("empty list does not say how to add:\n%s", d.screen())
 	}
 }
@@ -415,7 +440,7 @@ func TestExportWritesPNGAndJSON(t *testing.T) {
 	base := "scene.attention.L2.h1.r3c4" // the first head: heads count from 1
 	pngPath := filepath.Join(cfg.ExportDir, base+".png")
 	jsonPath := filepath.Join(cfg.ExportDir, base+".json")
-	if !strings.Contains(d.m.message, pngPath) || !strings.Contains(d.m.message, base+".json") || !strings.Contains(d.screen(), "saved ") {
+	if !strings.Contains(d.m.message, base+".png + .json in "+cfg.ExportDir) || !strings.Contains(d.screen(), "saved ") {
 		t.Errorf("status does not name the files: %q", d.m.message)
 	}
 	f, err := os.Open(pngPath)
@@ -613,14 +638,19 @@ func TestManyLabelsScrollAndClicksPickTheRightOne(t *testing.T) {
 	if !strings.Contains(screen, "▸") || !strings.Contains(screen, "l23") || !strings.Contains(screen, "a add") {
 		t.Fatalf("selected label or the key hints scrolled off:\n%s", screen)
 	}
-	// Click the line that shows label l20.
+	if !strings.Contains(screen, "more: ↑↓ scroll") {
+		t.Errorf("the list does not say it scrolls:\n%s", screen)
+	}
+	// Click the line that shows label l22.
+	clicked := false
 	for y, line := range strings.Split(screen, "\n") {
-		if strings.Contains(line, " l20 ") {
+		if strings.Contains(line, " l22 ") {
 			d.send(tea.MouseClickMsg{X: 60, Y: y, Button: tea.MouseLeft})
+			clicked = true
 			break
 		}
 	}
-	if got := d.m.labels.items[d.m.labels.sel].text; got != "l20" {
-		t.Errorf("click selected %q, want l20", got)
+	if got := d.m.labels.items[d.m.labels.sel].text; !clicked || got != "l22" {
+		t.Errorf("click selected %q, want l22 (its line shown: %v)", got, clicked)
 	}
 }

@@ -130,15 +130,15 @@ type CompareModel struct {
 	// explorer; its layer counts in the focused pane's depth (layers) and
 	// the other panes follow by fraction of depth.
 	selection
-	point     viz.ImagePoint
-	focus     int
+	point viz.ImagePoint
+	focus int
 	// perPane gives each pane its own colour scale and PCA basis; by
 	// default the panes share them, so one colour means one value.
 	perPane bool
 	// shared holds the shared-basis PCA maps computed so far, by the
 	// levels the panes show; pcaBusy marks the one being computed.
-	shared  map[string][]*inspect.Map
-	pcaBusy map[string]bool
+	shared    map[string][]*inspect.Map
+	pcaBusy   map[string]bool
 	labels    labelList
 	help      helpView
 	message   string
@@ -179,6 +179,7 @@ func NewCompare(cfg CompareConfig) *CompareModel {
 		pcaBusy:   map[string]bool{},
 	}
 	m.labels.byScore = false // the table keeps one row order for every pane
+	m.message = cfg.Notice
 	for _, src := range cfg.Models {
 		m.slots = append(m.slots, &modelSlot{src: src})
 	}

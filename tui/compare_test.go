@@ -182,7 +182,7 @@ func TestCompareLoadsEveryPaneAndShowsTheReceivedImage(t *testing.T) {
 		t.Errorf("NaFlex 20 picture %v, want %d×%d", p, 8*c1, 8*r1)
 	}
 	sc := d.screen()
-	for _, want := range []string{"1 NaFlex 50  6×8 +2 pad", "fixed 40×40  5×5", "Patch similarity", "layer 3 of 3", "cursor (50.0%, 50.0%)"} {
+	for _, want := range []string{"1 NaFlex 50  6×8 +2 pad", "fixed 40×40  5×5", "Patch similarity", "block 3 of 3", "cursor (50.0%, 50.0%)"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("screen lacks %q:\n%s", want, sc)
 		}
@@ -288,7 +288,7 @@ func TestCompareLayersAreRelativeWhenDepthsDiffer(t *testing.T) {
 	if m.panes[0].maps.cur.Req.Level != 2 || m.panes[3].maps.cur.Req.Level != 4 {
 		t.Errorf("levels %d and %d, want 2 and 4", m.panes[0].maps.cur.Req.Level, m.panes[3].maps.cur.Req.Level)
 	}
-	if !strings.Contains(d.screen(), "L4/6") {
+	if !strings.Contains(d.screen(), "layer 4 of 6") {
 		t.Errorf("deep pane does not say its layer:\n%s", d.screen())
 	}
 	d.keys("f", "f", "f") // focus the deep pane: the layer now counts in 6ths

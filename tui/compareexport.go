@@ -41,7 +41,6 @@ func (m *CompareModel) json() *inspect.CompareJSON {
 	return out
 }
 
-
 // export saves the whole comparison as one PNG (every pane with its map,
 // colour bar and caption, the label table under them) and its numbers as
 // JSON.
@@ -183,5 +182,3 @@ func (m *CompareModel) exportTable() []string {
 	}
 	return append([]string{"Label scores (sigmoid probability, each label on its own; 'top' = the pane's best label)"}, viz.TextTable(rows)...)
 }
-
-

@@ -52,6 +52,9 @@ type Config struct {
 	// Context, when cancelled, stops the work running in the background
 	// and ends the program (nil = never).
 	Context context.Context
+	// Notice is said once in the status line when the screen opens (for
+	// example that colours dropped to 256 inside tmux).
+	Notice string
 }
 
 // ctx is the context the background work runs under.

@@ -38,10 +38,22 @@ func TestGoldenScreens(t *testing.T) {
 		{"locality_curve_40x12", 40, 12, []string{"5"}},
 		{"locality_lesson_40x12", 40, 12, []string{"5", "n"}},
 		{"locality_curve_160x48", 160, 48, []string{"5", "{"}},
+		{"locality_map_80x24", 80, 24, []string{"5", "v", "v"}},
+		{"locality_lesson1_80x24", 80, 24, []string{"5", "n"}},
+		{"locality_lesson1_scrolled_80x24", 80, 24, []string{"5", "n", "down", "down"}},
+		{"labels_four_80x24", 80, 24, []string{"3"}},
+		{"labels_overlay_80x24", 80, 24, []string{"3", "o"}},
+		{"labels_side_80x24", 80, 24, []string{"3", "o", "o"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			d := newDriver(t, testConfig(t), c.w, c.h)
+			cfg := testConfig(t)
+			if strings.HasPrefix(c.name, "labels_four") || strings.HasPrefix(c.name, "labels_overlay") || strings.HasPrefix(c.name, "labels_side") {
+				// Four labels, two of them alike at the start, one with a
+				// word the tiny tokenizer cannot read.
+				cfg.Labels = []string{"a cat at the top of the picture", "a cat at the top of the tab", "cab", "zebra"}
+			}
+			d := newDriver(t, cfg, c.w, c.h)
 			for _, k := range c.keys {
 				d.keys(k)
 			}

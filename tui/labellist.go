@@ -284,7 +284,7 @@ func (l *labelList) Lines(width, height int) []string {
 	order := l.order()
 	logitW := 0
 	if width >= 24 {
-		logitW = 6 // " -1.42"
+		logitW = 7 // " -10.42"
 	}
 	nameW := max(width-2-5-logitW, 4) // marker, probability and a space
 	names := make([]string, len(l.items))
@@ -297,7 +297,7 @@ func (l *labelList) Lines(width, height int) []string {
 	shown := distinctFit(names, nameW)
 	title := "label, as typed"
 	if l.byScore {
-		title = "label, best first"
+		title = "label, by score"
 	}
 	header := "     p " + padRight(cutEnd(title, nameW), nameW)
 	if logitW > 0 {
@@ -340,12 +340,12 @@ func (l *labelList) Lines(width, height int) []string {
 		above, below := start, len(order)-start-visible
 		var parts []string
 		if above > 0 {
-			parts = append(parts, fmt.Sprintf("↑ %d more", above))
+			parts = append(parts, fmt.Sprintf("↑%d", above))
 		}
 		if below > 0 {
-			parts = append(parts, fmt.Sprintf("↓ %d more", below))
+			parts = append(parts, fmt.Sprintf("↓%d", below))
 		}
-		out = append(out, st.faint.Render(fitLine("  "+strings.Join(parts, " · ")+" (↑↓ scroll)", width)))
+		out = append(out, st.faint.Render(fitLine("  "+strings.Join(parts, " ")+" more: ↑↓ scroll", width)))
 	}
 	if l.editing {
 		out = append(out, fitLine(l.input.View(width), width))

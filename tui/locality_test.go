@@ -14,11 +14,11 @@ func TestLocalityViewKeysAndExport(t *testing.T) {
 	if d.m.view != viewLocality || !d.m.loc.report.Complete() {
 		t.Fatalf("5: view %d, report %+v", d.m.view, d.m.loc.report)
 	}
-	if sc := d.screen(); !strings.Contains(sc, "Similarity vs distance · layer 3") || !strings.Contains(sc, "▸  3") {
+	if sc := d.screen(); !strings.Contains(sc, "Similarity vs distance · block 3") || !strings.Contains(sc, "▸  3") {
 		t.Errorf("curve view at the last block:\n%s", sc)
 	}
 	d.keys("[", "[")
-	if sc := d.screen(); !strings.Contains(sc, "Similarity vs distance · layer 1") {
+	if sc := d.screen(); !strings.Contains(sc, "Similarity vs distance · block 1") {
 		t.Errorf("[ [ should show layer 1:\n%s", sc)
 	}
 	d.keys("v")
@@ -26,8 +26,12 @@ func TestLocalityViewKeysAndExport(t *testing.T) {
 		t.Errorf("v: mode %d", d.m.loc.mode)
 	}
 	d.keys("v")
-	if d.m.loc.mode != locLesson || !strings.Contains(d.screen(), "1 · What locality means") {
+	if d.m.loc.mode != locMap || !strings.Contains(d.screen(), "Neighbours − far, patch by patch") {
 		t.Errorf("v v: mode %d\n%s", d.m.loc.mode, d.screen())
+	}
+	d.keys("v")
+	if d.m.loc.mode != locLesson || !strings.Contains(d.screen(), "1 · What locality means") {
+		t.Errorf("v v v: mode %d\n%s", d.m.loc.mode, d.screen())
 	}
 	d.keys("n", "right", "p")
 	if d.m.loc.page != 1 || !strings.Contains(d.screen(), "2 · The embeddings (layer 0)") {

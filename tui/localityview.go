@@ -1,11 +1,11 @@
 package tui
 
 import (
-	"path/filepath"
 	"charm.land/bubbles/v2/key"
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 

@@ -147,7 +147,7 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 			for _, s := range wrap(note, w) {
 				after = append(after, st.warn.Render(fitLine(s, w)))
 			}
-		} else if wide {
+		} else {
 			after = append(after, st.faint.Render(fitLine("the map is an approximation", w)))
 		}
 		lines = append(lines, "")

@@ -94,7 +94,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	asJSON := fs.Bool("json", false, "print each setting's grid, label scores, timings and memory as JSON (no terminal needed)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
-	outDir := fs.String("out", ".", "folder where s saves the comparison (PNG + JSON)")
+	outDir := outDirFlag(fs, "the comparison")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, compareHelp)
 		fs.PrintDefaults()
@@ -132,8 +132,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return errors.New("compare draws an interactive screen, so its output must be a terminal, and it is not here; " +
 				"for scripts use --json (grids, label scores, timings and memory of every setting)")
 		}
-		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-			return usageErrorf("--out %s: not a folder (s saves the comparison there)", *outDir)
+		if err := checkOutDir(*outDir); err != nil {
+			return err
 		}
 		tty = f
 	}
@@ -152,6 +152,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := tui.CompareConfig{Config: tui.Config{
 		Context:   ctx,
+		Notice:    colorNotice(*colorFlag, mode, os.Environ()),
 		ImageName: imageName, LoadImage: loadImage, Demo: src.demo,
 		Labels: splitList(*labels), Prompt: src.prompt(),
 		ColorMode: mode, Colormap: cmap, ExportDir: *outDir,

@@ -60,7 +60,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol: auto (detect), kitty, sixel, iterm2 or none (text cells)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
-	outDir := fs.String("out", ".", "folder where s saves the view (PNG + JSON)")
+	outDir := outDirFlag(fs, "the view")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, exploreHelp)
 		fs.PrintDefaults()
@@ -83,8 +83,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErrorf("--colormap: %v", err)
 	}
-	if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-		return usageErrorf("--out %s: not a folder (s saves views there)", *outDir)
+	if err := checkOutDir(*outDir); err != nil {
+		return err
 	}
 	imageName, loadImage, err := src.imageLoader(fs.Args())
 	if err != nil {
@@ -105,6 +105,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := tui.Config{
 		Context:    ctx,
+		Notice:     colorNotice(*colorFlag, mode, os.Environ()),
 		ImageName:  imageName,
 		LoadImage:  loadImage,
 		LoadModel:  spec.load,

@@ -81,7 +81,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol in the other views: auto, kitty, sixel, iterm2 or none")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap of the layer table: viridis, inferno, turbo or grey")
-	outDir := fs.String("out", ".", "folder where s saves (PNG + JSON)")
+	outDir := outDirFlag(fs, "the charts")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, localityHelp)
 		fs.PrintDefaults()
@@ -121,8 +121,8 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-			return usageErrorf("--out %s: not a folder (s saves the charts there)", *outDir)
+		if err := checkOutDir(*outDir); err != nil {
+			return err
 		}
 		tty, ok := stdout.(*os.File)
 		if !ok || !term.IsTerminal(int(tty.Fd())) {
@@ -136,6 +136,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		labels := src.labels(imageName)
 		return tui.Run(tui.Config{
 			Context:   ctx,
+			Notice:    colorNotice(*colorFlag, mode, os.Environ()),
 			ImageName: imageName, LoadImage: loadImage, LoadModel: spec.load, ModelName: spec.name,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
 			Prompt:    src.prompt(),

@@ -1,12 +1,13 @@
 package cli
 
 import (
+	"flag"
+	"os"
 	"strings"
 
 	"github.com/charmbracelet/colorprofile"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 	"io"
-	"os"
 
 	"golang.org/x/term"
 )
@@ -46,6 +47,24 @@ func detectColorMode(out io.Writer, env []string) viz.ColorMode {
 	return viz.NoColor
 }
 
+// colorNotice is what the screen says once about its colours: inside
+// tmux, without COLORTERM, colour detection cannot see the terminal behind
+// tmux and settles on 256 colours.
+func colorNotice(flagValue string, mode viz.ColorMode, env []string) string {
+	if flagValue != "auto" && flagValue != "" || mode != viz.ANSI256 {
+		return ""
+	}
+	tmux, colorterm := false, false
+	for _, kv := range env {
+		tmux = tmux || strings.HasPrefix(kv, "TMUX=") && kv != "TMUX="
+		colorterm = colorterm || strings.HasPrefix(kv, "COLORTERM=") && kv != "COLORTERM="
+	}
+	if !tmux || colorterm {
+		return ""
+	}
+	return "256 colours: tmux hides the terminal's colours; --color truecolor (or COLORTERM=truecolor) if it shows 24-bit colour"
+}
+
 // textsafe removes control characters (C0, DEL, C1, and so every escape
 // sequence's introducer) from text that came from outside (a labels file,
 // a server) before it reaches the terminal: a label cannot retitle the
@@ -57,4 +76,20 @@ func textsafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// outDirFlag registers --out-dir (and its older name --out): the folder
+// where s saves what the screen shows. It returns the value's pointer.
+func outDirFlag(fs *flag.FlagSet, what string) *string {
+	dir := fs.String("out-dir", ".", "folder where s saves "+what+" (PNG + JSON; an existing file is never overwritten: the new one gets -2, -3, …)")
+	fs.StringVar(dir, "out", ".", "the same as --out-dir (its older name)")
+	return dir
+}
+
+// checkOutDir makes sure the --out-dir folder exists.
+func checkOutDir(dir string) error {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return usageErrorf("--out-dir %s: not a folder (s saves there; create it first)", dir)
+	}
+	return nil
 }
