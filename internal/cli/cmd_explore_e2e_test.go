@@ -59,7 +59,7 @@ func (s *tmuxSession) waitForText(text string) string {
 	return s.waitFor(fmt.Sprintf("%q", text), func(sc string) bool { return strings.Contains(sc, text) })
 }
 
-var patchRE = regexp.MustCompile(`patch  row (\d+), col (\d+)`)
+var patchRE = regexp.MustCompile(`patch \((\d+),(\d+)\) =`)
 
 func cursorPatch(screen string) string {
 	m := patchRE.FindStringSubmatch(screen)
@@ -99,7 +99,7 @@ func TestExploreEndToEnd(t *testing.T) {
 
 	// Loaded when the footer lists the text tower's time.
 	sc := s.waitFor("the model to load", func(sc string) bool { return regexp.MustCompile(`text \d`).MatchString(sc) })
-	for _, want := range []string{"1 Similarity", "toy model", "Patch similarity", "layer  4 of 4", "NaFlex", "patches"} {
+	for _, want := range []string{"1 Similarity", "toy model", "Patch similarity", "layer block 4 of 4", "NaFlex", "patches"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, sc)
 		}
@@ -116,7 +116,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.keys("]")
 	s.waitForText("final LayerNorm")
 	s.keys("[", "[", "[", "[", "[")
-	s.waitForText("(embeddings)")
+	s.waitForText("layer embeddings")
 
 	// A click on the image's top-left cell puts the cursor on patch (0,0).
 	// The picture is centred in its area: find its first row and column.
@@ -132,7 +132,7 @@ func TestExploreEndToEnd(t *testing.T) {
 		t.Fatalf("no picture on screen:\n%s", s.screen())
 	}
 	s.literal(fmt.Sprintf("\x1b[<0;%d;%dM\x1b[<0;%d;%dm", left+1, top+1, left+1, top+1))
-	s.waitForText("patch  row 0, col 0")
+	s.waitForText("patch (0,0) =")
 
 	s.keys("2")
 	s.waitForText("Attention · query patch")
@@ -155,8 +155,10 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.literal("moon")
 	s.keys("Enter")
 	s.waitFor("the new label's score", func(sc string) bool {
-		return regexp.MustCompile(`(<\.01|\.\d\d|1\.00) \S+ moon`).MatchString(sc)
+		return regexp.MustCompile(`(<\.01|\.\d\d|1\.00) moon \?`).MatchString(sc)
 	})
+	// The toy model never read "moon": the screen says its score means nothing.
+	s.waitForText("? moon: never seen in training")
 
 	s.keys("s")
 	sc = s.waitForText("saved ")
