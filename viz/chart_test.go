@@ -40,7 +40,7 @@ func TestTextChartPlacesPointsOnTheScale(t *testing.T) {
 		if y == row(0.5) {
 			continue
 		}
-		if got := at(col(2), y); got != '┆' {
+		if got := at(col(2), y); got != '░' {
 			t.Errorf("band at x=2 row %d: %q\n%s", y, got, dump(tc))
 		}
 	}
