@@ -94,6 +94,9 @@ func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Mo
 		return nil, err
 	}
 	m.LogitScale, m.LogitBias = scale[0], bias[0]
+	if err := checkLogitScale(w, m.LogitScale); err != nil {
+		return nil, err
+	}
 	if m.Vision, err = loadVisionTower(c, w, cfg); err != nil {
 		return nil, err
 	}
