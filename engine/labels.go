@@ -63,8 +63,9 @@ func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []in
 	return prompt, ids, err
 }
 
-// EncodeLabels encodes labels with the text tower. Prompts seen before are
-// served from a cache, so adding one label to a list encodes only that one.
+// EncodeLabels encodes labels with the text tower, TextBatch labels per
+// forward pass. Prompts seen before are served from a cache, so adding one
+// label to a list encodes only that one.
 func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Duration, error) {
 	start := time.Now()
 	out := make([]Label, len(labels))
@@ -87,7 +88,7 @@ func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Du
 		ids = append(ids, tokens)
 	}
 	if len(todo) > 0 {
-		enc, err := m.EncodeTexts(ids, false)
+		embeds, err := m.TextEmbeddings(ids) // bounded batches: any number of labels
 		if err != nil {
 			return nil, 0, err
 		}
@@ -97,7 +98,7 @@ func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Du
 			m.labelCache = map[string][]float32{}
 		}
 		for k, i := range todo {
-			emb := append([]float32(nil), enc.Embeds[k*d:(k+1)*d]...)
+			emb := embeds[k*d : (k+1)*d : (k+1)*d]
 			out[i].Embed = emb
 			if len(m.labelCache) > 4096 {
 				clear(m.labelCache)

@@ -115,7 +115,9 @@ func (m *Model) Close() error { return m.weights.Close() }
 
 // EncodeImages runs the vision tower on a batch of preprocessed images. With
 // capture, the output's Internals hold every layer's hidden states and
-// attention probabilities and the pooling head's attention.
+// attention probabilities and the pooling head's attention. A pass whose
+// EstimateVision exceeds MemoryLimit is refused with a *MemoryError before
+// anything is allocated.
 func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput, error) {
 	out := &VisionOutput{}
 	if err := m.EncodeImagesInto(out, inputs, capture); err != nil {
@@ -129,11 +131,16 @@ func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput,
 func (m *Model) EncodeImagesInto(out *VisionOutput, inputs []VisionInput, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkVisionMemory(inputs, capture); err != nil {
+		return err
+	}
 	return m.Vision.forward(m.backend, inputs, capture, out)
 }
 
 // EncodeTexts runs the text tower on rows of token ids, all of one length
-// (SigLIP 2 pads them to max_position_embeddings).
+// (SigLIP 2 pads them to max_position_embeddings), refusing a batch whose
+// EstimateText exceeds MemoryLimit (*MemoryError). TextEmbeddings encodes
+// any number of rows in bounded batches.
 func (m *Model) EncodeTexts(ids [][]int, capture bool) (*TextOutput, error) {
 	out := &TextOutput{}
 	if err := m.EncodeTextsInto(out, ids, capture); err != nil {
@@ -146,6 +153,9 @@ func (m *Model) EncodeTexts(ids [][]int, capture bool) (*TextOutput, error) {
 func (m *Model) EncodeTextsInto(out *TextOutput, ids [][]int, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkTextMemory(ids, capture); err != nil {
+		return err
+	}
 	return m.Text.forward(m.backend, ids, capture, out)
 }
 
