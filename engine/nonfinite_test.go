@@ -46,7 +46,9 @@ func TestCheckVisionFindsTheFirstStage(t *testing.T) {
 			true, true, "image pixel values", -1, true},
 		{"position embedding", func(t *testing.T, m *Model, in []VisionInput) { setHost(t, m.Vision.Positions, 64*7+2, inf) },
 			true, true, "vision embeddings (patch + position)", 0, true},
-		{"block 2's MLP", func(t *testing.T, m *Model, in []VisionInput) { setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan) },
+		{"block 2's MLP", func(t *testing.T, m *Model, in []VisionInput) {
+			setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan)
+		},
 			true, true, "vision block 2 of 3 output", 2, true},
 		{"block 3's attention", func(t *testing.T, m *Model, in []VisionInput) {
 			setHost(t, m.Vision.Encoder.Layers[2].SelfAttention.Out.Bias, 9, -inf)
@@ -56,10 +58,14 @@ func TestCheckVisionFindsTheFirstStage(t *testing.T) {
 		{"pooling head", func(t *testing.T, m *Model, in []VisionInput) { setHost(t, m.Vision.Head.MLP.FC2.Bias, 3, inf) },
 			true, true, "pooling head", -1, true},
 		{"block 2, nothing captured, inputs given: run again with capture",
-			func(t *testing.T, m *Model, in []VisionInput) { setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan) },
+			func(t *testing.T, m *Model, in []VisionInput) {
+				setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan)
+			},
 			false, true, "vision block 2 of 3 output", 2, true},
 		{"block 2, nothing captured, no inputs: the tower as a whole",
-			func(t *testing.T, m *Model, in []VisionInput) { setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan) },
+			func(t *testing.T, m *Model, in []VisionInput) {
+				setHost(t, m.Vision.Encoder.Layers[1].MLP.FC2.Bias, 0, nan)
+			},
 			false, false, "the vision tower (a block or the final LayerNorm)", -1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,7 +162,9 @@ func TestCheckTextAndLabels(t *testing.T) {
 		level int
 	}{
 		{"position embedding", func(t *testing.T, m *Model) { m.Text.positions[64*2+5] = float32(math.Inf(-1)) }, "text embeddings (token + position)", 0},
-		{"block 1", func(t *testing.T, m *Model) { setHost(t, m.Text.Encoder.Layers[0].MLP.FC1.Bias, 7, float32(math.NaN())) }, "text block 1 of 2 output", 1},
+		{"block 1", func(t *testing.T, m *Model) {
+			setHost(t, m.Text.Encoder.Layers[0].MLP.FC1.Bias, 7, float32(math.NaN()))
+		}, "text block 1 of 2 output", 1},
 		{"final layer norm", func(t *testing.T, m *Model) { setHost(t, m.Text.FinalLayerNorm.Weight, 0, float32(math.NaN())) }, "text final layer norm", 3},
 		{"head", func(t *testing.T, m *Model) { setHost(t, m.Text.Head.Bias, 0, float32(math.NaN())) }, "text head", -1},
 	} {
