@@ -35,7 +35,7 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMet
 		}
 		resp, err := hc.Do(req)
 		if err != nil {
-			return fileMeta{}, fmt.Errorf("ask %s about %s: %w", c.Endpoint, file, stripURLError(err))
+			return fileMeta{}, fmt.Errorf("ask %s about %s: %w", c.endpointName(), file, c.netError(err))
 		}
 		resp.Body.Close()
 		if resp.StatusCode >= 400 {
@@ -50,7 +50,7 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMet
 			}
 			if lu.Host == "" { // relative: a renamed repository; keep asking the hub
 				if hop >= maxRedirects {
-					return fileMeta{}, fmt.Errorf("ask %s about %s: too many redirects", c.Endpoint, file)
+					return fileMeta{}, fmt.Errorf("ask %s about %s: too many redirects", c.endpointName(), file)
 				}
 				target = req.URL.ResolveReference(&url.URL{Path: lu.Path, RawPath: lu.RawPath}).String()
 				continue
@@ -72,11 +72,11 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMet
 		}
 		switch {
 		case meta.commit == "":
-			return fileMeta{}, fmt.Errorf("%s answered for %s without an X-Repo-Commit header: HF_ENDPOINT may not point to a Hugging Face hub, or a proxy strips headers", c.Endpoint, file)
+			return fileMeta{}, fmt.Errorf("%s answered for %s without an X-Repo-Commit header: HF_ENDPOINT may not point to a Hugging Face hub, or a proxy strips headers", c.endpointName(), file)
 		case meta.etag == "":
-			return fileMeta{}, fmt.Errorf("%s answered for %s without an ETag: the download could not be checked or cached", c.Endpoint, file)
+			return fileMeta{}, fmt.Errorf("%s answered for %s without an ETag: the download could not be checked or cached", c.endpointName(), file)
 		case meta.size < 0:
-			return fileMeta{}, fmt.Errorf("%s answered for %s without a size (X-Linked-Size or Content-Length)", c.Endpoint, file)
+			return fileMeta{}, fmt.Errorf("%s answered for %s without a size (X-Linked-Size or Content-Length)", c.endpointName(), file)
 		}
 		if err := validateSegment("commit", meta.commit); err != nil {
 			return fileMeta{}, err
@@ -102,6 +102,28 @@ func parseSize(s string) int64 {
 	}
 	return n
 }
+
+// netError is a transport error as messages show it: without the URL that
+// *url.Error puts in front (see stripURLError), and passed through
+// serverMessage, because Go quotes a malformed header line the server sent
+// (which may echo the credentials we sent) in its own errors. errors.Is and
+// errors.As still see the original.
+func (c *Client) netError(err error) error {
+	err = stripURLError(err)
+	if msg := c.serverMessage(err.Error()); msg != err.Error() {
+		return &redactedError{msg: msg, err: err}
+	}
+	return err
+}
+
+// redactedError shows a cleaned message for an error it still wraps.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // stripURLError removes the URL (with possible CDN signatures) that
 // *url.Error puts in front of a network error; the caller names the file.
