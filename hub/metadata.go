@@ -46,7 +46,7 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMet
 		if isRedirect && loc != "" {
 			lu, err := url.Parse(loc)
 			if err != nil {
-				return fileMeta{}, fmt.Errorf("the hub redirected %s to an unreadable address: %w", file, err)
+				return fileMeta{}, fmt.Errorf("the hub redirected %s to an unreadable address: %w", file, c.netError(err))
 			}
 			if lu.Host == "" { // relative: a renamed repository; keep asking the hub
 				if hop >= maxRedirects {
@@ -56,36 +56,43 @@ func (c *Client) head(ctx context.Context, repo, revision, file string) (fileMet
 				continue
 			}
 		}
-		meta := fileMeta{
-			commit:   resp.Header.Get("X-Repo-Commit"),
-			etag:     normalizeETag(firstNonEmpty(resp.Header.Get("X-Linked-Etag"), resp.Header.Get("ETag"))),
-			location: req.URL.String(),
-			size:     -1,
-		}
-		if isRedirect && loc != "" {
-			meta.location = loc
-		}
-		if s := resp.Header.Get("X-Linked-Size"); s != "" {
-			meta.size = parseSize(s)
-		} else if !isRedirect {
-			meta.size = parseSize(resp.Header.Get("Content-Length"))
-		}
-		switch {
-		case meta.commit == "":
-			return fileMeta{}, fmt.Errorf("%s answered for %s without an X-Repo-Commit header: HF_ENDPOINT may not point to a Hugging Face hub, or a proxy strips headers", c.endpointName(), file)
-		case meta.etag == "":
-			return fileMeta{}, fmt.Errorf("%s answered for %s without an ETag: the download could not be checked or cached", c.endpointName(), file)
-		case meta.size < 0:
-			return fileMeta{}, fmt.Errorf("%s answered for %s without a size (X-Linked-Size or Content-Length)", c.endpointName(), file)
-		}
-		if err := validateSegment("commit", meta.commit); err != nil {
-			return fileMeta{}, err
-		}
-		if err := validateSegment("ETag", meta.etag); err != nil {
-			return fileMeta{}, err
-		}
-		return meta, nil
+		return c.parseMeta(resp.Header, isRedirect, loc, req.URL.String(), file)
 	}
+}
+
+// parseMeta reads what a HEAD answer (2xx, or a redirect to a CDN) says
+// about file: commit, ETag, size, where to download. The values come from
+// the server, so each is checked before it becomes part of a cache path.
+func (c *Client) parseMeta(h http.Header, isRedirect bool, loc, reqURL, file string) (fileMeta, error) {
+	meta := fileMeta{
+		commit:   h.Get("X-Repo-Commit"),
+		etag:     normalizeETag(firstNonEmpty(h.Get("X-Linked-Etag"), h.Get("ETag"))),
+		location: reqURL,
+		size:     -1,
+	}
+	if isRedirect && loc != "" {
+		meta.location = loc
+	}
+	if s := h.Get("X-Linked-Size"); s != "" {
+		meta.size = parseSize(s)
+	} else if !isRedirect {
+		meta.size = parseSize(h.Get("Content-Length"))
+	}
+	switch {
+	case meta.commit == "":
+		return fileMeta{}, fmt.Errorf("%s answered for %s without an X-Repo-Commit header: HF_ENDPOINT may not point to a Hugging Face hub, or a proxy strips headers", c.endpointName(), file)
+	case meta.etag == "":
+		return fileMeta{}, fmt.Errorf("%s answered for %s without an ETag: the download could not be checked or cached", c.endpointName(), file)
+	case meta.size < 0:
+		return fileMeta{}, fmt.Errorf("%s answered for %s without a size (X-Linked-Size or Content-Length)", c.endpointName(), file)
+	}
+	if err := validateSegment("commit", meta.commit); err != nil {
+		return fileMeta{}, err
+	}
+	if err := validateSegment("ETag", meta.etag); err != nil {
+		return fileMeta{}, err
+	}
+	return meta, nil
 }
 
 // normalizeETag strips the weak marker and quotes: W/"abc" and "abc" → abc,
