@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // PromptOptions say how a label becomes the text the model reads. SigLIP 2
@@ -45,7 +46,8 @@ func loadTokenizer(dir string) (*tokenizer.Tokenizer, error) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return tokenizer.LoadDir(dir)
 		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("tokenizer: %w", err)
+			// Say what is wrong in the words Load uses ("symlink loop").
+			return nil, fmt.Errorf("tokenizer: %w", inputfile.CheckRegular(filepath.Join(dir, name)))
 		}
 	}
 	return nil, nil

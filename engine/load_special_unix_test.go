@@ -64,6 +64,18 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 	}
 }
 
+// TestLoadSymlinkLoopTokenizer: a tokenizer.json that links to itself says so.
+func TestLoadSymlinkLoopTokenizer(t *testing.T) {
+	dir := copyModel(t, "siglip2_fixed")
+	if err := os.Symlink("tokenizer.json", filepath.Join(dir, "tokenizer.json")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir, Options{})
+	if !errors.Is(err, inputfile.ErrSymlinkLoop) || !strings.Contains(err.Error(), "tokenizer.json: symlink loop") {
+		t.Fatalf("error %v, want one saying tokenizer.json is a symlink loop", err)
+	}
+}
+
 // TestLoadSymlinkLoopFolder: a model folder that is a symlink loop says so.
 func TestLoadSymlinkLoopFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "model")

@@ -348,3 +348,11 @@ func (e *embeddingTable) checkRow(dst []float32, id int, err error) error {
 	}
 	return nil
 }
+
+// CheckFinite is CheckVision for an analysis: nil when the image embedding
+// is finite, otherwise where the first NaN or infinity appears (the
+// analysis holds the internals, so the block is found without running
+// anything again).
+func (a *Analysis) CheckFinite() error {
+	return a.Model.CheckVision([]VisionInput{a.Prepared.Input}, a.Vision)
+}

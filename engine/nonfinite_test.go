@@ -8,6 +8,7 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
 // setHost writes v into element i of a backend tensor the naive backend
@@ -227,5 +228,32 @@ func TestCheckLogits(t *testing.T) {
 	logits, _ = m.Logits(img, txt)
 	if err := m.CheckLogits(logits, img, txt); !errors.As(err, &nf) || nf.Stage != "logits" || !strings.Contains(err.Error(), "logit_scale 100") {
 		t.Fatalf("overflowing logit_scale: %v", err)
+	}
+}
+
+// TestAnalysisCheckFinite: an analysis holds the internals, so the block
+// is named without running the model again.
+func TestAnalysisCheckFinite(t *testing.T) {
+	m := loadReference(t, "siglip2_naflex", naive.New())
+	img := &preprocess.Image{Width: 40, Height: 30, Pix: make([]uint8, 40*30*3)}
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	a, err := m.Analyze(img, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CheckFinite(); err != nil {
+		t.Fatalf("clean model: %v", err)
+	}
+	a.Release()
+	setHost(t, m.Vision.Encoder.Layers[1].SelfAttention.QKV.Bias, 3, float32(math.NaN()))
+	if a, err = m.Analyze(img, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Release()
+	var nf *NonFiniteError
+	if err := a.CheckFinite(); !errors.As(err, &nf) || nf.Stage != "vision block 2 of 2 output" {
+		t.Fatalf("CheckFinite = %v, want block 2 of 2", err)
 	}
 }

@@ -129,7 +129,10 @@ type redactedError struct {
 	err error
 }
 
+// Error is the cleaned message.
 func (e *redactedError) Error() string { return e.msg }
+
+// Unwrap gives errors.Is and errors.As the original error.
 func (e *redactedError) Unwrap() error { return e.err }
 
 // stripURLError removes the URL (with possible CDN signatures) that

@@ -203,9 +203,14 @@ type fileError struct {
 	cause error
 }
 
-func (e *fileError) Error() string        { return e.msg }
+// Error is the message, naming the path.
+func (e *fileError) Error() string { return e.msg }
+
+// Is matches the sentinel of the error's kind.
 func (e *fileError) Is(target error) bool { return target == e.kind }
-func (e *fileError) Unwrap() error        { return e.cause }
+
+// Unwrap returns the system error behind, if any.
+func (e *fileError) Unwrap() error { return e.cause }
 
 // unwrapPath drops the *fs.PathError wrapper, whose text would repeat the
 // path the caller names already.
@@ -221,7 +226,10 @@ func unwrapPath(err error) error {
 // it, so errors.Is(err, fs.ErrNotExist) keeps working.
 type pathErr struct{ pe *fs.PathError }
 
+// Error is the cause alone: the caller names the path.
 func (p pathErr) Error() string { return p.pe.Err.Error() }
+
+// Unwrap returns the *fs.PathError.
 func (p pathErr) Unwrap() error { return p.pe }
 
 // formatBytes writes a size in binary units for limits (16 MiB).
