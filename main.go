@@ -1,135 +1,14 @@
 // Command siglip2-tui looks inside Google's SigLIP 2 vision-language
 // encoders from the terminal: patch similarity, attention, label scores and
-// how they change with resolution.
+// how they change with resolution. The command line lives in internal/cli.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"sort"
-	"strings"
 
-	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/internal/cli"
 )
 
-// command is one subcommand of the CLI.
-type command struct {
-	name    string
-	summary string
-	// run executes the command with the arguments after its name.
-	run func(args []string, stdout, stderr io.Writer) error
-}
-
-// commands lists every subcommand; each lives in its own cmd_*.go file.
-var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdDoctor, cmdDump, cmdExplore, cmdHeatmap, cmdLocality, cmdModels, cmdTokenize}
-
-// errUsage marks an error caused by a bad command line; main prints it
-// without a stack of wrapping and exits with status 2.
-var errUsage = errors.New("usage")
-
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
-}
-
-// run dispatches to a subcommand and turns its error into an exit status.
-func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		printUsage(stdout)
-		return 0
-	}
-	for _, c := range commands {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(args[1:], stdout, stderr)
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		case errors.Is(err, errUsage):
-			fmt.Fprintf(stderr, "siglip2-tui %s: %v\n", c.name, err)
-			return 2
-		default:
-			fmt.Fprintf(stderr, "siglip2-tui %s: %v\n", c.name, err)
-			return 1
-		}
-	}
-	fmt.Fprintf(stderr, "siglip2-tui: unknown command %q (run 'siglip2-tui help' for the list)\n", args[0])
-	return 2
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprint(w, `siglip2-tui — look inside Google's SigLIP 2 vision-language encoders from the terminal:
-which patches look alike at each layer, where attention goes, how well text
-labels match an image and where, and how all of it changes with resolution.
-
-Usage: siglip2-tui <command> [flags] [arguments]
-
-Start here:
-  siglip2-tui explore --demo                 try the explorer offline (built-in toy model)
-  siglip2-tui explore photo.jpg              google/siglip2-base-patch16-224, downloaded once
-  siglip2-tui classify --labels "a cat,a dog" photo.jpg
-
-Commands:
-`)
-	cs := append([]command(nil), commands...)
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
-	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Models come from the Hugging Face hub (--model ID, cached where Python's
-huggingface_hub caches them: HF_HUB_CACHE, HF_HOME, HF_ENDPOINT, HF_TOKEN and
-HF_HUB_OFFLINE are honoured) or from a local folder (--model DIR).
---device auto uses an NVIDIA GPU when one works, else the CPU.
-
-Run 'siglip2-tui <command> --help' for a command's flags and what it teaches.
-`)
-}
-
-// usageErrorf formats a command-line mistake.
-func usageErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
-}
-
-// splitList splits a comma-separated flag value, dropping empty items.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// parseFlags parses a command's flags: -h gives flag.ErrHelp (exit 0 after
-// the usage text), any other mistake a usage error (exit 2).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
-	return nil
-}
-
-// loadModel resolves --model (downloading from the hub when needed, with
-// progress on stderr), opens the --device backend and loads the weights.
-func loadModel(ctx context.Context, mf modelFlags, dev deviceFlags, stderr io.Writer) (*engine.Model, error) {
-	dir, err := mf.resolve(ctx, stderr)
-	if err != nil {
-		return nil, err
-	}
-	backend, err := dev.backend(stderr)
-	if err != nil {
-		return nil, err
-	}
-	return engine.Load(dir, engine.Options{Backend: backend})
+	os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

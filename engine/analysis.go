@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync"
@@ -34,15 +35,15 @@ type Timings struct {
 
 // Analyze prepares img for the model and runs the vision tower with
 // internals capture. maxPatches overrides the NaFlex budget (0 keeps the
-// checkpoint's).
-func (m *Model) Analyze(img *preprocess.Image, maxPatches int) (*Analysis, error) {
+// checkpoint's). Cancelling ctx stops the pass between two blocks.
+func (m *Model) Analyze(ctx context.Context, img *preprocess.Image, maxPatches int) (*Analysis, error) {
 	start := time.Now()
 	p, err := m.Prepare(img, maxPatches)
 	if err != nil {
 		return nil, err
 	}
 	prepared := time.Now()
-	out, err := m.EncodeImages([]VisionInput{p.Input}, true)
+	out, err := m.EncodeImages(ctx, []VisionInput{p.Input}, true)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -25,12 +26,12 @@ func withTinyTokenizer(t *testing.T, model string) string {
 }
 
 func TestEncodeLabelsMatchesTextTowerAndCaches(t *testing.T) {
-	m, err := Load(withTinyTokenizer(t, "siglip2_fixed"), Options{})
+	m, err := Load(withTinyTokenizer(t, "siglip2_fixed"), Options{Backend: cpuBackend})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	labels, _, err := m.EncodeLabels([]string{"A Cat", "dog"}, PromptOptions{})
+	labels, _, err := m.EncodeLabels(context.Background(), []string{"A Cat", "dog"}, PromptOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestEncodeLabelsMatchesTextTowerAndCaches(t *testing.T) {
 	if len(labels[0].IDs) != m.Config.Text.MaxPositions {
 		t.Errorf("%d ids, want %d", len(labels[0].IDs), m.Config.Text.MaxPositions)
 	}
-	direct, err := m.EncodeTexts([][]int{labels[0].IDs, labels[1].IDs}, false)
+	direct, err := m.EncodeTexts(context.Background(), [][]int{labels[0].IDs, labels[1].IDs}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,14 +54,14 @@ func TestEncodeLabelsMatchesTextTowerAndCaches(t *testing.T) {
 		}
 	}
 	// Encoding again hits the cache: the very same slice comes back.
-	again, _, err := m.EncodeLabels([]string{"dog", "a cat"}, PromptOptions{})
+	again, _, err := m.EncodeLabels(context.Background(), []string{"dog", "a cat"}, PromptOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if &again[0].Embed[0] != &labels[1].Embed[0] || &again[1].Embed[0] != &labels[0].Embed[0] {
 		t.Error("cached labels were encoded again")
 	}
-	keep, _, _ := m.EncodeLabels([]string{"A Cat"}, PromptOptions{KeepCase: true, Template: "{}"})
+	keep, _, _ := m.EncodeLabels(context.Background(), []string{"A Cat"}, PromptOptions{KeepCase: true, Template: "{}"})
 	if keep[0].Prompt != "A Cat" {
 		t.Errorf("KeepCase prompt = %q", keep[0].Prompt)
 	}
@@ -76,8 +77,8 @@ func TestEncodeLabelsMatchesTextTowerAndCaches(t *testing.T) {
 }
 
 func TestLabelsNeedATokenizer(t *testing.T) {
-	m := loadReference(t, "siglip2_fixed", nil)
-	if _, _, err := m.EncodeLabels([]string{"cat"}, PromptOptions{}); err == nil {
+	m := loadReference(t, "siglip2_fixed", cpuBackend)
+	if _, _, err := m.EncodeLabels(context.Background(), []string{"cat"}, PromptOptions{}); err == nil {
 		t.Fatal("encoding labels without a tokenizer succeeded")
 	}
 }
@@ -86,13 +87,13 @@ func TestLabelsNeedATokenizer(t *testing.T) {
 // image embedding must equal that patch's pooled-on-its-own embedding: an
 // independent check of PatchEmbeddings (and so of label maps).
 func TestPatchEmbeddingOfSinglePatchImage(t *testing.T) {
-	m := loadReference(t, "siglip2_naflex", nil)
+	m := loadReference(t, "siglip2_naflex", cpuBackend)
 	pd := m.Config.Vision.PatchDim()
 	in := VisionInput{Patches: make([]float32, 4*pd), Tokens: 4, GridH: 1, GridW: 1}
 	for i := 0; i < pd; i++ {
 		in.Patches[i] = float32(math.Sin(float64(i) * 0.37))
 	}
-	out, err := m.EncodeImages([]VisionInput{in}, false)
+	out, err := m.EncodeImages(context.Background(), []VisionInput{in}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +105,12 @@ func TestPatchEmbeddingOfSinglePatchImage(t *testing.T) {
 }
 
 func TestAnalysis(t *testing.T) {
-	m := loadReference(t, "siglip2_naflex", nil)
+	m := loadReference(t, "siglip2_naflex", cpuBackend)
 	img, err := preprocess.Load(filepath.Join(referenceDir, "images", "img0_97x61_rgb.png"), preprocess.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := m.Analyze(img, 16)
+	a, err := m.Analyze(context.Background(), img, 16)
 	if err != nil {
 		t.Fatal(err)
 	}

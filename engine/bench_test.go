@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -19,7 +20,7 @@ func benchModel(b *testing.B, res int) *Model {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewRandom(cfg, DefaultPreprocessor(cfg), 1, Options{})
+	m, err := NewRandom(cfg, DefaultPreprocessor(cfg), 1, Options{Backend: cpuBackend})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func BenchmarkVisionForward(b *testing.B) {
 				g := res / 16
 				in := []VisionInput{randomPatches(m.Config, g*g, g*g)}
 				var out VisionOutput
-				if err := m.EncodeImagesInto(&out, in, capture); err != nil { // warm up
+				if err := m.EncodeImagesInto(context.Background(), &out, in, capture); err != nil { // warm up
 					b.Fatal(err)
 				}
 				b.ReportAllocs()
@@ -57,7 +58,7 @@ func BenchmarkVisionForward(b *testing.B) {
 					if out.Internals != nil {
 						out.Internals.Release()
 					}
-					if err := m.EncodeImagesInto(&out, in, capture); err != nil {
+					if err := m.EncodeImagesInto(context.Background(), &out, in, capture); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -72,20 +73,20 @@ func BenchmarkNaFlexForward256(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := NewRandom(cfg, DefaultPreprocessor(cfg), 1, Options{})
+	m, err := NewRandom(cfg, DefaultPreprocessor(cfg), 1, Options{Backend: cpuBackend})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer m.Close()
 	in := []VisionInput{randomPatches(cfg, 256, 240)} // a 15×16 grid padded to 256
 	var out VisionOutput
-	if err := m.EncodeImagesInto(&out, in, false); err != nil {
+	if err := m.EncodeImagesInto(context.Background(), &out, in, false); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := m.EncodeImagesInto(&out, in, false); err != nil {
+		if err := m.EncodeImagesInto(context.Background(), &out, in, false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -103,13 +104,13 @@ func BenchmarkTextForward10Labels(b *testing.B) {
 		ids[i][8] = 1
 	}
 	var out TextOutput
-	if err := m.EncodeTextsInto(&out, ids, false); err != nil {
+	if err := m.EncodeTextsInto(context.Background(), &out, ids, false); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := m.EncodeTextsInto(&out, ids, false); err != nil {
+		if err := m.EncodeTextsInto(context.Background(), &out, ids, false); err != nil {
 			b.Fatal(err)
 		}
 	}

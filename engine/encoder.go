@@ -11,22 +11,24 @@ type encoder struct {
 	Layers []encoderLayer `st:"layers.%d"`
 }
 
-// Forward runs every block. With one state tensor the blocks update it in
-// place; with len(Layers)+1 (internals capture) block l reads states[l] and
-// writes states[l+1]. probs is empty or holds one tensor per block for the
-// attention probabilities.
-func (e *encoder) Forward(c compute.Backend, cfg EncoderConfig, states []compute.Tensor, s *scratch, shape compute.AttentionShape, probs []compute.Tensor) {
-	for l := range e.Layers {
+// Forward runs blocks from…len(Layers)-1 of the pass. With one state
+// tensor the blocks update it in place; with len(Layers)+1 (internals
+// capture) block l reads states[l] and writes states[l+1]. It stops between
+// blocks when the pass's context is cancelled.
+func (e *encoder) Forward(p *pass, states []compute.Tensor, from int) error {
+	for l := from; l < len(e.Layers); l++ {
+		if err := p.cancelled(); err != nil {
+			return err
+		}
 		in, out := states[0], states[0]
 		if len(states) > 1 {
 			in, out = states[l], states[l+1]
 		}
-		var p compute.Tensor
-		if len(probs) > 0 {
-			p = probs[l]
+		if err := e.Layers[l].Forward(p, l, out, in); err != nil {
+			return err
 		}
-		e.Layers[l].Forward(c, cfg, out, in, s, shape, p)
 	}
+	return nil
 }
 
 // attentionShape describes self-attention over batch sequences of tokens.

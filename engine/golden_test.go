@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -238,11 +239,11 @@ func TestFixedGoldensFromPixels(t *testing.T) {
 			m := loadReference(t, "siglip2_fixed", b)
 			pix, shape := g.floats("inputs.pixel_values")
 			inputs := patchesFromCHW(pix, shape[0], shape[2], shape[3], m.Config.Vision.PatchSize)
-			vis, err := m.EncodeImages(inputs, true)
+			vis, err := m.EncodeImages(context.Background(), inputs, true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			txt, err := m.EncodeTexts(idsFromGolden(g), true)
+			txt, err := m.EncodeTexts(context.Background(), idsFromGolden(g), true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,6 +28,9 @@ type Label struct {
 	Text   string // as the user typed it
 	Prompt string // what the model read
 	IDs    []int  // token ids, SigLIP 2 framing
+	// Unknown lists the label's words the model cannot know (see
+	// Model.UnknownWords): its score means nothing.
+	Unknown []string
 	// Embed is the L2-normalised text embedding.
 	Embed []float32
 }
@@ -67,8 +71,9 @@ func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []in
 
 // EncodeLabels encodes labels with the text tower, TextBatch labels per
 // forward pass. Prompts seen before are served from a cache, so adding one
-// label to a list encodes only that one.
-func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Duration, error) {
+// label to a list encodes only that one. Cancelling ctx stops the text
+// tower between two blocks.
+func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptions) ([]Label, time.Duration, error) {
 	start := time.Now()
 	out := make([]Label, len(labels))
 	var todo []int
@@ -78,7 +83,7 @@ func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Du
 		if err != nil {
 			return nil, 0, fmt.Errorf("label %q: %w", text, err)
 		}
-		out[i] = Label{Text: text, Prompt: prompt, IDs: tokens}
+		out[i] = Label{Text: text, Prompt: prompt, IDs: tokens, Unknown: m.UnknownWords(text)}
 		m.labelMu.Lock()
 		emb, ok := m.labelCache[prompt]
 		m.labelMu.Unlock()
@@ -90,7 +95,7 @@ func (m *Model) EncodeLabels(labels []string, p PromptOptions) ([]Label, time.Du
 		ids = append(ids, tokens)
 	}
 	if len(todo) > 0 {
-		embeds, err := m.TextEmbeddings(ids) // bounded batches: any number of labels
+		embeds, err := m.TextEmbeddings(ctx, ids) // bounded batches: any number of labels
 		if err != nil {
 			return nil, 0, err
 		}

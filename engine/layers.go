@@ -52,14 +52,19 @@ type selfAttention struct {
 	Out linear `st:"out_proj" shape:"hidden,hidden"`
 }
 
-// Forward writes attention over x into dst. probs, when not empty, receives
-// the attention probabilities (sequences·heads·tokens × tokens).
-func (a *selfAttention) Forward(c compute.Backend, dst, x compute.Tensor, s *scratch, shape compute.AttentionShape, probs compute.Tensor) {
-	width := shape.Heads * shape.HeadDim
+// Forward writes block l's attention over x into dst, capturing the
+// probabilities and silencing heads as the pass asks.
+func (a *selfAttention) Forward(p *pass, l int, dst, x compute.Tensor) error {
+	c, s := p.c, p.s
+	width := p.shape.Heads * p.shape.HeadDim
 	a.QKV.Forward(c, s.qkv, x, compute.NoActivation)
 	q, k, v := s.qkv.ColRange(0, width), s.qkv.ColRange(width, 2*width), s.qkv.ColRange(2*width, 3*width)
-	c.Attention(s.context, q, k, v, probs, shape)
+	c.Attention(s.context, q, k, v, p.attentionProbs(l), p.shape)
+	if err := p.silenceHeads(l, s.context); err != nil {
+		return err
+	}
 	a.Out.Forward(c, dst, s.context, compute.NoActivation)
+	return nil
 }
 
 // encoderLayer is one pre-LayerNorm transformer block:
@@ -73,15 +78,19 @@ type encoderLayer struct {
 	MLP           mlp           `st:"mlp"`
 }
 
-// Forward computes the block on x into out (which may be x).
-func (l *encoderLayer) Forward(c compute.Backend, cfg EncoderConfig, out, x compute.Tensor, s *scratch, shape compute.AttentionShape, probs compute.Tensor) {
-	l.LayerNorm1.Forward(c, s.normed, x, cfg.LayerNormEps)
-	l.SelfAttention.Forward(c, s.delta, s.normed, s, shape, probs)
+// Forward computes block i of the pass on x into out (which may be x).
+func (l *encoderLayer) Forward(p *pass, i int, out, x compute.Tensor) error {
+	c, s, eps := p.c, p.s, p.cfg.LayerNormEps
+	l.LayerNorm1.Forward(c, s.normed, x, eps)
+	if err := l.SelfAttention.Forward(p, i, s.delta, s.normed); err != nil {
+		return err
+	}
 	c.Add(out, x, s.delta)
 
-	l.LayerNorm2.Forward(c, s.normed, out, cfg.LayerNormEps)
-	l.MLP.Forward(c, s.delta, s.normed, s.mlpHidden, cfg.Activation)
+	l.LayerNorm2.Forward(c, s.normed, out, eps)
+	l.MLP.Forward(c, s.delta, s.normed, s.mlpHidden, p.cfg.Activation)
 	c.Add(out, out, s.delta)
+	return nil
 }
 
 // scratch holds a forward pass's intermediate activations for one batch
@@ -94,25 +103,13 @@ type scratch struct {
 	mlpHidden compute.Tensor // rows × intermediate
 }
 
-func newScratch(c compute.Backend, rows int, cfg EncoderConfig) (*scratch, error) {
-	s := &scratch{}
-	var err error
-	for _, t := range []struct {
-		dst  *compute.Tensor
-		cols int
-	}{{&s.normed, cfg.Hidden}, {&s.qkv, 3 * cfg.Hidden}, {&s.context, cfg.Hidden}, {&s.delta, cfg.Hidden}, {&s.mlpHidden, cfg.Intermediate}} {
-		if *t.dst, err = c.Alloc(rows, t.cols); err != nil {
-			s.free(c)
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-func (s *scratch) free(c compute.Backend) {
-	for _, t := range []compute.Tensor{s.normed, s.qkv, s.context, s.delta, s.mlpHidden} {
-		if !t.Empty() {
-			c.Free(t)
-		}
+// newScratch allocates a block's activations for rows tokens in a.
+func newScratch(a *arena, rows int, cfg EncoderConfig) *scratch {
+	return &scratch{
+		normed:    a.alloc(rows, cfg.Hidden),
+		qkv:       a.alloc(rows, 3*cfg.Hidden),
+		context:   a.alloc(rows, cfg.Hidden),
+		delta:     a.alloc(rows, cfg.Hidden),
+		mlpHidden: a.alloc(rows, cfg.Intermediate),
 	}
 }

@@ -34,6 +34,8 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 		{"tokenizer.json", fifo, inputfile.ErrNotRegular, "named pipe"},
 		{"tokenizer.json", zero, inputfile.ErrNotRegular, "character device"},
 		{"tokenizer.model", fifo, inputfile.ErrNotRegular, "named pipe"},
+		{VocabularyFile, fifo, inputfile.ErrNotRegular, "named pipe"},
+		{VocabularyFile, zero, inputfile.ErrNotRegular, "character device"},
 		{"model.safetensors", fifo, inputfile.ErrNotRegular, "named pipe"},
 		{"model.safetensors", zero, inputfile.ErrNotRegular, "character device"},
 	} {
@@ -46,7 +48,7 @@ func TestLoadRefusesSpecialFiles(t *testing.T) {
 			}
 			done := make(chan error, 1)
 			go func() {
-				m, err := Load(dir, Options{})
+				m, err := Load(dir, Options{Backend: cpuBackend})
 				if err == nil {
 					m.Close()
 				}
@@ -70,7 +72,7 @@ func TestLoadSymlinkLoopTokenizer(t *testing.T) {
 	if err := os.Symlink("tokenizer.json", filepath.Join(dir, "tokenizer.json")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(dir, Options{})
+	_, err := Load(dir, Options{Backend: cpuBackend})
 	if !errors.Is(err, inputfile.ErrSymlinkLoop) || !strings.Contains(err.Error(), "tokenizer.json: symlink loop") {
 		t.Fatalf("error %v, want one saying tokenizer.json is a symlink loop", err)
 	}
@@ -82,7 +84,7 @@ func TestLoadSymlinkLoopFolder(t *testing.T) {
 	if err := os.Symlink("model", dir); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(dir, Options{})
+	_, err := Load(dir, Options{Backend: cpuBackend})
 	if !errors.Is(err, inputfile.ErrSymlinkLoop) || !strings.Contains(err.Error(), "symlink loop") {
 		t.Fatalf("error %v, want one saying symlink loop", err)
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"math"
@@ -142,7 +143,7 @@ func TestLoadRejectsBadFolders(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyModel(t, "siglip2_fixed")
 			c.break_(t, dir)
-			m, err := Load(dir, Options{})
+			m, err := Load(dir, Options{Backend: cpuBackend})
 			if err == nil {
 				m.Close()
 				t.Fatalf("Load succeeded; want an error mentioning %q", c.wantErr)
@@ -195,11 +196,11 @@ func TestHalfPrecisionWeights(t *testing.T) {
 			ids := [][]int{{5, 9, 1, 0, 0, 0}, {7, 1, 0, 0, 0, 0}}
 			var embeds [2][]float32
 			for i, dir := range []string{half, rounded} {
-				m, err := Load(dir, Options{})
+				m, err := Load(dir, Options{Backend: cpuBackend})
 				if err != nil {
 					t.Fatal(err)
 				}
-				out, err := m.EncodeTexts(ids, false)
+				out, err := m.EncodeTexts(context.Background(), ids, false)
 				m.Close()
 				if err != nil {
 					t.Fatal(err)
@@ -269,12 +270,12 @@ func TestShardedCheckpoint(t *testing.T) {
 	g := openGolden(t, "fixed.safetensors")
 	var pooled [2][]float32
 	for i, dir := range []string{single, sharded} {
-		m, err := Load(dir, Options{})
+		m, err := Load(dir, Options{Backend: cpuBackend})
 		if err != nil {
 			t.Fatal(err)
 		}
 		inputs, _ := goldenInputs(t, g, m)
-		out, err := m.EncodeImages(inputs, false)
+		out, err := m.EncodeImages(context.Background(), inputs, false)
 		m.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -291,7 +292,7 @@ func TestShardedCheckpoint(t *testing.T) {
 	index["logit_bias"] = "model-00001-of-00002.safetensors"
 	js, _ = json.Marshal(map[string]any{"weight_map": index})
 	os.WriteFile(filepath.Join(sharded, "model.safetensors.index.json"), js, 0o644)
-	if _, err := Load(sharded, Options{}); err == nil || !strings.Contains(err.Error(), `"logit_bias"`) {
+	if _, err := Load(sharded, Options{Backend: cpuBackend}); err == nil || !strings.Contains(err.Error(), `"logit_bias"`) {
 		t.Errorf("inconsistent index: err = %v", err)
 	}
 }
@@ -304,7 +305,7 @@ func TestRandomModel(t *testing.T) {
 	pre := DefaultPreprocessor(cfg)
 	var embeds [2][]float32
 	for i := range embeds {
-		m, err := NewRandom(cfg, pre, 42, Options{})
+		m, err := NewRandom(cfg, pre, 42, Options{Backend: cpuBackend})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +313,7 @@ func TestRandomModel(t *testing.T) {
 		for j := range in.Patches {
 			in.Patches[j] = float32(j%7) / 7
 		}
-		out, err := m.EncodeImages([]VisionInput{in}, false)
+		out, err := m.EncodeImages(context.Background(), []VisionInput{in}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,12 +339,12 @@ func TestRandomModel(t *testing.T) {
 // LoadFS (in-memory model folders) must compute exactly what Load does.
 func TestLoadFSMatchesLoad(t *testing.T) {
 	dir := withTinyTokenizer(t, "siglip2_naflex")
-	fromDisk, err := Load(dir, Options{})
+	fromDisk, err := Load(dir, Options{Backend: cpuBackend})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fromDisk.Close()
-	fromFS, err := LoadFS(os.DirFS(dir), "toy", Options{})
+	fromFS, err := LoadFS(os.DirFS(dir), "toy", Options{Backend: cpuBackend})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +354,7 @@ func TestLoadFSMatchesLoad(t *testing.T) {
 	}
 	var embeds [2][]float32
 	for i, m := range []*Model{fromDisk, fromFS} {
-		labels, _, err := m.EncodeLabels([]string{"a cat"}, PromptOptions{})
+		labels, _, err := m.EncodeLabels(context.Background(), []string{"a cat"}, PromptOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,7 +365,7 @@ func TestLoadFSMatchesLoad(t *testing.T) {
 			t.Fatalf("embedding %d: Load %v, LoadFS %v", k, embeds[0][k], embeds[1][k])
 		}
 	}
-	if _, err := LoadFS(os.DirFS(t.TempDir()), "empty", Options{}); err == nil || !strings.Contains(err.Error(), "config.json") {
+	if _, err := LoadFS(os.DirFS(t.TempDir()), "empty", Options{Backend: cpuBackend}); err == nil || !strings.Contains(err.Error(), "config.json") {
 		t.Errorf("empty folder: %v", err)
 	}
 }

@@ -60,5 +60,12 @@ func LoadFS(fsys fs.FS, name string, opts Options) (*Model, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	if data, err = fs.ReadFile(fsys, VocabularyFile); err == nil {
+		if m.vocabulary, err = parseVocabulary(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
 	return m, nil
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/rand"
 	"testing"
@@ -102,7 +103,7 @@ func TestCosineGramRejectsShortInput(t *testing.T) {
 
 func TestSimilarityMatrixCoversValidPatchesOnly(t *testing.T) {
 	m := localityTestModel(t, Options{Backend: naive.New()})
-	a, err := m.Analyze(stripes(56, 40), 0)
+	a, err := m.Analyze(context.Background(), stripes(56, 40), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +135,7 @@ func TestSimilarityMatrixCoversValidPatchesOnly(t *testing.T) {
 
 func TestPositionSimilarityIsTheResizedTable(t *testing.T) {
 	m := localityTestModel(t, Options{Backend: naive.New()})
-	a, err := m.Analyze(stripes(56, 40), 0)
+	a, err := m.Analyze(context.Background(), stripes(56, 40), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,12 +188,12 @@ func TestFixedResCopyMatchesNaFlexOnASquareImage(t *testing.T) {
 		t.Fatalf("copy is %v with a %d grid, want fixed-res 6×6", fixed.Config.Variant, fixed.Vision.FixedGrid())
 	}
 	img := stripes(48, 48)
-	af, err := fixed.Analyze(img, 0)
+	af, err := fixed.Analyze(context.Background(), img, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer af.Release()
-	an, err := m.Analyze(img, 36) // a 48×48 image with 36 patches: a 6×6 grid, no padding
+	an, err := m.Analyze(context.Background(), img, 36) // a 48×48 image with 36 patches: a 6×6 grid, no padding
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestFixedResCopyMatchesNaFlexOnASquareImage(t *testing.T) {
 		}
 	}
 	// A wide image is squashed: the fixed copy still sees a 6×6 grid.
-	wide, err := fixed.Analyze(stripes(96, 40), 0)
+	wide, err := fixed.Analyze(context.Background(), stripes(96, 40), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,10 +215,10 @@ func TestFixedResCopyMatchesNaFlexOnASquareImage(t *testing.T) {
 	if r, c := wide.Grid(); r != 6 || c != 6 || wide.Prepared.Resized.Width != 48 || wide.Prepared.Resized.Height != 48 {
 		t.Errorf("wide image: grid %d×%d, resized %d×%d; want 6×6 and 48×48", r, c, wide.Prepared.Resized.Width, wide.Prepared.Resized.Height)
 	}
-	if _, err := FixedResFromNaFlex(fixed, 48, Options{}); err == nil {
+	if _, err := FixedResFromNaFlex(fixed, 48, Options{Backend: cpuBackend}); err == nil {
 		t.Error("a copy of a fixed-resolution model gave no error")
 	}
-	if _, err := FixedResFromNaFlex(m, 4, Options{}); err == nil {
+	if _, err := FixedResFromNaFlex(m, 4, Options{Backend: cpuBackend}); err == nil {
 		t.Error("an image smaller than a patch gave no error")
 	}
 }

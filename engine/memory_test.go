@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand"
@@ -129,8 +130,8 @@ func TestMemoryRefusalWithoutAllocating(t *testing.T) {
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, verr := m.EncodeImages([]VisionInput{{Tokens: 8192, GridH: 64, GridW: 128}}, true)
-	_, terr := m.EncodeTexts(ids, false)
+	_, verr := m.EncodeImages(context.Background(), []VisionInput{{Tokens: 8192, GridH: 64, GridW: 128}}, true)
+	_, terr := m.EncodeTexts(context.Background(), ids, false)
 	runtime.ReadMemStats(&after)
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
 		t.Errorf("the refusal allocated %d MB", grew>>20)
@@ -148,7 +149,7 @@ func TestMemoryRefusalWithoutAllocating(t *testing.T) {
 		t.Errorf("EncodeTexts: %v", terr)
 	}
 	t.Setenv(MemoryLimitEnv, "16 bytes?")
-	if _, err := m.EncodeImages([]VisionInput{{Tokens: 16, GridH: 4, GridW: 4}}, false); err == nil || !strings.Contains(err.Error(), MemoryLimitEnv) {
+	if _, err := m.EncodeImages(context.Background(), []VisionInput{{Tokens: 16, GridH: 4, GridW: 4}}, false); err == nil || !strings.Contains(err.Error(), MemoryLimitEnv) {
 		t.Errorf("a malformed %s: %v", MemoryLimitEnv, err)
 	}
 }
@@ -163,18 +164,18 @@ func TestMemoryLimitOnARealModel(t *testing.T) {
 	need := EstimateVision(m.Config, 1, inputs[0].Tokens, true)
 	t.Setenv(MemoryLimitEnv, "1000")
 	var me *MemoryError
-	if _, err := m.EncodeImages(inputs, true); !errors.As(err, &me) || me.Need != need || me.Limit != 1000 {
+	if _, err := m.EncodeImages(context.Background(), inputs, true); !errors.As(err, &me) || me.Need != need || me.Limit != 1000 {
 		t.Fatalf("EncodeImages under a 1000-byte limit: %v", err)
 	}
 	t.Setenv(MemoryLimitEnv, "unlimited")
-	out, err := m.EncodeImages(inputs, true)
+	out, err := m.EncodeImages(context.Background(), inputs, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out.Internals.Release()
 	work, outputs, _ := visionParts(m.Config, 1, inputs[0].Tokens, true)
 	t.Setenv(MemoryLimitEnv, strconv.FormatInt(outputs, 10))
-	if _, err := m.EncodeImages(inputs, true); err != nil {
+	if _, err := m.EncodeImages(context.Background(), inputs, true); err != nil {
 		t.Errorf("a repeat that reuses %d bytes of scratch and the released capture was refused: %v", work, err)
 	}
 }
@@ -207,12 +208,12 @@ func TestTextEmbeddingsBatchesMatchOneBatch(t *testing.T) {
 	for _, b := range testBackends() {
 		t.Run(b.Name(), func(t *testing.T) {
 			m := loadReference(t, "siglip2_fixed", b)
-			one, err := m.EncodeTexts(ids, false)
+			one, err := m.EncodeTexts(context.Background(), ids, false)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := append([]float32(nil), one.Embeds...)
-			got, err := m.TextEmbeddings(ids)
+			got, err := m.TextEmbeddings(context.Background(), ids)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,13 +8,17 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
-	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // Model is a loaded SigLIP 2 checkpoint. Its methods may be called from
@@ -38,12 +42,16 @@ type Model struct {
 
 	labelMu    sync.Mutex
 	labelCache map[string][]float32 // prompt → text embedding
+
+	// vocabulary is the set of words a closed-vocabulary model knows
+	// (VocabularyFile), nil for an open vocabulary.
+	vocabulary map[string]bool
 }
 
 // Options configure Load.
 type Options struct {
-	// Backend runs the arithmetic; nil means the CPU backend with its
-	// defaults (OpenBLAS when installed).
+	// Backend runs the arithmetic (required: the caller chooses the CPU,
+	// GPU or naive backend; the engine never picks one).
 	Backend compute.Backend
 }
 
@@ -72,17 +80,22 @@ func Load(dir string, opts Options) (*Model, error) {
 		w.Close()
 		return nil, err
 	}
+	if data, err := inputfile.ReadFile(filepath.Join(dir, VocabularyFile), inputfile.ListLimit); err == nil {
+		if m.vocabulary, err = parseVocabulary(data); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		w.Close()
+		return nil, err
+	}
 	return m, nil
 }
 
 func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Model, error) {
 	c := opts.Backend
 	if c == nil {
-		b, err := cpu.New(cpu.Options{})
-		if err != nil {
-			return nil, err
-		}
-		c = b
+		return nil, fmt.Errorf("engine: no compute backend given (Options.Backend): pass the CPU, GPU or naive backend to run on")
 	}
 	m := &Model{Config: cfg, Preprocessor: pre, backend: c, weights: w}
 	scale, err := w.Float32("logit_scale", 1)
@@ -115,12 +128,12 @@ func (m *Model) Close() error { return m.weights.Close() }
 
 // EncodeImages runs the vision tower on a batch of preprocessed images. With
 // capture, the output's Internals hold every layer's hidden states and
-// attention probabilities and the pooling head's attention. A pass whose
-// EstimateVision exceeds MemoryLimit is refused with a *MemoryError before
-// anything is allocated.
-func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput, error) {
+// attention probabilities and the pooling head's attention. Cancelling ctx
+// stops the pass between two blocks. A pass whose EstimateVision exceeds
+// MemoryLimit is refused with a *MemoryError before anything is allocated.
+func (m *Model) EncodeImages(ctx context.Context, inputs []VisionInput, capture bool) (*VisionOutput, error) {
 	out := &VisionOutput{}
-	if err := m.EncodeImagesInto(out, inputs, capture); err != nil {
+	if err := m.EncodeImagesInto(ctx, out, inputs, capture); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -128,35 +141,36 @@ func (m *Model) EncodeImages(inputs []VisionInput, capture bool) (*VisionOutput,
 
 // EncodeImagesInto is EncodeImages writing into out and reusing its slices:
 // a loop over images of one shape allocates nothing once warm.
-func (m *Model) EncodeImagesInto(out *VisionOutput, inputs []VisionInput, capture bool) error {
+func (m *Model) EncodeImagesInto(ctx context.Context, out *VisionOutput, inputs []VisionInput, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.checkVisionMemory(inputs, capture); err != nil {
 		return err
 	}
-	return m.Vision.forward(m.backend, inputs, capture, out)
+	return m.Vision.forward(ctx, m.backend, inputs, capture, out)
 }
 
 // EncodeTexts runs the text tower on rows of token ids, all of one length
-// (SigLIP 2 pads them to max_position_embeddings), refusing a batch whose
-// EstimateText exceeds MemoryLimit (*MemoryError). TextEmbeddings encodes
-// any number of rows in bounded batches.
-func (m *Model) EncodeTexts(ids [][]int, capture bool) (*TextOutput, error) {
+// (SigLIP 2 pads them to max_position_embeddings). Cancelling ctx stops the
+// pass between two blocks. A batch whose EstimateText exceeds MemoryLimit
+// is refused (*MemoryError); TextEmbeddings encodes any number of rows in
+// bounded batches.
+func (m *Model) EncodeTexts(ctx context.Context, ids [][]int, capture bool) (*TextOutput, error) {
 	out := &TextOutput{}
-	if err := m.EncodeTextsInto(out, ids, capture); err != nil {
+	if err := m.EncodeTextsInto(ctx, out, ids, capture); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 // EncodeTextsInto is EncodeTexts writing into out and reusing its slices.
-func (m *Model) EncodeTextsInto(out *TextOutput, ids [][]int, capture bool) error {
+func (m *Model) EncodeTextsInto(ctx context.Context, out *TextOutput, ids [][]int, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.checkTextMemory(ids, capture); err != nil {
 		return err
 	}
-	return m.Text.forward(m.backend, ids, capture, out)
+	return m.Text.forward(ctx, m.backend, ids, capture, out)
 }
 
 // Logits returns logits_per_image (images × texts): the cosine similarity of

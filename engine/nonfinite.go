@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -175,9 +176,10 @@ func rowsOf(all []float32, per int) func(i int) ([]float32, error) {
 // embeddings, a block's output (when out holds captured internals), the
 // post-layernorm, the pooling head or the normalisation. Without internals
 // and with inputs, it runs the first affected image again with capture to
-// find the block (the memory check of EncodeImages applies). Only padding
-// rows are skipped. The common case costs one scan of out.Embeds.
-func (m *Model) CheckVision(inputs []VisionInput, out *VisionOutput) error {
+// find the block (the memory check of EncodeImages applies; ctx can cancel
+// that pass). Only padding rows are skipped. The common case costs one scan
+// of out.Embeds.
+func (m *Model) CheckVision(ctx context.Context, inputs []VisionInput, out *VisionOutput) error {
 	d := out.Hidden
 	bad := -1
 	for i := 0; i < out.Batch; i++ {
@@ -190,10 +192,10 @@ func (m *Model) CheckVision(inputs []VisionInput, out *VisionOutput) error {
 		return nil
 	}
 	if out.Internals == nil && bad < len(inputs) {
-		again, err := m.EncodeImages([]VisionInput{inputs[bad]}, true)
+		again, err := m.EncodeImages(ctx, []VisionInput{inputs[bad]}, true)
 		if err == nil {
 			defer again.Internals.Release()
-			if e := m.CheckVision(inputs[bad:bad+1], again); e != nil {
+			if e := m.CheckVision(ctx, inputs[bad:bad+1], again); e != nil {
 				if ne, ok := e.(*NonFiniteError); ok {
 					ne.Item = bad
 				}
@@ -284,14 +286,15 @@ func (m *Model) CheckText(out *TextOutput) error {
 
 // CheckLabels returns nil when every label's embedding is finite.
 // Otherwise it encodes the first affected label again with internals
-// capture (one short text: cheap) and returns the *NonFiniteError of
-// CheckText for it, Item being the label's index in labels.
-func (m *Model) CheckLabels(labels []Label) error {
+// capture (one short text: cheap; ctx can cancel it) and returns the
+// *NonFiniteError of CheckText for it, Item being the label's index in
+// labels.
+func (m *Model) CheckLabels(ctx context.Context, labels []Label) error {
 	for i, l := range labels {
 		if safetensors.FirstNonFinite(l.Embed) < 0 {
 			continue
 		}
-		out, err := m.EncodeTexts([][]int{l.IDs}, true)
+		out, err := m.EncodeTexts(ctx, [][]int{l.IDs}, true)
 		if err != nil {
 			return &NonFiniteError{Stage: fmt.Sprintf("the text embedding of label %q", l.Text), Level: -1, Item: i, Row: -1,
 				Value: l.Embed[safetensors.FirstNonFinite(l.Embed)], Hint: hintLocate}
@@ -354,5 +357,5 @@ func (e *embeddingTable) checkRow(dst []float32, id int, err error) error {
 // analysis holds the internals, so the block is found without running
 // anything again).
 func (a *Analysis) CheckFinite() error {
-	return a.Model.CheckVision([]VisionInput{a.Prepared.Input}, a.Vision)
+	return a.Model.CheckVision(context.Background(), []VisionInput{a.Prepared.Input}, a.Vision)
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -73,7 +74,7 @@ func TestCheckVisionFindsTheFirstStage(t *testing.T) {
 			m := loadReference(t, "siglip2_fixed", naive.New())
 			inputs := goldenVisionInputs(t, m, "fixed.safetensors")
 			tc.poke(t, m, inputs)
-			out, err := m.EncodeImages(inputs, tc.capture)
+			out, err := m.EncodeImages(context.Background(), inputs, tc.capture)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +85,7 @@ func TestCheckVisionFindsTheFirstStage(t *testing.T) {
 			if tc.inputs {
 				given = inputs
 			}
-			err = m.CheckVision(given, out)
+			err = m.CheckVision(context.Background(), given, out)
 			var nf *NonFiniteError
 			if !errors.As(err, &nf) {
 				t.Fatalf("CheckVision = %v, want a *NonFiniteError", err)
@@ -108,12 +109,12 @@ func TestCheckVisionWhereItAppears(t *testing.T) {
 	m := loadReference(t, "siglip2_fixed", naive.New())
 	inputs := goldenVisionInputs(t, m, "fixed.safetensors")
 	inputs[1].Patches[5*768+3] = float32(math.NaN())
-	out, err := m.EncodeImages(inputs, false)
+	out, err := m.EncodeImages(context.Background(), inputs, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var nf *NonFiniteError
-	if !errors.As(m.CheckVision(inputs, out), &nf) || nf.Item != 1 || nf.Row != 5 {
+	if !errors.As(m.CheckVision(context.Background(), inputs, out), &nf) || nf.Item != 1 || nf.Row != 5 {
 		t.Fatalf("got %+v, want image 1, row 5", nf)
 	}
 	if msg := nf.Error(); !strings.Contains(msg, "NaN first appears in image pixel values (item 1, position 5)") || !strings.Contains(msg, "preprocessor_config.json") {
@@ -126,14 +127,14 @@ func TestChecksPassFiniteOutputs(t *testing.T) {
 	for _, name := range []string{"siglip2_fixed", "siglip2_naflex"} {
 		m := loadReference(t, name, naive.New())
 		g := map[string]string{"siglip2_fixed": "fixed.safetensors", "siglip2_naflex": "naflex_mnp16.safetensors"}[name]
-		out, err := m.EncodeImages(goldenVisionInputs(t, m, g), true)
+		out, err := m.EncodeImages(context.Background(), goldenVisionInputs(t, m, g), true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := m.CheckVision(nil, out); err != nil {
+		if err := m.CheckVision(context.Background(), nil, out); err != nil {
 			t.Errorf("%s: CheckVision: %v", name, err)
 		}
-		txt, err := m.EncodeTexts(idsFromGolden(openGolden(t, g)), true)
+		txt, err := m.EncodeTexts(context.Background(), idsFromGolden(openGolden(t, g)), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +174,7 @@ func TestCheckTextAndLabels(t *testing.T) {
 			m := loadReference(t, "siglip2_fixed", naive.New())
 			ids := idsFromGolden(openGolden(t, "fixed.safetensors"))
 			tc.poke(t, m)
-			txt, err := m.EncodeTexts(ids, true)
+			txt, err := m.EncodeTexts(context.Background(), ids, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +183,7 @@ func TestCheckTextAndLabels(t *testing.T) {
 			if err := m.CheckText(txt); !errors.As(err, &nf) || nf.Stage != tc.stage || nf.Level != tc.level {
 				t.Fatalf("CheckText = %v, want stage %q level %d", err, tc.stage, tc.level)
 			}
-			plain, err := m.EncodeTexts(ids, false)
+			plain, err := m.EncodeTexts(context.Background(), ids, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +192,7 @@ func TestCheckTextAndLabels(t *testing.T) {
 			for i := range ids {
 				labels[i] = Label{Text: string(rune('a' + i)), IDs: ids[i], Embed: plain.Embeds[i*d : (i+1)*d]}
 			}
-			err = m.CheckLabels(labels)
+			err = m.CheckLabels(context.Background(), labels)
 			if !errors.As(err, &nf) || !strings.HasPrefix(nf.Stage, tc.stage) || nf.Item != 0 || !strings.Contains(err.Error(), `label "a"`) {
 				t.Fatalf("CheckLabels = %v, want stage %q for label 0", err, tc.stage)
 			}
@@ -239,7 +240,7 @@ func TestAnalysisCheckFinite(t *testing.T) {
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i * 7)
 	}
-	a, err := m.Analyze(img, 0)
+	a, err := m.Analyze(context.Background(), img, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +249,7 @@ func TestAnalysisCheckFinite(t *testing.T) {
 	}
 	a.Release()
 	setHost(t, m.Vision.Encoder.Layers[1].SelfAttention.QKV.Bias, 3, float32(math.NaN()))
-	if a, err = m.Analyze(img, 0); err != nil {
+	if a, err = m.Analyze(context.Background(), img, 0); err != nil {
 		t.Fatal(err)
 	}
 	defer a.Release()

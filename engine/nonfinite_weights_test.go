@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -69,7 +70,7 @@ func TestNonFiniteWeightsRefusedAtLoad(t *testing.T) {
 		t.Run(tc.model+"/"+tc.tensor, func(t *testing.T) {
 			dir := copyModel(t, tc.model)
 			rewriteWeights(t, dir, poison(tc.tensor, tc.at, tc.value, tc.dtype))
-			m, err := Load(dir, Options{})
+			m, err := Load(dir, Options{Backend: cpuBackend})
 			if err == nil {
 				m.Close()
 				t.Fatal("Load accepted a non-finite weight")
@@ -95,16 +96,16 @@ func TestNonFiniteTokenEmbeddingRow(t *testing.T) {
 	const tensor = "text_model.embeddings.token_embedding.weight"
 	dir := copyModel(t, "siglip2_fixed")
 	rewriteWeights(t, dir, poison(tensor, 9*64+4, math.NaN(), safetensors.F32))
-	m, err := Load(dir, Options{})
+	m, err := Load(dir, Options{Backend: cpuBackend})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	clean := [][]int{{5, 7, 1, 0}}
-	if _, err := m.EncodeTexts(clean, false); err != nil {
+	if _, err := m.EncodeTexts(context.Background(), clean, false); err != nil {
 		t.Fatalf("a text without token 9: %v", err)
 	}
-	_, err = m.EncodeTexts([][]int{{5, 9, 1, 0}}, false)
+	_, err = m.EncodeTexts(context.Background(), [][]int{{5, 9, 1, 0}}, false)
 	var nf *NonFiniteWeightError
 	if !errors.As(err, &nf) || nf.Tensor != tensor {
 		t.Fatalf("error %v, want a NonFiniteWeightError for the token table", err)
@@ -125,7 +126,7 @@ func TestLogitScaleOverflowRefused(t *testing.T) {
 	}{{88.5, true}, {88.8, false}, {1e30, false}} {
 		dir := copyModel(t, "siglip2_fixed")
 		rewriteWeights(t, dir, poison("logit_scale", 0, tc.scale, safetensors.F32))
-		m, err := Load(dir, Options{})
+		m, err := Load(dir, Options{Backend: cpuBackend})
 		if tc.ok {
 			if err != nil {
 				t.Errorf("logit_scale %g refused: %v", tc.scale, err)

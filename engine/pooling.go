@@ -30,41 +30,26 @@ type headScratch struct {
 	mlpHidden                                       compute.Tensor // batch × intermediate
 }
 
-func newHeadScratch(c compute.Backend, cfg EncoderConfig, batch, tokens int, probe []float32) (*headScratch, error) {
-	s := &headScratch{}
-	allocs := []struct {
-		dst        *compute.Tensor
-		rows, cols int
-	}{
-		{&s.probes, batch, cfg.Hidden}, {&s.query, batch, cfg.Hidden}, {&s.context, batch, cfg.Hidden},
-		{&s.attended, batch, cfg.Hidden}, {&s.normed, batch, cfg.Hidden}, {&s.delta, batch, cfg.Hidden},
-		{&s.keyValue, batch * tokens, 2 * cfg.Hidden}, {&s.mlpHidden, batch, cfg.Intermediate},
+// newHeadScratch allocates the head's activations in a and fills the
+// probe rows, one per batch item.
+func newHeadScratch(a *arena, cfg EncoderConfig, batch, tokens int, probe []float32) (*headScratch, error) {
+	d := cfg.Hidden
+	s := &headScratch{
+		probes: a.alloc(batch, d), query: a.alloc(batch, d), context: a.alloc(batch, d),
+		attended: a.alloc(batch, d), normed: a.alloc(batch, d), delta: a.alloc(batch, d),
+		keyValue: a.alloc(batch*tokens, 2*d), mlpHidden: a.alloc(batch, cfg.Intermediate),
 	}
-	for _, a := range allocs {
-		t, err := c.Alloc(a.rows, a.cols)
-		if err != nil {
-			s.free(c)
-			return nil, err
-		}
-		*a.dst = t
+	if a.err != nil {
+		return nil, a.err
 	}
-	rep := make([]float32, 0, batch*cfg.Hidden)
-	for b := 0; b < batch; b++ {
+	rep := make([]float32, 0, batch*d)
+	for range batch {
 		rep = append(rep, probe...)
 	}
-	if err := c.Upload(s.probes, rep); err != nil {
-		s.free(c)
+	if err := a.c.Upload(s.probes, rep); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func (s *headScratch) free(c compute.Backend) {
-	for _, t := range []compute.Tensor{s.probes, s.query, s.context, s.attended, s.normed, s.delta, s.keyValue, s.mlpHidden} {
-		if !t.Empty() {
-			c.Free(t)
-		}
-	}
 }
 
 // Forward pools x (batch·tokens × hidden) into dst (batch × hidden). probs,
@@ -93,34 +78,11 @@ func (h *poolingHead) Forward(c compute.Backend, cfg EncoderConfig, dst, x compu
 // map. It is an approximation: the real head mixes patches by attention.
 func (h *poolingHead) patchEmbeddings(c compute.Backend, cfg EncoderConfig, x compute.Tensor) ([]float32, error) {
 	rows, d := x.Rows, cfg.Hidden
-	tmp := make([]compute.Tensor, 0, 4)
-	defer func() {
-		for _, t := range tmp {
-			c.Free(t)
-		}
-	}()
-	alloc := func(cols int) (compute.Tensor, error) {
-		t, err := c.Alloc(rows, cols)
-		if err == nil {
-			tmp = append(tmp, t)
-		}
-		return t, err
-	}
-	value, err := alloc(d)
-	if err != nil {
-		return nil, err
-	}
-	attended, err := alloc(d)
-	if err != nil {
-		return nil, err
-	}
-	normed, err := alloc(d)
-	if err != nil {
-		return nil, err
-	}
-	hidden, err := alloc(cfg.Intermediate)
-	if err != nil {
-		return nil, err
+	a := &arena{c: c}
+	defer a.free()
+	value, attended, normed, hidden := a.alloc(rows, d), a.alloc(rows, d), a.alloc(rows, d), a.alloc(rows, cfg.Intermediate)
+	if a.err != nil {
+		return nil, fmt.Errorf("patch embeddings: %w", a.err)
 	}
 	in := h.inProj()
 	v := in.rows(2*d, 3*d)

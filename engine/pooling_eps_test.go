@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/rand"
 	"testing"
@@ -64,7 +65,7 @@ func TestPoolingHeadHonoursLayerNormEps(t *testing.T) {
 			for i := range patches {
 				patches[i] = float32(rng.NormFloat64())
 			}
-			out, err := m.EncodeImages([]VisionInput{{Patches: patches, Tokens: tokens, GridH: grid, GridW: grid}}, true)
+			out, err := m.EncodeImages(context.Background(), []VisionInput{{Patches: patches, Tokens: tokens, GridH: grid, GridW: grid}}, true)
 			if err != nil {
 				t.Fatal(err)
 			}

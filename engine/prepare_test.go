@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,7 @@ func TestEndToEndGoldens(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := openGoldenPath(t, c.goldens)
-			m, err := Load(c.model, Options{})
+			m, err := Load(c.model, Options{Backend: cpuBackend})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,12 +82,12 @@ func TestEndToEndGoldens(t *testing.T) {
 				inputs = append(inputs, p.Input)
 				valid = append(valid, p.Input.Valid())
 			}
-			vis, err := m.EncodeImages(inputs, true)
+			vis, err := m.EncodeImages(context.Background(), inputs, true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			ids := idsFromGolden(g)
-			txt, err := m.EncodeTexts(ids, true)
+			txt, err := m.EncodeTexts(context.Background(), ids, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -87,7 +87,7 @@ func TestMissingPreprocessorConfig(t *testing.T) {
 			if err := os.Remove(path); err != nil {
 				t.Fatal(err)
 			}
-			m, err := Load(dir, Options{})
+			m, err := Load(dir, Options{Backend: cpuBackend})
 			if err == nil {
 				m.Close()
 				t.Fatal("Load succeeded without preprocessor_config.json")
@@ -118,7 +118,7 @@ func TestHugeRescaleFactorRefusedAtLoad(t *testing.T) {
 	if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Load(dir, Options{})
+	m, err := Load(dir, Options{Backend: cpuBackend})
 	if err == nil {
 		m.Close()
 		t.Fatal("Load accepted rescale_factor 1e308")

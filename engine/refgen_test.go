@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,11 +42,11 @@ func runGoldens(t *testing.T, modelDir, goldens string, skip map[int]bool) {
 			}
 			defer m.Close()
 			inputs, valid := goldenInputs(t, g, m)
-			vis, err := m.EncodeImages(inputs, true)
+			vis, err := m.EncodeImages(context.Background(), inputs, true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			txt, err := m.EncodeTexts(idsFromGolden(g), true)
+			txt, err := m.EncodeTexts(context.Background(), idsFromGolden(g), true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
@@ -42,23 +43,13 @@ func (e *embeddingTable) row(dst []float32, id int) error {
 
 type textWork struct {
 	batch, length int
+	arena         arena
 	embedded      []float32      // host: batch·length × hidden
 	state         compute.Tensor // batch·length × hidden
 	last          compute.Tensor // after the final LayerNorm
 	pooled        compute.Tensor // batch × projection
 	blocks        *scratch
 	states        []compute.Tensor // one entry: state (no capture)
-}
-
-func (w *textWork) free(c compute.Backend) {
-	for _, t := range []compute.Tensor{w.state, w.last, w.pooled} {
-		if !t.Empty() {
-			c.Free(t)
-		}
-	}
-	if w.blocks != nil {
-		w.blocks.free(c)
-	}
 }
 
 func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, error) {
@@ -102,27 +93,18 @@ func (t *TextTower) workFor(c compute.Backend, batch, length int) (*textWork, er
 		return w, nil
 	}
 	if t.work != nil {
-		t.work.free(c)
+		t.work.arena.free()
 		t.work = nil
 	}
 	cfg := t.Config
 	rows := batch * length
-	w := &textWork{batch: batch, length: length, embedded: make([]float32, rows*cfg.Hidden), states: make([]compute.Tensor, 1)}
-	var err error
-	alloc := func(dst *compute.Tensor, r, cols int) {
-		if err == nil {
-			*dst, err = c.Alloc(r, cols)
-		}
-	}
-	alloc(&w.state, rows, cfg.Hidden)
-	alloc(&w.last, rows, cfg.Hidden)
-	alloc(&w.pooled, batch, cfg.ProjectionSize)
-	if err == nil {
-		w.blocks, err = newScratch(c, rows, cfg.EncoderConfig)
-	}
-	if err != nil {
-		w.free(c)
-		return nil, fmt.Errorf("allocate text activations for %d×%d tokens: %w", batch, length, err)
+	w := &textWork{batch: batch, length: length, arena: arena{c: c}, embedded: make([]float32, rows*cfg.Hidden), states: make([]compute.Tensor, 1)}
+	a := &w.arena
+	w.state, w.last, w.pooled = a.alloc(rows, cfg.Hidden), a.alloc(rows, cfg.Hidden), a.alloc(batch, cfg.ProjectionSize)
+	w.blocks = newScratch(a, rows, cfg.EncoderConfig)
+	if a.err != nil {
+		a.free()
+		return nil, fmt.Errorf("allocate text activations for %d×%d tokens: %w", batch, length, a.err)
 	}
 	t.work = w
 	return w, nil
@@ -164,7 +146,7 @@ type TextOutput struct {
 }
 
 // forward runs the tower into out, reusing out's slices when large enough.
-func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool, out *TextOutput) error {
+func (t *TextTower) forward(ctx context.Context, c compute.Backend, ids [][]int, capture bool, out *TextOutput) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("no texts to encode")
 	}
@@ -188,13 +170,13 @@ func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool, out *T
 	}
 	w.states[0] = w.state
 	states := w.states[:1]
-	var probs []compute.Tensor
+	p := &pass{ctx: ctx, c: c, cfg: cfg.EncoderConfig, s: w.blocks, shape: attentionShape(cfg.EncoderConfig, batch, length, nil)}
 	var internals *Internals
 	if capture {
 		if internals, err = newInternals(c, cfg.EncoderConfig, batch, length, false, &t.captures); err != nil {
 			return err
 		}
-		states, probs = internals.states, internals.probs
+		states, p.probs = internals.states, internals.probs
 	}
 	fail := func(err error) error {
 		if internals != nil {
@@ -205,7 +187,9 @@ func (t *TextTower) forward(c compute.Backend, ids [][]int, capture bool, out *T
 	if err := c.Upload(states[0], w.embedded); err != nil {
 		return fail(err)
 	}
-	t.Encoder.Forward(c, cfg.EncoderConfig, states, w.blocks, attentionShape(cfg.EncoderConfig, batch, length, nil), probs)
+	if err := t.Encoder.Forward(p, states, 0); err != nil {
+		return fail(err)
+	}
 	t.FinalLayerNorm.Forward(c, w.last, states[len(states)-1], cfg.LayerNormEps)
 	lastTokens := w.last.Strided((length-1)*cfg.Hidden, length*cfg.Hidden, batch, cfg.Hidden)
 	t.Head.Forward(c, w.pooled, lastTokens, compute.NoActivation)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
@@ -42,6 +44,7 @@ type VisionTower struct {
 // visionWork holds the activations of a forward pass for one batch shape.
 type visionWork struct {
 	batch, tokens int
+	arena         arena
 	patches       compute.Tensor // batch·tokens × PatchDim
 	positions     compute.Tensor // batch·tokens × hidden (NaFlex only)
 	state         compute.Tensor // batch·tokens × hidden, updated in place
@@ -50,21 +53,7 @@ type visionWork struct {
 	blocks        *scratch
 	head          *headScratch
 	states        []compute.Tensor // one entry: state (no capture)
-	validKeys     []int            // per image, NaFlex
-}
-
-func (w *visionWork) free(c compute.Backend) {
-	for _, t := range []compute.Tensor{w.patches, w.positions, w.state, w.last, w.pooled} {
-		if !t.Empty() {
-			c.Free(t)
-		}
-	}
-	if w.blocks != nil {
-		w.blocks.free(c)
-	}
-	if w.head != nil {
-		w.head.free(c)
-	}
+	validKeys     []int            // per image
 }
 
 func loadVisionTower(c compute.Backend, w *Weights, cfg Config) (*VisionTower, error) {
@@ -195,33 +184,25 @@ func (v *VisionTower) workFor(c compute.Backend, batch, tokens int) (*visionWork
 		return w, nil
 	}
 	if v.work != nil {
-		v.work.free(c)
+		v.work.arena.free()
 		v.work = nil
 	}
 	vc := v.Config
 	rows := batch * tokens
-	w := &visionWork{batch: batch, tokens: tokens, states: make([]compute.Tensor, 1), validKeys: make([]int, batch)}
-	var err error
-	alloc := func(dst *compute.Tensor, r, cols int) {
-		if err == nil {
-			*dst, err = c.Alloc(r, cols)
-		}
-	}
-	alloc(&w.patches, rows, vc.PatchDim())
+	w := &visionWork{batch: batch, tokens: tokens, arena: arena{c: c}, states: make([]compute.Tensor, 1), validKeys: make([]int, batch)}
+	a := &w.arena
+	w.patches = a.alloc(rows, vc.PatchDim())
 	if v.Variant == NaFlex {
-		alloc(&w.positions, rows, vc.Hidden)
+		w.positions = a.alloc(rows, vc.Hidden)
 	}
-	alloc(&w.state, rows, vc.Hidden)
-	alloc(&w.last, rows, vc.Hidden)
-	alloc(&w.pooled, batch, vc.Hidden)
-	if err == nil {
-		w.blocks, err = newScratch(c, rows, vc.EncoderConfig)
+	w.state, w.last, w.pooled = a.alloc(rows, vc.Hidden), a.alloc(rows, vc.Hidden), a.alloc(batch, vc.Hidden)
+	w.blocks = newScratch(a, rows, vc.EncoderConfig)
+	var err error
+	if a.err == nil {
+		w.head, err = newHeadScratch(a, vc.EncoderConfig, batch, tokens, v.Head.probe)
 	}
-	if err == nil {
-		w.head, err = newHeadScratch(c, vc.EncoderConfig, batch, tokens, v.Head.probe)
-	}
-	if err != nil {
-		w.free(c)
+	if err = cmp.Or(a.err, err); err != nil {
+		a.free()
 		return nil, fmt.Errorf("allocate vision activations for %d×%d tokens: %w", batch, tokens, err)
 	}
 	v.work = w
@@ -283,7 +264,7 @@ type VisionOutput struct {
 // forward runs the tower into out, reusing out's slices when they are
 // large enough, so repeated forwards of one shape allocate nothing. Callers
 // serialise (Model does).
-func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture bool, out *VisionOutput) error {
+func (v *VisionTower) forward(ctx context.Context, c compute.Backend, inputs []VisionInput, capture bool, out *VisionOutput) error {
 	tokens, err := v.checkInputs(inputs)
 	if err != nil {
 		return err
@@ -295,15 +276,15 @@ func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture b
 	}
 	vc := v.Config
 	w.states[0] = w.state
+	p := &pass{ctx: ctx, c: c, cfg: vc.EncoderConfig, s: w.blocks}
 	states := w.states[:1]
-	var probs []compute.Tensor
 	var poolProbs compute.Tensor
 	var internals *Internals
 	if capture {
 		if internals, err = newInternals(c, vc.EncoderConfig, batch, tokens, true, &v.captures); err != nil {
 			return err
 		}
-		states, probs, poolProbs = internals.states, internals.probs, internals.poolProbs
+		states, p.probs, poolProbs = internals.states, internals.probs, internals.poolProbs
 	}
 	var validKeys []int
 	if v.Variant == NaFlex {
@@ -312,12 +293,14 @@ func (v *VisionTower) forward(c compute.Backend, inputs []VisionInput, capture b
 			validKeys[i] = in.Valid()
 		}
 	}
+	p.shape = attentionShape(vc.EncoderConfig, batch, tokens, validKeys)
 
-	x := states[0]
-	if err := v.embed(c, x, w, inputs); err != nil {
+	if err := v.embed(c, states[0], w, inputs); err != nil {
 		return v.failed(c, internals, err)
 	}
-	v.Encoder.Forward(c, vc.EncoderConfig, states, w.blocks, attentionShape(vc.EncoderConfig, batch, tokens, validKeys), probs)
+	if err := v.Encoder.Forward(p, states, 0); err != nil {
+		return v.failed(c, internals, err)
+	}
 	v.PostLayerNorm.Forward(c, w.last, states[len(states)-1], vc.LayerNormEps)
 	v.Head.Forward(c, vc.EncoderConfig, w.pooled, w.last, w.head, batch, tokens, validKeys, poolProbs)
 	if err := c.Sync(); err != nil {

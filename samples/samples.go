@@ -13,7 +13,9 @@
 //
 // Both are ordinary Hugging Face model folders (config.json,
 // model.safetensors, preprocessor_config.json, tokenizer.json,
-// tokenizer_config.json); WriteModel puts one on disk for the engine.
+// tokenizer_config.json) plus vocabulary.json, the words of the training
+// captions, so the screens can say which words of a label the toy model
+// cannot know; WriteModel puts one on disk for the engine.
 //
 // The package imports nothing else from this module.
 package samples

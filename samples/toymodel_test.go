@@ -1,8 +1,11 @@
 package samples_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -71,7 +74,7 @@ func TestToyModelsMeetTargets(t *testing.T) {
 			if err := samples.WriteModel(fsys, dir); err != nil {
 				t.Fatal(err)
 			}
-			m, err := engine.Load(dir, engine.Options{})
+			m, err := engine.Load(dir, engine.Options{Backend: cpuBackend(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +149,7 @@ func textEmbeds(t *testing.T, m *engine.Model, ids labelIDs, texts []string) []f
 		}
 		rows[i] = row
 	}
-	out, err := m.EncodeTexts(rows, false)
+	out, err := m.EncodeTexts(context.Background(), rows, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +213,7 @@ func measure(t *testing.T, m *engine.Model, ids labelIDs, r *rand.Rand, naflex b
 			}
 			inputs = append(inputs, p.Input)
 		}
-		out, err := m.EncodeImages(inputs, true)
+		out, err := m.EncodeImages(context.Background(), inputs, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,4 +397,13 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
+}
+
+// cpuBackend is the fast CPU backend the toy model's targets are measured on.
+func cpuBackend(t *testing.T) compute.Backend {
+	c, err := cpu.New(cpu.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -55,27 +56,19 @@ type Model struct {
 	model    *engine.Model
 	prepared *engine.PreparedImage
 	analysis *engine.Analysis
-	maps     *Maps
+	mapper   *inspect.Maps
 
-	// What the user chose.
-	view     viewID
-	mode     attnMode
-	level    int // feature level 0…L+1; -1 until the model is known
-	head     int // viz.MeanHeads or a head
-	lastHead int
-	patch    viz.Patch
-	disp     displayOpts
-	help     bool
-	helpTop  int
+	// What the user chose: view, layer, head, display (shared with
+	// compare), the patch, the labels.
+	selection
+	patch viz.Patch
+	help  helpView
 
 	labels labelList
 	loc    localityState
 
-	// The current map and the cache of computed ones.
-	cur      *Map
-	curErr   error
-	cache    map[mapKey]*Map
-	inFlight map[mapKey]bool
+	// maps is the map on screen and the cache of computed ones.
+	maps mapSlot
 
 	message   string
 	msgIsErr  bool
@@ -92,20 +85,11 @@ type Model struct {
 func New(cfg Config) *Model {
 	sh := newShared(cfg)
 	m := &Model{
-		sh:       sh,
-		spinner:  spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		level:    -1,
-		head:     viz.MeanHeads,
-		lastHead: 0,
-		disp:     displayOpts{cmap: cfg.Colormap, opacity: 0.6},
-		labels:   newLabelList(sh, cfg.Labels),
-		cache:    map[mapKey]*Map{},
-		inFlight: map[mapKey]bool{},
-	}
-	if cfg.ColorMode == viz.NoColor {
-		// Without colour, cells show luminance: paint the map in grey at
-		// full strength so the characters read as the values.
-		m.disp.cmap, m.disp.opacity = viz.Grey, 1
+		sh:        sh,
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		selection: newSelection(&sh.keys, int(numViews), cfg.Colormap, cfg.ColorMode),
+		labels:    newLabelList(sh, cfg.Labels),
+		maps:      newMapSlot(512),
 	}
 	m.pane.sh = sh
 	m.gfx = newGraphicsState(sh)
@@ -160,7 +144,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.progress.finish(stageDecode, msg.dur, msg.err)
 		if msg.err == nil {
 			m.img = msg.img
-			m.pic = NRGBA(msg.img)
+			m.pic = inspect.NRGBA(msg.img)
 			m.pane.SetImage(m.pic)
 		}
 		return m.next()
@@ -168,9 +152,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.progress.finish(stageWeights, msg.dur, msg.err)
 		if msg.err == nil {
 			m.model = msg.model
-			if m.level < 0 {
-				m.level = msg.model.Config.Vision.Layers
-			}
+			m.setModel(msg.model.Config.Vision.Layers, msg.model.Config.Vision.Heads)
 		}
 		return m.next()
 	case preparedMsg:
@@ -185,7 +167,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			m.analysis = &engine.Analysis{Model: m.model, Source: m.img, Prepared: m.prepared, Vision: msg.out,
 				Timings: engine.Timings{Preprocess: m.progress.stages[stagePreprocess].dur, Vision: msg.dur}}
-			m.maps = NewMaps(m.analysis)
+			m.mapper = inspect.NewMaps(m.analysis)
 		}
 		return m.next()
 	case labelsMsg:
@@ -196,14 +178,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.labels.apply(msg)
 		return m.encodeLabels()
 	case mapMsg:
-		delete(m.inFlight, msg.key)
-		if msg.err != nil {
-			if m.want() == msg.key {
-				m.curErr = msg.err
-			}
-			return nil
-		}
-		m.store(msg.key, msg.m)
+		m.maps.done(msg.key, msg.m, msg.err, m.want())
 		return nil
 	case exportMsg:
 		m.exporting = false
@@ -254,7 +229,7 @@ func (m *Model) encodeLabels() tea.Cmd {
 
 // busy tells whether anything runs in the background (the spinner turns).
 func (m *Model) busy() bool {
-	return m.progress.busy() || len(m.inFlight) > 0 || m.exporting || m.loc.running
+	return m.progress.busy() || m.maps.busy() || m.exporting || m.loc.running
 }
 
 func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgIsErr = s, isErr }
@@ -267,51 +242,15 @@ func (m *Model) grid() (rows, cols int) {
 	return m.prepared.Input.GridH, m.prepared.Input.GridW
 }
 
-// layers is the number of blocks (0 before the model is loaded).
-func (m *Model) layers() int {
-	if m.model == nil {
-		return 0
-	}
-	return m.model.Config.Vision.Layers
-}
-
-func (m *Model) heads() int {
-	if m.model == nil {
-		return 0
-	}
-	return m.model.Config.Vision.Heads
-}
-
-// kind is the map kind the current view and mode show.
-func (m *Model) kind() MapKind {
-	switch m.view {
-	case viewAttention:
-		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
-	case viewLabels:
-		return MapLabel
-	case viewPCA:
-		return MapPCA
-	}
-	return MapSimilarity
-}
-
-// levelFor clamps the chosen level into what kind accepts.
-func (m *Model) levelFor(k MapKind) int {
-	if k.BlockLevels() {
-		return min(max(m.level, 1), m.layers())
-	}
-	return min(max(m.level, 0), m.layers()+1)
-}
-
 // request is the map the screen should show; ok is false when none can be
 // asked for yet.
-func (m *Model) request() (MapRequest, bool) {
-	if m.maps == nil || m.view == viewLocality {
-		return MapRequest{}, false
+func (m *Model) request() (inspect.MapRequest, bool) {
+	if m.mapper == nil || m.view == viewLocality {
+		return inspect.MapRequest{}, false
 	}
 	k := m.kind()
-	r := MapRequest{Kind: k, Level: m.levelFor(k), Head: m.head, Patch: m.patch}
-	if k == MapLabel {
+	r := inspect.MapRequest{Kind: k, Level: m.levelFor(k), Head: m.head, Patch: m.patch}
+	if k == inspect.MapLabel {
 		r.Label = m.labels.Selected()
 		if r.Label == nil {
 			return r, false
@@ -321,54 +260,23 @@ func (m *Model) request() (MapRequest, bool) {
 }
 
 // want is the cache key of the map the screen should show.
-func (m *Model) want() mapKey {
+func (m *Model) want() inspect.MapKey {
 	r, ok := m.request()
 	if !ok {
-		return mapKey{kind: -1}
+		return inspect.NoMapKey
 	}
-	return r.key()
+	return r.Key()
 }
 
-// refresh makes cur the map the state asks for: from the cache, computed
-// here when cheap (a read of captured internals), or in a command.
+// refresh makes the map on screen the one the state asks for: from the
+// cache, computed here when cheap (a read of captured internals), or in a
+// command.
 func (m *Model) refresh() tea.Cmd {
 	r, ok := m.request()
-	if !ok {
-		m.cur, m.curErr = nil, nil
-		return nil
-	}
-	k := r.key()
-	if c := m.cache[k]; c != nil {
-		m.cur, m.curErr = c, nil
-		return nil
-	}
-	if m.maps.Cheap(r) {
-		c, err := m.maps.Compute(r)
-		if err != nil {
-			m.cur, m.curErr = nil, err
-			return nil
-		}
-		m.store(k, c)
-		return nil
-	}
-	if m.inFlight[k] {
-		return nil
-	}
-	m.inFlight[k] = true
-	m.curErr = nil
-	return tea.Batch(computeMapCmd(m.maps, r), m.spinner.Tick)
-}
-
-// store caches a computed map and shows it when it is the one wanted.
-// Until then the previous map stays on screen.
-func (m *Model) store(k mapKey, c *Map) {
-	if len(m.cache) > 512 {
-		clear(m.cache)
-	}
-	m.cache[k] = c
-	if m.want() == k {
-		m.cur, m.curErr = c, nil
-	}
+	cmd := m.maps.sync(m.mapper, r, ok, func(r inspect.MapRequest) tea.Cmd {
+		return tea.Batch(computeMapCmd(m.mapper, r), m.spinner.Tick)
+	})
+	return cmd
 }
 
 // movePatch moves the cursor by (dr, dc) within the grid.
@@ -381,70 +289,14 @@ func (m *Model) movePatch(dr, dc int) {
 	m.patch.Col = min(max(m.patch.Col+dc, 0), cols-1)
 }
 
-// stepLevel moves the layer by d within what the current view accepts.
-func (m *Model) stepLevel(d int) {
-	if m.layers() == 0 {
-		return
-	}
-	k := m.kind()
-	lo, hi := 0, m.layers()+1
-	if k.BlockLevels() {
-		lo, hi = 1, m.layers()
-	}
-	m.level = min(max(m.levelFor(k)+d, lo), hi)
-}
-
-// stepHead moves through mean, 0, 1, …, H-1.
-func (m *Model) stepHead(d int) {
-	h := m.heads()
-	if h == 0 {
-		return
-	}
-	pos := m.head + 1 // mean = 0, head i = i+1
-	pos = ((pos+d)%(h+1) + h + 1) % (h + 1)
-	m.head = pos - 1
-	if m.head != viz.MeanHeads {
-		m.lastHead = m.head
-	}
-}
-
-func (m *Model) stepOpacity(d int) {
-	i := 0
-	for j, o := range opacitySteps {
-		if o <= m.disp.opacity+1e-9 {
-			i = j
-		}
-	}
-	m.disp.opacity = opacitySteps[min(max(i+d, 0), len(opacitySteps)-1)]
-}
-
 func keyMatches(k tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(k, b...) }
 
-// key handles a key press.
+// key handles a key press: the label being typed, the help screen, the
+// view's own keys, the keys every screen shares, then the explorer's.
 func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := &m.sh.keys
-	if k.String() == "ctrl+c" {
-		return m.quit()
-	}
-	if m.labels.editing {
-		changed, cmd := m.labels.Update(k)
-		if changed {
-			return tea.Batch(cmd, m.encodeLabels())
-		}
+	if handled, cmd := modalKey(k, m, &m.labels, &m.help, keys); handled {
 		return cmd
-	}
-	if m.help {
-		switch {
-		case keyMatches(k, keys.Close):
-			m.help = false
-		case keyMatches(k, keys.Quit):
-			return m.quit()
-		case keyMatches(k, keys.Down):
-			m.helpTop++
-		case keyMatches(k, keys.Up):
-			m.helpTop = max(m.helpTop-1, 0)
-		}
-		return nil
 	}
 	m.message = ""
 	if m.view == viewLocality {
@@ -452,30 +304,10 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
-	inLabels := m.view == viewLabels
+	if handled, cmd := commonKey(k, m, &m.selection, &m.labels, &m.help); handled {
+		return cmd
+	}
 	switch {
-	case keyMatches(k, keys.Quit):
-		return m.quit()
-	case keyMatches(k, keys.Help):
-		m.help, m.helpTop = true, 0
-	case keyMatches(k, keys.NextView):
-		m.view = (m.view + 1) % numViews
-	case keyMatches(k, keys.PrevView):
-		m.view = (m.view + numViews - 1) % numViews
-	case keyMatches(k, keys.ViewSimilarity):
-		m.view = viewSimilarity
-	case keyMatches(k, keys.ViewAttention):
-		m.view = viewAttention
-	case keyMatches(k, keys.ViewLabels):
-		m.view = viewLabels
-	case keyMatches(k, keys.ViewPCA):
-		m.view = viewPCA
-	case keyMatches(k, keys.ViewLocality):
-		m.view = viewLocality
-	case inLabels && keyMatches(k, keys.Up):
-		m.labels.Move(-1)
-	case inLabels && keyMatches(k, keys.Down):
-		m.labels.Move(1)
 	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
 		m.movePatch(-1, 0)
 	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):
@@ -484,49 +316,25 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		m.movePatch(0, -1)
 	case keyMatches(k, keys.Right):
 		m.movePatch(0, 1)
-	case keyMatches(k, keys.LayerDown):
-		m.stepLevel(-1)
-	case keyMatches(k, keys.LayerUp):
-		m.stepLevel(1)
-	case keyMatches(k, keys.FirstLayer):
-		m.stepLevel(-1 << 20)
-	case keyMatches(k, keys.LastLayer):
-		m.stepLevel(1 << 20)
-	case keyMatches(k, keys.AttentionMode):
-		m.view = viewAttention
-		m.mode = (m.mode + 1) % numAttnModes
-	case keyMatches(k, keys.NextHead):
-		m.stepHead(1)
-	case keyMatches(k, keys.PrevHead):
-		m.stepHead(-1)
-	case keyMatches(k, keys.MeanHeads):
-		if m.head == viz.MeanHeads {
-			m.head = m.lastHead
-		} else {
-			m.head = viz.MeanHeads
-		}
-	case inLabels && keyMatches(k, keys.AddLabel):
-		return m.labels.StartAdd()
-	case inLabels && keyMatches(k, keys.EditLabel):
-		return m.labels.StartEdit()
-	case inLabels && keyMatches(k, keys.DeleteLabel):
-		if m.labels.Delete() {
-			return m.encodeLabels()
-		}
-	case keyMatches(k, keys.OpacityUp):
-		m.stepOpacity(1)
-	case keyMatches(k, keys.OpacityDown):
-		m.stepOpacity(-1)
-	case keyMatches(k, keys.Colormap):
-		m.disp.cmap = m.disp.cmap.Next()
-	case keyMatches(k, keys.Grid):
-		m.disp.grid = !m.disp.grid
-	case keyMatches(k, keys.Smooth):
-		m.disp.smooth = !m.disp.smooth
-	case keyMatches(k, keys.Export):
-		return m.export()
 	}
 	return nil
+}
+
+// helpSections are the explorer's keys, assembled from what each part of
+// the screen handles.
+func (m *Model) helpSections() []helpSection {
+	k := m.sh.keys
+	sel := m.selection.KeyHelp()
+	cursor := append([]key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown}, sel.layer...)
+	return []helpSection{
+		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
+		sel.views,
+		m.labels.KeyHelp(),
+		sel.display,
+		{"Cursor and layer (mouse too)", 1, cursor},
+		sel.attention,
+		m.localityKeyHelp(),
+	}
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -536,7 +344,7 @@ func (m *Model) quit() tea.Cmd {
 
 // click handles a mouse click: a patch on the image, a tab, a label.
 func (m *Model) click(ms tea.Mouse) tea.Cmd {
-	if ms.Button != tea.MouseLeft || m.help || m.labels.editing {
+	if ms.Button != tea.MouseLeft || m.help.open || m.labels.editing {
 		return nil
 	}
 	l := m.computeLayout()
@@ -570,25 +378,20 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 
 // wheel steps the layer: up goes deeper.
 func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
-	if m.help || m.labels.editing {
-		return nil
-	}
-	switch ms.Button {
-	case tea.MouseWheelUp:
-		m.stepLevel(1)
-	case tea.MouseWheelDown:
-		m.stepLevel(-1)
+	if !m.help.open && !m.labels.editing {
+		m.selection.wheel(ms.Button)
 	}
 	return nil
 }
 
 // export writes the current view as PNG and JSON off the UI loop.
 func (m *Model) export() tea.Cmd {
-	if m.cur == nil || m.img == nil {
+	cur := m.maps.cur
+	if cur == nil || m.img == nil {
 		m.setMessage("nothing to save yet: wait until the heatmap shows", true)
 		return nil
 	}
-	if m.cur.Req.key() != m.want() {
+	if cur.Req.Key() != m.want() {
 		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
 		return nil
 	}
@@ -598,14 +401,14 @@ func (m *Model) export() tea.Cmd {
 	}
 	m.exporting = true
 	m.setMessage("saving…", false)
-	e := &Export{Image: m.pic, Map: m.cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
+	e := &inspect.Export{Image: m.pic, Map: cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName,
 		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
-		LevelName: m.analysis.FeatureLevelName(m.cur.Req.Level),
+		LevelName: m.analysis.FeatureLevelName(cur.Req.Level),
 		Meta:      map[string]any{"image": m.sh.cfg.ImageName}}
-	if m.cur.Req.Kind.BlockLevels() {
-		e.LevelName = fmt.Sprintf("block %d of %d", m.cur.Req.Level, m.layers())
+	if cur.Req.Kind.BlockLevels() {
+		e.LevelName = fmt.Sprintf("block %d of %d", cur.Req.Level, m.layers)
 	}
-	return tea.Batch(exportCmd(e, m.sh.cfg.ExportDir, ExportBaseName(m.sh.cfg.ImageName, m.cur.Req)), m.spinner.Tick)
+	return tea.Batch(exportCmd(e, m.sh.cfg.ExportDir, inspect.ExportBaseName(m.sh.cfg.ImageName, cur.Req)), m.spinner.Tick)
 }
 
 // Result reports how the explorer ended, for the caller of Run: the model

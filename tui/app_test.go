@@ -13,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -25,14 +27,14 @@ func TestLoadingRunsEveryStageAndStartsAtTheLastLayer(t *testing.T) {
 			t.Errorf("stage %s: state %d, want done", stageNames[i], s.state)
 		}
 	}
-	if m.maps == nil || m.cur == nil {
+	if m.mapper == nil || m.maps.cur == nil {
 		t.Fatal("no map after loading")
 	}
 	if m.level != 3 || m.patch != (viz.Patch{Row: 3, Col: 4}) {
 		t.Errorf("start: level %d patch %v, want the last block (3) and the centre (3,4)", m.level, m.patch)
 	}
-	if m.cur.Req.Kind != MapSimilarity {
-		t.Errorf("first view shows %v", m.cur.Req.Kind)
+	if m.maps.cur.Req.Kind != inspect.MapSimilarity {
+		t.Errorf("first view shows %v", m.maps.cur.Req.Kind)
 	}
 	for _, l := range m.labels.items {
 		if l.enc == nil {
@@ -62,8 +64,8 @@ func TestKeysMoveTheCursorWithinTheGrid(t *testing.T) {
 	if p := d.m.patch; p != (viz.Patch{Row: 2, Col: 5}) {
 		t.Errorf("got %v, want (2,5)", p)
 	}
-	if d.m.cur.Req.Patch != d.m.patch {
-		t.Errorf("map is for %v, cursor at %v", d.m.cur.Req.Patch, d.m.patch)
+	if d.m.maps.cur.Req.Patch != d.m.patch {
+		t.Errorf("map is for %v, cursor at %v", d.m.maps.cur.Req.Patch, d.m.patch)
 	}
 	if !strings.Contains(d.screen(), "row 2, col 5") {
 		t.Errorf("screen does not show the cursor patch:\n%s", d.screen())
@@ -73,8 +75,8 @@ func TestKeysMoveTheCursorWithinTheGrid(t *testing.T) {
 func TestLayerKeysFollowTheView(t *testing.T) {
 	d := newDriver(t, testConfig(t), 80, 24)
 	d.keys("]")
-	if d.m.level != 4 || d.m.cur.Req.Level != 4 {
-		t.Errorf("] from the last block: level %d (map %d), want 4 (post-LN)", d.m.level, d.m.cur.Req.Level)
+	if d.m.level != 4 || d.m.maps.cur.Req.Level != 4 {
+		t.Errorf("] from the last block: level %d (map %d), want 4 (post-LN)", d.m.level, d.m.maps.cur.Req.Level)
 	}
 	if !strings.Contains(d.screen(), "4 (post-LN output)") {
 		t.Errorf("post-LN level not named:\n%s", d.screen())
@@ -84,12 +86,12 @@ func TestLayerKeysFollowTheView(t *testing.T) {
 		t.Errorf("] past the top: %d", d.m.level)
 	}
 	d.keys("2") // attention: blocks 1…3
-	if d.m.cur.Req.Kind != MapAttention || d.m.cur.Req.Level != 3 {
-		t.Errorf("attention at post-LN level shows %v level %d, want block 3", d.m.cur.Req.Kind, d.m.cur.Req.Level)
+	if d.m.maps.cur.Req.Kind != inspect.MapAttention || d.m.maps.cur.Req.Level != 3 {
+		t.Errorf("attention at post-LN level shows %v level %d, want block 3", d.m.maps.cur.Req.Kind, d.m.maps.cur.Req.Level)
 	}
 	d.keys("[")
-	if d.m.level != 2 || d.m.cur.Req.Level != 2 {
-		t.Errorf("[ in attention: level %d map %d, want 2", d.m.level, d.m.cur.Req.Level)
+	if d.m.level != 2 || d.m.maps.cur.Req.Level != 2 {
+		t.Errorf("[ in attention: level %d map %d, want 2", d.m.level, d.m.maps.cur.Req.Level)
 	}
 	d.keys("{")
 	if d.m.level != 1 {
@@ -110,31 +112,31 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 	steps := []struct {
 		keys  []string
 		view  viewID
-		kind  MapKind
+		kind  inspect.MapKind
 		title string
 	}{
-		{[]string{"tab"}, viewAttention, MapAttention, "Attention · query patch"},
-		{[]string{"t"}, viewAttention, MapPooling, "Attention · pooling head"},
-		{[]string{"t"}, viewAttention, MapRollout, "Attention · rollout"},
-		{[]string{"t"}, viewAttention, MapAttention, "Attention · query patch"},
-		{[]string{"tab"}, viewLabels, MapLabel, "Labels"},
-		{[]string{"tab"}, viewPCA, MapPCA, "PCA"},
+		{[]string{"tab"}, viewAttention, inspect.MapAttention, "Attention · query patch"},
+		{[]string{"t"}, viewAttention, inspect.MapPooling, "Attention · pooling head"},
+		{[]string{"t"}, viewAttention, inspect.MapRollout, "Attention · rollout"},
+		{[]string{"t"}, viewAttention, inspect.MapAttention, "Attention · query patch"},
+		{[]string{"tab"}, viewLabels, inspect.MapLabel, "Labels"},
+		{[]string{"tab"}, viewPCA, inspect.MapPCA, "PCA"},
 		{[]string{"tab"}, viewLocality, -1, "Similarity vs distance"},
-		{[]string{"tab"}, viewSimilarity, MapSimilarity, "Patch similarity"},
+		{[]string{"tab"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
 		{[]string{"shift+tab"}, viewLocality, -1, "Similarity vs distance"},
-		{[]string{"shift+tab"}, viewPCA, MapPCA, "PCA"},
-		{[]string{"3"}, viewLabels, MapLabel, "Labels"},
-		{[]string{"1"}, viewSimilarity, MapSimilarity, "Patch similarity"},
-		{[]string{"t"}, viewAttention, MapPooling, "Attention · pooling head"},
+		{[]string{"shift+tab"}, viewPCA, inspect.MapPCA, "PCA"},
+		{[]string{"3"}, viewLabels, inspect.MapLabel, "Labels"},
+		{[]string{"1"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
+		{[]string{"t"}, viewAttention, inspect.MapPooling, "Attention · pooling head"},
 	}
 	for _, s := range steps {
 		d.keys(s.keys...)
 		if s.kind < 0 { // the locality view has no heatmap
-			if d.m.view != s.view || d.m.cur != nil {
-				t.Fatalf("after %v: view %d, map %v; want view %d and no map", s.keys, d.m.view, d.m.cur, s.view)
+			if d.m.view != s.view || d.m.maps.cur != nil {
+				t.Fatalf("after %v: view %d, map %v; want view %d and no map", s.keys, d.m.view, d.m.maps.cur, s.view)
 			}
-		} else if d.m.view != s.view || d.m.cur == nil || d.m.cur.Req.Kind != s.kind {
-			t.Fatalf("after %v: view %d, map %v; want view %d, map %v", s.keys, d.m.view, d.m.cur, s.view, s.kind)
+		} else if d.m.view != s.view || d.m.maps.cur == nil || d.m.maps.cur.Req.Kind != s.kind {
+			t.Fatalf("after %v: view %d, map %v; want view %d, map %v", s.keys, d.m.view, d.m.maps.cur, s.view, s.kind)
 		}
 		if !strings.Contains(d.screen(), s.title) {
 			t.Fatalf("after %v the screen does not name the view %q:\n%s", s.keys, s.title, d.screen())
@@ -149,7 +151,7 @@ func TestHeadKeys(t *testing.T) {
 		t.Fatalf("attention starts with the mean over heads")
 	}
 	d.keys(".")
-	if d.m.head != 0 || d.m.cur.Req.Head != 0 || !strings.Contains(d.screen(), "1 of 4") {
+	if d.m.head != 0 || d.m.maps.cur.Req.Head != 0 || !strings.Contains(d.screen(), "1 of 4") {
 		t.Errorf(". from mean: head %d, want 0 (shown as 1 of 4)", d.m.head)
 	}
 	d.keys(".", ".")
@@ -237,7 +239,7 @@ func TestMouseWheelStepsTheLayer(t *testing.T) {
 	d := newDriver(t, testConfig(t), 80, 24)
 	d.send(tea.MouseWheelMsg{X: 5, Y: 5, Button: tea.MouseWheelDown})
 	d.send(tea.MouseWheelMsg{X: 5, Y: 5, Button: tea.MouseWheelDown})
-	if d.m.level != 1 || d.m.cur.Req.Level != 1 {
+	if d.m.level != 1 || d.m.maps.cur.Req.Level != 1 {
 		t.Errorf("two wheel-downs from 3: %d", d.m.level)
 	}
 	d.send(tea.MouseWheelMsg{X: 5, Y: 5, Button: tea.MouseWheelUp})
@@ -264,8 +266,8 @@ func TestLabelsAddEditDelete(t *testing.T) {
 	if d.m.labels.sel != 2 || d.m.labels.items[2].enc == nil {
 		t.Fatalf("the new label should be selected and encoded: sel %d", d.m.labels.sel)
 	}
-	if d.m.cur == nil || d.m.cur.Req.Kind != MapLabel || d.m.cur.Req.Label.Text != "bat" {
-		t.Fatalf("map shown: %+v", d.m.cur)
+	if d.m.maps.cur == nil || d.m.maps.cur.Req.Kind != inspect.MapLabel || d.m.maps.cur.Req.Label.Text != "bat" {
+		t.Fatalf("map shown: %+v", d.m.maps.cur)
 	}
 	// Its score is the model's score for that label and the image.
 	want, err := testModel(t).ScoreLabels(d.m.analysis.ImageEmbedding(), []engine.Label{*d.m.labels.items[2].enc})
@@ -302,8 +304,8 @@ func TestLabelsAddEditDelete(t *testing.T) {
 		t.Fatalf("after delete: %q", got)
 	}
 	d.keys("d", "d", "d")
-	if len(d.m.labels.items) != 0 || d.m.cur != nil {
-		t.Fatalf("all deleted: %q, map %v", d.m.labels.Texts(), d.m.cur)
+	if len(d.m.labels.items) != 0 || d.m.maps.cur != nil {
+		t.Fatalf("all deleted: %q, map %v", d.m.labels.Texts(), d.m.maps.cur)
 	}
 	if !strings.Contains(d.screen(), "press a to add a label") {
 		t.Errorf("empty list does not say how to add:\n%s", d.screen())
@@ -313,7 +315,7 @@ func TestLabelsAddEditDelete(t *testing.T) {
 func TestLabelsWithoutTokenizerSaySo(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.LoadModel = func() (*engine.Model, error) {
-		c, err := engine.ParseConfig([]byte(testConfigJSON))
+		c, err := engine.ParseConfig([]byte(testmodel.ConfigJSON))
 		if err != nil {
 			return nil, err
 		}
@@ -334,7 +336,7 @@ func TestLoadErrorsShowAndKeysKeepWorking(t *testing.T) {
 		t.Errorf("screen:\n%s", d.screen())
 	}
 	d.keys("2", "]", "up", "?")
-	if !d.m.help {
+	if !d.m.help.open {
 		t.Error("help does not open after a failure")
 	}
 	d.keys("q")
@@ -372,7 +374,7 @@ func TestHelpShowsEveryKeyAndCloses(t *testing.T) {
 	d := newDriver(t, testConfig(t), 120, 40)
 	d.keys("?")
 	screen := d.screen()
-	for _, s := range DefaultKeyMap().sections() {
+	for _, s := range d.m.helpSections() {
 		for _, b := range s.bindings {
 			if !strings.Contains(screen, b.Help().Desc) {
 				t.Errorf("help lacks %q", b.Help().Desc)
@@ -380,15 +382,15 @@ func TestHelpShowsEveryKeyAndCloses(t *testing.T) {
 		}
 	}
 	d.keys("up", "2") // keys other than close do nothing in help
-	if !d.m.help || d.m.view != viewSimilarity {
+	if !d.m.help.open || d.m.view != viewSimilarity {
 		t.Error("help let a key through")
 	}
 	d.keys("esc")
-	if d.m.help {
+	if d.m.help.open {
 		t.Error("esc does not close help")
 	}
 	d.keys("?", "?")
-	if d.m.help {
+	if d.m.help.open {
 		t.Error("? does not close help")
 	}
 }
@@ -410,7 +412,7 @@ func TestExportWritesPNGAndJSON(t *testing.T) {
 	cfg := testConfig(t)
 	d := newDriver(t, cfg, 80, 24)
 	d.keys("2", "[", ".", "s")
-	base := "scene.attention.L2.h0.r3c4"
+	base := "scene.attention.L2.h1.r3c4" // the first head: heads count from 1
 	pngPath := filepath.Join(cfg.ExportDir, base+".png")
 	jsonPath := filepath.Join(cfg.ExportDir, base+".json")
 	if !strings.Contains(d.m.message, pngPath) || !strings.Contains(d.m.message, base+".json") || !strings.Contains(d.screen(), "saved ") {
@@ -436,12 +438,12 @@ func TestExportWritesPNGAndJSON(t *testing.T) {
 	if err := json.Unmarshal(raw, &js); err != nil {
 		t.Fatal(err)
 	}
-	if js.GridH != 6 || js.GridW != 8 || js.Metadata["view"] != "attention" || js.Metadata["head"] != float64(0) || js.Metadata["layer"] != float64(2) {
+	if js.GridH != 6 || js.GridW != 8 || js.Metadata["view"] != "attention" || js.Metadata["head"] != float64(1) || js.Metadata["layer"] != float64(2) {
 		t.Errorf("JSON header: %d×%d %v", js.GridH, js.GridW, js.Metadata)
 	}
 	for i, v := range js.Values {
-		if float32(v) != d.m.cur.Grid.Values[i] {
-			t.Fatalf("JSON value %d = %v, map %v", i, v, d.m.cur.Grid.Values[i])
+		if float32(v) != d.m.maps.cur.Grid.Values[i] {
+			t.Fatalf("JSON value %d = %v, map %v", i, v, d.m.maps.cur.Grid.Values[i])
 		}
 	}
 }
@@ -519,19 +521,19 @@ func TestAsyncMapsKeepThePreviousMapUntilReady(t *testing.T) {
 	d.run(cmd)
 	_, cmd = m.Update(keyPress("t"))
 	d.run(cmd)
-	prev := m.cur
+	prev := m.maps.cur
 	// Rollout is computed in a command: until it returns, the pooling map
 	// stays on screen and the panel says it is computing.
 	_, cmd = m.Update(keyPress("t"))
-	if m.cur != prev || len(m.inFlight) != 1 {
-		t.Fatalf("rollout replaced the map at once (%v) or is not in flight (%d)", m.cur.Req.Kind, len(m.inFlight))
+	if m.maps.cur != prev || len(m.maps.inFlight) != 1 {
+		t.Fatalf("rollout replaced the map at once (%v) or is not in flight (%d)", m.maps.cur.Req.Kind, len(m.maps.inFlight))
 	}
 	if !strings.Contains(d.screen(), "computing") {
 		t.Errorf("no 'computing' while the map is in flight:\n%s", d.screen())
 	}
 	d.run(cmd)
-	if m.cur.Req.Kind != MapRollout || len(m.inFlight) != 0 {
-		t.Errorf("after the command: %v, in flight %d", m.cur.Req.Kind, len(m.inFlight))
+	if m.maps.cur.Req.Kind != inspect.MapRollout || len(m.maps.inFlight) != 0 {
+		t.Errorf("after the command: %v, in flight %d", m.maps.cur.Req.Kind, len(m.maps.inFlight))
 	}
 }
 

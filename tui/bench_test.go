@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"context"
+	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"slices"
 	"sync"
 	"testing"
@@ -9,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -36,12 +40,12 @@ func benchExplorer(b *testing.B, w, h int, mode viz.ColorMode) *Model {
 			benchErr = err
 			return
 		}
-		model, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), 1, engine.Options{})
+		model, err := engine.NewRandom(cfg, engine.DefaultPreprocessor(cfg), 1, engine.Options{Backend: testCPU(b)})
 		if err != nil {
 			benchErr = err
 			return
 		}
-		benchAnalysis, benchErr = model.Analyze(testImage(512, 512), 1024)
+		benchAnalysis, benchErr = model.Analyze(context.Background(), testImage(512, 512), 1024)
 	})
 	if benchErr != nil {
 		b.Fatal(benchErr)
@@ -52,10 +56,10 @@ func benchExplorer(b *testing.B, w, h int, mode viz.ColorMode) *Model {
 	for i := range m.progress.stages {
 		m.progress.stages[i] = stage{state: stageDone}
 	}
-	m.img, m.pic, m.model, m.prepared, m.analysis = a.Source, NRGBA(a.Source), a.Model, a.Prepared, a
+	m.img, m.pic, m.model, m.prepared, m.analysis = a.Source, inspect.NRGBA(a.Source), a.Model, a.Prepared, a
 	m.pane.SetImage(m.pic)
-	m.maps = NewMaps(a)
-	m.level = a.Layers()
+	m.mapper = inspect.NewMaps(a)
+	m.setModel(a.Layers(), a.Heads())
 	m.patch = viz.Patch{Row: 16, Col: 16}
 	m.Update(nil)
 	if r, c := m.grid(); r*c != 1024 {
@@ -77,7 +81,7 @@ func benchRedraw(b *testing.B, w, h int, mode viz.ColorMode, setup []string, key
 	times := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		clear(m.cache) // every redraw computes its map, as the first visit of a patch does
+		clear(m.maps.cache) // every redraw computes its map, as the first visit of a patch does
 		start := time.Now()
 		m.Update(keyPress(keys[i%len(keys)]))
 		m.View()
@@ -89,7 +93,7 @@ func benchRedraw(b *testing.B, w, h int, mode viz.ColorMode, setup []string, key
 	b.ReportMetric(ms(times[len(times)/2]), "p50-ms")
 	b.ReportMetric(ms(times[len(times)*99/100]), "p99-ms")
 	b.ReportMetric(ms(times[len(times)-1]), "max-ms")
-	if m.cur == nil || len(m.inFlight) > 0 {
+	if m.maps.cur == nil || len(m.maps.inFlight) > 0 {
 		b.Fatal("the map was not computed inside the key press")
 	}
 }
@@ -112,4 +116,13 @@ func BenchmarkRedrawAttentionCursor(b *testing.B) {
 
 func BenchmarkRedrawAttentionHead(b *testing.B) {
 	benchRedraw(b, 200, 60, viz.ANSI256, []string{"2"}, ".", ".", ",", ",")
+}
+
+// testCPU is the fast CPU backend, for benchmarks at real sizes.
+func testCPU(b *testing.B) compute.Backend {
+	c, err := cpu.New(cpu.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
 }

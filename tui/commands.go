@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
@@ -47,8 +48,8 @@ type labelsMsg struct {
 }
 
 type mapMsg struct {
-	key mapKey
-	m   *Map
+	key inspect.MapKey
+	m   *inspect.Map
 	err error
 }
 
@@ -84,7 +85,7 @@ func prepareCmd(cfg *Config, m *engine.Model, img *preprocess.Image) tea.Cmd {
 func visionCmd(cfg *Config, m *engine.Model, p *engine.PreparedImage) tea.Cmd {
 	return func() tea.Msg {
 		start := cfg.now()
-		out, err := m.EncodeImages([]engine.VisionInput{p.Input}, true)
+		out, err := m.EncodeImages(cfg.ctx(), []engine.VisionInput{p.Input}, true)
 		return visionMsg{out: out, dur: cfg.now().Sub(start), err: err}
 	}
 }
@@ -94,7 +95,7 @@ func visionCmd(cfg *Config, m *engine.Model, p *engine.PreparedImage) tea.Cmd {
 func labelsCmd(cfg *Config, m *engine.Model, a *engine.Analysis, texts []string, gen int) tea.Cmd {
 	return func() tea.Msg {
 		start := cfg.now()
-		labels, _, err := m.EncodeLabels(texts, cfg.Prompt)
+		labels, _, err := m.EncodeLabels(cfg.ctx(), texts, cfg.Prompt)
 		if err != nil {
 			return labelsMsg{gen: gen, err: err}
 		}
@@ -103,14 +104,14 @@ func labelsCmd(cfg *Config, m *engine.Model, a *engine.Analysis, texts []string,
 	}
 }
 
-func computeMapCmd(maps *Maps, r MapRequest) tea.Cmd {
+func computeMapCmd(maps *inspect.Maps, r inspect.MapRequest) tea.Cmd {
 	return func() tea.Msg {
 		m, err := maps.Compute(r)
-		return mapMsg{key: r.key(), m: m, err: err}
+		return mapMsg{key: r.Key(), m: m, err: err}
 	}
 }
 
-func exportCmd(e *Export, dir, base string) tea.Cmd {
+func exportCmd(e *inspect.Export, dir, base string) tea.Cmd {
 	return func() tea.Msg {
 		png := filepath.Join(dir, base+".png")
 		js := filepath.Join(dir, base+".json")

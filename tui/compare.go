@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -29,29 +30,6 @@ import (
 // already uses every core, so running two at once would only make both
 // slower. Panes appear one by one as their forward passes finish.
 
-// MaxComparePanes bounds the number of settings of one comparison.
-const MaxComparePanes = 8
-
-// CompareModelSource is one model of a comparison; several settings may
-// share it (it is loaded once).
-type CompareModelSource struct {
-	// Name names the model on screen and in exports.
-	Name string
-	// Load loads it (off the UI loop, through the gate).
-	Load func() (*engine.Model, error)
-}
-
-// CompareSetting is one pane: a model at a patch budget.
-type CompareSetting struct {
-	// Name labels the pane ("base-naflex · 256", "fixed 224").
-	Name string
-	// Model indexes CompareConfig.Models.
-	Model int
-	// MaxPatches is the NaFlex patch budget (0: the checkpoint's);
-	// fixed-resolution models ignore it.
-	MaxPatches int
-}
-
 // CompareConfig is what compare starts from. The embedded Config gives the
 // image (ImageName, LoadImage), the labels (Labels, Prompt), the terminal
 // (ColorMode, Colormap), Demo, ExportDir and Clock; its LoadModel,
@@ -59,26 +37,21 @@ type CompareSetting struct {
 // draws with text cells).
 type CompareConfig struct {
 	Config
-	Models   []CompareModelSource
-	Settings []CompareSetting
+	Models   []inspect.ModelSource
+	Settings []inspect.CompareSetting
+}
+
+// Spec is the comparison cfg describes, for the checks and the headless
+// run that inspect does.
+func (c *CompareConfig) Spec() inspect.CompareSpec {
+	return inspect.CompareSpec{ImageName: c.ImageName, LoadImage: c.LoadImage, Models: c.Models, Settings: c.Settings,
+		Labels: c.Labels, Prompt: c.Prompt, Clock: c.Clock}
 }
 
 // Check reports a configuration compare cannot run.
 func (c *CompareConfig) Check() error {
-	switch {
-	case len(c.Settings) == 0:
-		return fmt.Errorf("compare needs at least one setting (a model, or a NaFlex model with patch budgets)")
-	case len(c.Settings) > MaxComparePanes:
-		return fmt.Errorf("%d settings to compare; at most %d fit on a screen (and in memory)", len(c.Settings), MaxComparePanes)
-	case c.LoadImage == nil:
-		return fmt.Errorf("compare: no image")
-	}
-	for i, s := range c.Settings {
-		if s.Model < 0 || s.Model >= len(c.Models) || c.Models[s.Model].Load == nil {
-			return fmt.Errorf("compare: setting %d (%s) names no model", i+1, s.Name)
-		}
-	}
-	return nil
+	spec := c.Spec()
+	return spec.Check()
 }
 
 // gate lets one piece of backend work run at a time.
@@ -104,7 +77,7 @@ const (
 
 // modelSlot is one model of the comparison.
 type modelSlot struct {
-	src     CompareModelSource
+	src     inspect.ModelSource
 	model   *engine.Model
 	err     error
 	loading bool
@@ -113,12 +86,12 @@ type modelSlot struct {
 
 // comparePane is one setting's state.
 type comparePane struct {
-	set   CompareSetting
+	set   inspect.CompareSetting
 	stage paneStage
 	err   error
 
 	analysis *engine.Analysis
-	maps     *Maps
+	mapper   *inspect.Maps
 	pic      *image.NRGBA // the image as the model received it
 	cover    viz.PatchCover
 
@@ -132,10 +105,7 @@ type comparePane struct {
 	labelErr   error
 	labelTexts []string
 
-	cur      *Map
-	curErr   error
-	cache    map[mapKey]*Map
-	inFlight map[mapKey]bool
+	maps mapSlot
 
 	view imagePane
 }
@@ -154,18 +124,14 @@ type CompareModel struct {
 	slots  []*modelSlot
 	panes  []*comparePane
 
-	view      viewID // similarity … PCA (no locality here)
-	mode      attnMode
-	level     int // in units of refLayers; -1 until a pane is ready
-	refLayers int
-	head      int
-	lastHead  int
+	// selection is the view, layer, head and display, as in the
+	// explorer; its layer counts in the focused pane's depth (layers) and
+	// the other panes follow by fraction of depth.
+	selection
 	point     viz.ImagePoint
 	focus     int
-	disp      displayOpts
 	labels    labelList
-	help      bool
-	helpTop   int
+	help      helpView
 	message   string
 	msgIsErr  bool
 	exporting bool
@@ -194,21 +160,17 @@ func NewCompare(cfg CompareConfig) *CompareModel {
 	sh := newShared(cfg.Config)
 	m := &CompareModel{
 		sh: sh, cfg: cfg, gate: newGate(),
-		spinner: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		level:   -1, head: viz.MeanHeads,
-		point:  viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
-		disp:   displayOpts{cmap: cfg.Colormap, opacity: 0.6},
-		labels: newLabelList(sh, cfg.Labels),
-		keys:   defaultCompareKeys(),
-	}
-	if cfg.ColorMode == viz.NoColor {
-		m.disp.cmap, m.disp.opacity = viz.Grey, 1
+		spinner:   spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		selection: newSelection(&sh.keys, compareViews, cfg.Colormap, cfg.ColorMode),
+		point:     viz.ImagePoint{XNum: 1, XDen: 2, YNum: 1, YDen: 2},
+		labels:    newLabelList(sh, cfg.Labels),
+		keys:      defaultCompareKeys(),
 	}
 	for _, src := range cfg.Models {
 		m.slots = append(m.slots, &modelSlot{src: src})
 	}
 	for _, s := range cfg.Settings {
-		p := &comparePane{set: s, labelGen: -1, cache: map[mapKey]*Map{}, inFlight: map[mapKey]bool{}}
+		p := &comparePane{set: s, labelGen: -1, maps: newMapSlot(256)}
 		p.view.sh, p.view.alignTop = sh, true
 		m.panes = append(m.panes, p)
 	}
@@ -239,8 +201,8 @@ type (
 	}
 	cmpMapMsg struct {
 		pane int
-		key  mapKey
-		m    *Map
+		key  inspect.MapKey
+		m    *inspect.Map
 		err  error
 	}
 )
@@ -285,7 +247,7 @@ func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
 				return
 			}
 			mid := cfg.now()
-			out, err := model.EncodeImages([]engine.VisionInput{prepared.Input}, true)
+			out, err := model.EncodeImages(cfg.ctx(), []engine.VisionInput{prepared.Input}, true)
 			if err != nil {
 				msg.err = err
 				return
@@ -293,26 +255,11 @@ func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
 			msg.prep, msg.vision = mid.Sub(start), cfg.now().Sub(mid)
 			a := &engine.Analysis{Model: model, Source: img, Prepared: prepared, Vision: out,
 				Timings: engine.Timings{Preprocess: msg.prep, Vision: msg.vision}}
-			msg.err = warmInternals(a)
+			msg.err = inspect.WarmInternals(a)
 			msg.a = a
 		})
 		return msg
 	}
-}
-
-// warmInternals reads every captured tensor the views use once, so later
-// reads come from host memory.
-func warmInternals(a *engine.Analysis) error {
-	for l := range a.FeatureLevels() {
-		if _, err := a.Features(l); err != nil {
-			return err
-		}
-	}
-	if _, err := a.AttentionLayers(); err != nil {
-		return err
-	}
-	_, err := a.PoolingAttention()
-	return err
 }
 
 func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
@@ -322,7 +269,7 @@ func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
 		msg := cmpLabelsMsg{pane: i, gen: gen, texts: texts}
 		g.do(func() {
 			start := cfg.now()
-			labels, _, err := model.EncodeLabels(texts, cfg.Prompt)
+			labels, _, err := model.EncodeLabels(cfg.ctx(), texts, cfg.Prompt)
 			if err != nil {
 				msg.err = err
 				return
@@ -334,13 +281,13 @@ func (m *CompareModel) labelsCmd(i int, texts []string, gen int) tea.Cmd {
 	}
 }
 
-func (m *CompareModel) mapCmd(i int, r MapRequest) tea.Cmd {
-	maps, g := m.panes[i].maps, m.gate
+func (m *CompareModel) mapCmd(i int, r inspect.MapRequest) tea.Cmd {
+	maps, g := m.panes[i].mapper, m.gate
 	return func() tea.Msg {
 		var msg cmpMapMsg
 		g.do(func() {
 			c, err := maps.Compute(r)
-			msg = cmpMapMsg{pane: i, key: r.key(), m: c, err: err}
+			msg = cmpMapMsg{pane: i, key: r.Key(), m: c, err: err}
 		})
 		return msg
 	}
@@ -364,11 +311,8 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 	case tea.MouseClickMsg:
 		return m.click(tea.Mouse(msg))
 	case tea.MouseWheelMsg:
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			m.stepLevel(1)
-		case tea.MouseWheelDown:
-			m.stepLevel(-1)
+		if !m.help.open && !m.labels.editing {
+			m.selection.wheel(msg.Button)
 		}
 		return nil
 	case tea.PasteMsg:
@@ -404,15 +348,7 @@ func (m *CompareModel) update(msg tea.Msg) tea.Cmd {
 		}
 		return m.encodeLabels()
 	case cmpMapMsg:
-		p := m.panes[msg.pane]
-		delete(p.inFlight, msg.key)
-		if msg.err != nil {
-			if r, ok := m.request(msg.pane); ok && r.key() == msg.key {
-				p.curErr = msg.err
-			}
-			return nil
-		}
-		m.store(msg.pane, msg.key, msg.m)
+		m.panes[msg.pane].maps.done(msg.key, msg.m, msg.err, m.want(msg.pane))
 		return nil
 	case exportMsg:
 		m.exporting = false
@@ -460,53 +396,19 @@ func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
 	}
 	a := msg.a
 	p.stage, p.analysis, p.prep, p.vision = paneReady, a, msg.prep, msg.vision
-	p.maps = NewMaps(a)
-	p.internals = internalsBytes(a)
-	p.pic, p.cover = receivedImage(a)
+	p.mapper = inspect.NewMaps(a)
+	p.internals = inspect.InternalsBytes(a)
+	p.pic, p.cover = inspect.ReceivedImage(a)
 	p.view.SetImage(p.pic)
 	if m.level < 0 {
-		m.level, m.refLayers = a.Layers(), a.Layers()
+		m.setModel(a.Layers(), a.Heads())
 	}
+	m.heads = max(m.heads, a.Heads())
 	if msg.pane == m.focus {
 		m.setFocus(m.focus) // count the layer in the focused pane's depth
 	}
 	m.layout()
 	return m.encodeLabels()
-}
-
-// receivedImage is the image as the model received it (its resized image,
-// cropped to whole patches) and how its patch grid covers the original.
-func receivedImage(a *engine.Analysis) (*image.NRGBA, viz.PatchCover) {
-	rows, cols := a.Grid()
-	r := a.Prepared.Resized
-	p := a.Model.Config.Vision.PatchSize
-	pic := NRGBA(r)
-	if cols*p < r.Width || rows*p < r.Height {
-		pic = pic.SubImage(image.Rect(0, 0, cols*p, rows*p)).(*image.NRGBA)
-		pic = cloneNRGBA(pic)
-	}
-	return pic, viz.PatchCover{GridH: rows, GridW: cols, PixH: r.Height, PixW: r.Width, Patch: p}
-}
-
-func cloneNRGBA(src *image.NRGBA) *image.NRGBA {
-	b := src.Bounds()
-	out := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	for y := range b.Dy() {
-		copy(out.Pix[y*out.Stride:y*out.Stride+4*b.Dx()], src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):])
-	}
-	return out
-}
-
-// internalsBytes is the size of what a forward pass captured: hidden
-// states after every block, every block's attention probabilities, the
-// pooling head's attention, and the final features.
-func internalsBytes(a *engine.Analysis) int64 {
-	in := a.Vision.Internals
-	if in == nil {
-		return 0
-	}
-	t, d, h, l := int64(in.Tokens), int64(in.Hidden), int64(in.Heads), int64(in.Layers())
-	return 4 * int64(in.Batch) * ((l+1)*t*d + l*h*t*t + h*t + t*d)
 }
 
 // encodeLabels starts encoding the label list for every ready pane whose
@@ -546,7 +448,7 @@ func (m *CompareModel) busy() bool {
 		}
 	}
 	for _, p := range m.panes {
-		if p.stage == paneRunning || p.labelBusy || len(p.inFlight) > 0 {
+		if p.stage == paneRunning || p.labelBusy || p.maps.busy() {
 			return true
 		}
 	}
@@ -564,19 +466,6 @@ func (m *CompareModel) ready() []int {
 		}
 	}
 	return out
-}
-
-// kind is the map kind of the current view and mode.
-func (m *CompareModel) kind() MapKind {
-	switch m.view {
-	case viewAttention:
-		return [numAttnModes]MapKind{MapAttention, MapPooling, MapRollout}[m.mode]
-	case viewLabels:
-		return MapLabel
-	case viewPCA:
-		return MapPCA
-	}
-	return MapSimilarity
 }
 
 // relativeLevel maps level, counted in a model of refL blocks, to the same
@@ -602,24 +491,15 @@ func relativeLevel(level, refL, L int, blocks bool) int {
 	return min(max(v, lo), hi)
 }
 
-// refLevel is the chosen level clamped into what the kind accepts, in
-// reference units.
-func (m *CompareModel) refLevel(k MapKind) int {
-	if k.BlockLevels() {
-		return min(max(m.level, 1), m.refLayers)
-	}
-	return min(max(m.level, 0), m.refLayers+1)
-}
-
 // paneLevel is the level pane i shows for kind k.
-func (m *CompareModel) paneLevel(i int, k MapKind) int {
-	return relativeLevel(m.refLevel(k), m.refLayers, m.panes[i].analysis.Layers(), k.BlockLevels())
+func (m *CompareModel) paneLevel(i int, k inspect.MapKind) int {
+	return relativeLevel(m.levelFor(k), m.layers, m.panes[i].analysis.Layers(), k.BlockLevels())
 }
 
 // depthsDiffer tells whether the ready panes' models differ in depth.
 func (m *CompareModel) depthsDiffer() bool {
 	for _, i := range m.ready() {
-		if m.panes[i].analysis.Layers() != m.refLayers {
+		if m.panes[i].analysis.Layers() != m.layers {
 			return true
 		}
 	}
@@ -639,19 +519,27 @@ func (m *CompareModel) selectedLabel(i int) *engine.Label {
 	return &p.labels[sel]
 }
 
+// want is the key of the map pane i should show.
+func (m *CompareModel) want(i int) inspect.MapKey {
+	if r, ok := m.request(i); ok {
+		return r.Key()
+	}
+	return inspect.NoMapKey
+}
+
 // request is the map pane i should show.
-func (m *CompareModel) request(i int) (MapRequest, bool) {
+func (m *CompareModel) request(i int) (inspect.MapRequest, bool) {
 	p := m.panes[i]
 	if p.stage != paneReady || m.level < 0 {
-		return MapRequest{}, false
+		return inspect.MapRequest{}, false
 	}
 	k := m.kind()
 	head := m.head
 	if head >= p.analysis.Heads() {
 		head = viz.MeanHeads
 	}
-	r := MapRequest{Kind: k, Level: m.paneLevel(i, k), Head: head, Patch: m.panePatch(i)}
-	if k == MapLabel {
+	r := inspect.MapRequest{Kind: k, Level: m.paneLevel(i, k), Head: head, Patch: m.panePatch(i)}
+	if k == inspect.MapLabel {
 		if r.Label = m.selectedLabel(i); r.Label == nil {
 			return r, false
 		}
@@ -665,30 +553,9 @@ func (m *CompareModel) refresh() tea.Cmd {
 	var cmds []tea.Cmd
 	for i, p := range m.panes {
 		r, ok := m.request(i)
-		if !ok {
-			p.cur, p.curErr = nil, nil
-			continue
+		if cmd := p.maps.sync(p.mapper, r, ok, func(r inspect.MapRequest) tea.Cmd { return m.mapCmd(i, r) }); cmd != nil {
+			cmds = append(cmds, cmd)
 		}
-		k := r.key()
-		if c := p.cache[k]; c != nil {
-			p.cur, p.curErr = c, nil
-			continue
-		}
-		if p.maps.Cheap(r) {
-			c, err := p.maps.Compute(r)
-			if err != nil {
-				p.cur, p.curErr = nil, err
-				continue
-			}
-			m.store(i, k, c)
-			continue
-		}
-		if p.inFlight[k] {
-			continue
-		}
-		p.inFlight[k] = true
-		p.curErr = nil
-		cmds = append(cmds, m.mapCmd(i, r))
 	}
 	if len(cmds) > 0 {
 		cmds = append(cmds, m.spinner.Tick)
@@ -696,40 +563,16 @@ func (m *CompareModel) refresh() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *CompareModel) store(i int, k mapKey, c *Map) {
-	p := m.panes[i]
-	if len(p.cache) > 256 {
-		clear(p.cache)
-	}
-	p.cache[k] = c
-	if r, ok := m.request(i); ok && r.key() == k {
-		p.cur, p.curErr = c, nil
-	}
-}
-
-// stepLevel moves the layer by d in the focused pane's units.
-func (m *CompareModel) stepLevel(d int) {
-	if m.level < 0 {
-		return
-	}
-	k := m.kind()
-	lo, hi := 0, m.refLayers+1
-	if k.BlockLevels() {
-		lo, hi = 1, m.refLayers
-	}
-	m.level = min(max(m.refLevel(k)+d, lo), hi)
-}
-
 // setFocus makes pane i the one whose grid the arrow keys step through
 // and whose depth the layer counts in.
 func (m *CompareModel) setFocus(i int) {
 	p := m.panes[i]
-	if p.stage != paneReady || i == m.focus && m.refLayers == p.analysis.Layers() {
+	if p.stage != paneReady || i == m.focus && m.layers == p.analysis.Layers() {
 		m.focus = i
 		return
 	}
-	m.level = m.paneLevel(i, MapSimilarity)
-	m.refLayers = p.analysis.Layers()
+	m.level = m.paneLevel(i, inspect.MapSimilarity)
+	m.layers = p.analysis.Layers()
 	m.focus = i
 }
 
@@ -756,86 +599,22 @@ func (m *CompareModel) moveCursor(dr, dc int) {
 	m.point = m.panes[m.focus].cover.Step(m.point, dr, dc)
 }
 
-func (m *CompareModel) stepHead(d int) {
-	h := 0
-	for _, i := range m.ready() {
-		h = max(h, m.panes[i].analysis.Heads())
-	}
-	if h == 0 {
-		return
-	}
-	pos := m.head + 1
-	pos = ((pos+d)%(h+1) + h + 1) % (h + 1)
-	m.head = pos - 1
-	if m.head != viz.MeanHeads {
-		m.lastHead = m.head
-	}
-}
-
-func (m *CompareModel) stepOpacity(d int) {
-	i := 0
-	for j, o := range opacitySteps {
-		if o <= m.disp.opacity+1e-9 {
-			i = j
-		}
-	}
-	m.disp.opacity = opacitySteps[min(max(i+d, 0), len(opacitySteps)-1)]
-}
-
-// key handles a key press.
+// key handles a key press: the label being typed, the help screen, the
+// keys every screen shares, then compare's own (focus, the shared cursor).
 func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 	keys := &m.sh.keys
-	if k.String() == "ctrl+c" {
-		return m.quit()
-	}
-	if m.labels.editing {
-		changed, cmd := m.labels.Update(k)
-		if changed {
-			return tea.Batch(cmd, m.encodeLabels())
-		}
+	if handled, cmd := modalKey(k, m, &m.labels, &m.help, keys); handled {
 		return cmd
 	}
-	if m.help {
-		switch {
-		case keyMatches(k, keys.Close):
-			m.help = false
-		case keyMatches(k, keys.Quit):
-			return m.quit()
-		case keyMatches(k, keys.Down):
-			m.helpTop++
-		case keyMatches(k, keys.Up):
-			m.helpTop = max(m.helpTop-1, 0)
-		}
-		return nil
-	}
 	m.message = ""
-	inLabels := m.view == viewLabels
-	n := viewID(compareViews)
+	if handled, cmd := commonKey(k, m, &m.selection, &m.labels, &m.help); handled {
+		return cmd
+	}
 	switch {
-	case keyMatches(k, keys.Quit):
-		return m.quit()
-	case keyMatches(k, keys.Help):
-		m.help, m.helpTop = true, 0
-	case keyMatches(k, keys.NextView):
-		m.view = (m.view + 1) % n
-	case keyMatches(k, keys.PrevView):
-		m.view = (m.view + n - 1) % n
-	case keyMatches(k, keys.ViewSimilarity):
-		m.view = viewSimilarity
-	case keyMatches(k, keys.ViewAttention):
-		m.view = viewAttention
-	case keyMatches(k, keys.ViewLabels):
-		m.view = viewLabels
-	case keyMatches(k, keys.ViewPCA):
-		m.view = viewPCA
 	case keyMatches(k, m.keys.FocusNext):
 		m.cycleFocus(1)
 	case keyMatches(k, m.keys.FocusPrev):
 		m.cycleFocus(-1)
-	case inLabels && keyMatches(k, keys.Up):
-		m.labels.Move(-1)
-	case inLabels && keyMatches(k, keys.Down):
-		m.labels.Move(1)
 	case keyMatches(k, keys.Up), keyMatches(k, keys.PatchUp):
 		m.moveCursor(-1, 0)
 	case keyMatches(k, keys.Down), keyMatches(k, keys.PatchDown):
@@ -844,47 +623,6 @@ func (m *CompareModel) key(k tea.KeyPressMsg) tea.Cmd {
 		m.moveCursor(0, -1)
 	case keyMatches(k, keys.Right):
 		m.moveCursor(0, 1)
-	case keyMatches(k, keys.LayerDown):
-		m.stepLevel(-1)
-	case keyMatches(k, keys.LayerUp):
-		m.stepLevel(1)
-	case keyMatches(k, keys.FirstLayer):
-		m.stepLevel(-1 << 20)
-	case keyMatches(k, keys.LastLayer):
-		m.stepLevel(1 << 20)
-	case keyMatches(k, keys.AttentionMode):
-		m.view = viewAttention
-		m.mode = (m.mode + 1) % numAttnModes
-	case keyMatches(k, keys.NextHead):
-		m.stepHead(1)
-	case keyMatches(k, keys.PrevHead):
-		m.stepHead(-1)
-	case keyMatches(k, keys.MeanHeads):
-		if m.head == viz.MeanHeads {
-			m.head = m.lastHead
-		} else {
-			m.head = viz.MeanHeads
-		}
-	case inLabels && keyMatches(k, keys.AddLabel):
-		return m.labels.StartAdd()
-	case inLabels && keyMatches(k, keys.EditLabel):
-		return m.labels.StartEdit()
-	case inLabels && keyMatches(k, keys.DeleteLabel):
-		if m.labels.Delete() {
-			return m.encodeLabels()
-		}
-	case keyMatches(k, keys.OpacityUp):
-		m.stepOpacity(1)
-	case keyMatches(k, keys.OpacityDown):
-		m.stepOpacity(-1)
-	case keyMatches(k, keys.Colormap):
-		m.disp.cmap = m.disp.cmap.Next()
-	case keyMatches(k, keys.Grid):
-		m.disp.grid = !m.disp.grid
-	case keyMatches(k, keys.Smooth):
-		m.disp.smooth = !m.disp.smooth
-	case keyMatches(k, keys.Export):
-		return m.export()
 	}
 	return nil
 }
@@ -897,7 +635,7 @@ func (m *CompareModel) quit() tea.Cmd {
 // click focuses the pane under the mouse and puts the cursor there, or
 // switches view on a tab.
 func (m *CompareModel) click(ms tea.Mouse) tea.Cmd {
-	if ms.Button != tea.MouseLeft || m.help || m.labels.editing {
+	if ms.Button != tea.MouseLeft || m.help.open || m.labels.editing {
 		return nil
 	}
 	l := m.computeLayout()

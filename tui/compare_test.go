@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -20,6 +21,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -49,7 +52,7 @@ func testFixedModel(t testing.TB) *engine.Model {
 func testDeepModel(t testing.TB) *engine.Model {
 	t.Helper()
 	testDeepOnce.Do(func() {
-		cfg, err := engine.ParseConfig([]byte(strings.Replace(testConfigJSON, `"num_hidden_layers":3`, `"num_hidden_layers":6`, 1)))
+		cfg, err := engine.ParseConfig([]byte(strings.Replace(testmodel.ConfigJSON, `"num_hidden_layers":3`, `"num_hidden_layers":6`, 1)))
 		if err != nil {
 			testDeepErr = err
 			return
@@ -74,19 +77,19 @@ func testCompareConfig(t testing.TB, deep bool) CompareConfig {
 	base.ModelName = ""
 	cfg := CompareConfig{Config: base}
 	naflex, fixed := testModel(t), testFixedModel(t)
-	cfg.Models = []CompareModelSource{
+	cfg.Models = []inspect.ModelSource{
 		{Name: "test/random-tiny", Load: func() (*engine.Model, error) { return naflex, nil }},
 		{Name: "test/random-tiny squashed", Load: func() (*engine.Model, error) { return fixed, nil }},
 	}
-	cfg.Settings = []CompareSetting{
+	cfg.Settings = []inspect.CompareSetting{
 		{Name: "NaFlex 50", Model: 0, MaxPatches: 50},
 		{Name: "NaFlex 20", Model: 0, MaxPatches: 20},
 		{Name: "fixed 40×40", Model: 1},
 	}
 	if deep {
 		d := testDeepModel(t)
-		cfg.Models = append(cfg.Models, CompareModelSource{Name: "test/deep", Load: func() (*engine.Model, error) { return d, nil }})
-		cfg.Settings = append(cfg.Settings, CompareSetting{Name: "deep 50", Model: 2, MaxPatches: 50})
+		cfg.Models = append(cfg.Models, inspect.ModelSource{Name: "test/deep", Load: func() (*engine.Model, error) { return d, nil }})
+		cfg.Settings = append(cfg.Settings, inspect.CompareSetting{Name: "deep 50", Model: 2, MaxPatches: 50})
 	}
 	return cfg
 }
@@ -161,8 +164,8 @@ func TestCompareLoadsEveryPaneAndShowsTheReceivedImage(t *testing.T) {
 	d := newCmpDriver(t, testCompareConfig(t, false), 80, 24)
 	m := d.m
 	for i, p := range m.panes {
-		if p.stage != paneReady || p.cur == nil || p.labelGen != m.labels.gen || len(p.scores) != 2 {
-			t.Fatalf("pane %d: stage %d map %v labels gen %d/%d scores %d err %v", i, p.stage, p.cur, p.labelGen, m.labels.gen, len(p.scores), p.err)
+		if p.stage != paneReady || p.maps.cur == nil || p.labelGen != m.labels.gen || len(p.scores) != 2 {
+			t.Fatalf("pane %d: stage %d map %v labels gen %d/%d scores %d err %v", i, p.stage, p.maps.cur, p.labelGen, m.labels.gen, len(p.scores), p.err)
 		}
 	}
 	shape := func(i int) (int, int) { return m.panes[i].analysis.Grid() }
@@ -205,8 +208,8 @@ func TestCompareCursorSelectsTheSamePointInEveryGrid(t *testing.T) {
 			if got := m.panePatch(i); got != want {
 				t.Fatalf("%s: pane %d shows patch %v, want %v for point %+v", when, i, got, want, m.point)
 			}
-			if p.cur.Req.Patch != want {
-				t.Fatalf("%s: pane %d's map is for %v", when, i, p.cur.Req.Patch)
+			if p.maps.cur.Req.Patch != want {
+				t.Fatalf("%s: pane %d's map is for %v", when, i, p.maps.cur.Req.Patch)
 			}
 		}
 	}
@@ -282,27 +285,27 @@ func TestCompareLayersAreRelativeWhenDepthsDiffer(t *testing.T) {
 		t.Fatalf("depths 3 and 6 should be marked:\n%s", d.screen())
 	}
 	d.keys("[") // layer 2 of 3 → deep pane 4 of 6
-	if m.panes[0].cur.Req.Level != 2 || m.panes[3].cur.Req.Level != 4 {
-		t.Errorf("levels %d and %d, want 2 and 4", m.panes[0].cur.Req.Level, m.panes[3].cur.Req.Level)
+	if m.panes[0].maps.cur.Req.Level != 2 || m.panes[3].maps.cur.Req.Level != 4 {
+		t.Errorf("levels %d and %d, want 2 and 4", m.panes[0].maps.cur.Req.Level, m.panes[3].maps.cur.Req.Level)
 	}
 	if !strings.Contains(d.screen(), "L4/6") {
 		t.Errorf("deep pane does not say its layer:\n%s", d.screen())
 	}
 	d.keys("f", "f", "f") // focus the deep pane: the layer now counts in 6ths
-	if m.focus != 3 || m.refLayers != 6 || m.level != 4 {
-		t.Fatalf("focus %d ref %d level %d", m.focus, m.refLayers, m.level)
+	if m.focus != 3 || m.layers != 6 || m.level != 4 {
+		t.Fatalf("focus %d ref %d level %d", m.focus, m.layers, m.level)
 	}
 	d.keys("[")
-	if m.panes[3].cur.Req.Level != 3 || m.panes[0].cur.Req.Level != 2 { // 3 of 6 → 1.5 → 2 of 3
-		t.Errorf("levels %d and %d after [ in the deep pane", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 3 || m.panes[0].maps.cur.Req.Level != 2 { // 3 of 6 → 1.5 → 2 of 3
+		t.Errorf("levels %d and %d after [ in the deep pane", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 	d.keys("{")
-	if m.panes[3].cur.Req.Level != 0 || m.panes[0].cur.Req.Level != 0 {
-		t.Errorf("{ : embeddings everywhere, got %d and %d", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 0 || m.panes[0].maps.cur.Req.Level != 0 {
+		t.Errorf("{ : embeddings everywhere, got %d and %d", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 	d.keys("2", "}") // attention: blocks
-	if m.panes[3].cur.Req.Level != 6 || m.panes[0].cur.Req.Level != 3 {
-		t.Errorf("} in attention: %d and %d", m.panes[3].cur.Req.Level, m.panes[0].cur.Req.Level)
+	if m.panes[3].maps.cur.Req.Level != 6 || m.panes[0].maps.cur.Req.Level != 3 {
+		t.Errorf("} in attention: %d and %d", m.panes[3].maps.cur.Req.Level, m.panes[0].maps.cur.Req.Level)
 	}
 }
 
@@ -365,7 +368,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var js CompareJSON
+	var js inspect.CompareJSON
 	if err := json.Unmarshal(raw, &js); err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +379,7 @@ func TestCompareExportsOnePicture(t *testing.T) {
 
 func TestCompareHeadless(t *testing.T) {
 	cfg := testCompareConfig(t, false)
-	out, err := CompareHeadless(cfg)
+	out, err := inspect.CompareHeadless(context.Background(), cfg.Spec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,7 +405,7 @@ func TestCompareHeadless(t *testing.T) {
 	// A model that fails to load fails its settings only.
 	bad := testCompareConfig(t, false)
 	bad.Models[1].Load = func() (*engine.Model, error) { return nil, os.ErrNotExist }
-	out, err = CompareHeadless(bad)
+	out, err = inspect.CompareHeadless(context.Background(), bad.Spec())
 	if err != nil || out.Settings[2].Error == "" || out.Settings[0].Error != "" {
 		t.Errorf("failed model: %v %+v", err, out)
 	}

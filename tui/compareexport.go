@@ -1,172 +1,31 @@
 package tui
 
 import (
-	"encoding/json"
 	"fmt"
 	"image"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/disintegration/imaging"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-// CompareLabelScore is one label's score in one setting.
-type CompareLabelScore struct {
-	Label  string        `json:"label"`
-	Prompt string        `json:"prompt"`
-	Logit  viz.JSONFloat `json:"logit"`
-	Prob   viz.JSONFloat `json:"prob"`
-}
-
-// CompareSettingJSON is what one setting made of the image.
-type CompareSettingJSON struct {
-	Name       string `json:"name"`
-	Model      string `json:"model"`
-	Variant    string `json:"variant,omitempty"`
-	MaxPatches int    `json:"max_patches,omitempty"`
-	GridH      int    `json:"grid_h"`
-	GridW      int    `json:"grid_w"`
-	Patches    int    `json:"patches"`
-	// Tokens is the sequence length the tower ran on, NaFlex padding
-	// included.
-	Tokens int `json:"tokens"`
-	// Resized is the size (width, height) the image was resized to.
-	Resized        [2]int              `json:"resized"`
-	Layers         int                 `json:"layers"`
-	Scores         []CompareLabelScore `json:"scores"`
-	TimingsMS      map[string]float64  `json:"timings_ms"`
-	InternalsBytes int64               `json:"internals_bytes"`
-	Error          string              `json:"error,omitempty"`
-}
-
-// CompareJSON is the headless compare output and the JSON saved beside an
-// exported comparison.
-type CompareJSON struct {
-	Image     string               `json:"image"`
-	ImageSize [2]int               `json:"image_size"`
-	Labels    []string             `json:"labels"`
-	Settings  []CompareSettingJSON `json:"settings"`
-	Meta      map[string]any       `json:"meta,omitempty"`
-}
-
-// Write writes c as indented JSON.
-func (c *CompareJSON) Write(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c); err != nil {
-		return fmt.Errorf("write compare json: %w", err)
-	}
-	return nil
-}
-
-func ms(d time.Duration) float64 { return math.Round(float64(d.Microseconds())/10) / 100 }
-
-// settingJSON describes one analysed setting.
-func settingJSON(set CompareSetting, modelName string, a *engine.Analysis, labels []engine.Label, scores []engine.Score, prep, vision, text time.Duration) CompareSettingJSON {
-	rows, cols := a.Grid()
-	s := CompareSettingJSON{Name: set.Name, Model: modelName, Variant: a.Model.Config.Variant.String(),
-		GridH: rows, GridW: cols, Patches: rows * cols, Tokens: a.Tokens(),
-		Resized: [2]int{a.Prepared.Resized.Width, a.Prepared.Resized.Height}, Layers: a.Layers(),
-		TimingsMS:      map[string]float64{"preprocess": ms(prep), "vision": ms(vision), "text": ms(text)},
-		InternalsBytes: internalsBytes(a), Scores: []CompareLabelScore{}}
-	if a.Model.Config.Variant == engine.NaFlex {
-		s.MaxPatches = a.Tokens()
-	}
-	for k := range min(len(labels), len(scores)) {
-		s.Scores = append(s.Scores, CompareLabelScore{Label: labels[k].Text, Prompt: labels[k].Prompt,
-			Logit: viz.JSONFloat(scores[k].Logit), Prob: viz.JSONFloat(scores[k].Prob)})
-	}
-	return s
-}
-
-// CompareHeadless runs every setting of cfg one after another, without a
-// screen, and reports each one's grid, label scores, timings and memory.
-// A setting that fails is reported with its error; the others still run.
-func CompareHeadless(cfg CompareConfig) (*CompareJSON, error) {
-	if err := cfg.Check(); err != nil {
-		return nil, err
-	}
-	img, err := cfg.LoadImage()
-	if err != nil {
-		return nil, err
-	}
-	out := &CompareJSON{Image: cfg.ImageName, ImageSize: [2]int{img.Width, img.Height}, Labels: append([]string{}, cfg.Labels...)}
-	models := make([]*engine.Model, len(cfg.Models))
-	errs := make([]error, len(cfg.Models))
-	defer func() {
-		for _, m := range models {
-			if m != nil {
-				m.Close()
-			}
-		}
-	}()
-	for _, set := range cfg.Settings {
-		i := set.Model
-		if models[i] == nil && errs[i] == nil {
-			models[i], errs[i] = cfg.Models[i].Load()
-		}
-		res := CompareSettingJSON{Name: set.Name, Model: cfg.Models[i].Name, MaxPatches: set.MaxPatches}
-		if errs[i] != nil {
-			res.Error = errs[i].Error()
-			out.Settings = append(out.Settings, res)
-			continue
-		}
-		m := models[i]
-		start := cfg.now()
-		prepared, err := m.Prepare(img, set.MaxPatches)
-		if err != nil {
-			res.Error = err.Error()
-			out.Settings = append(out.Settings, res)
-			continue
-		}
-		mid := cfg.now()
-		vis, err := m.EncodeImages([]engine.VisionInput{prepared.Input}, true)
-		if err != nil {
-			res.Error = err.Error()
-			out.Settings = append(out.Settings, res)
-			continue
-		}
-		end := cfg.now()
-		a := &engine.Analysis{Model: m, Source: img, Prepared: prepared, Vision: vis}
-		var labels []engine.Label
-		var scores []engine.Score
-		var text time.Duration
-		if len(cfg.Labels) > 0 {
-			t0 := cfg.now()
-			if labels, _, err = m.EncodeLabels(cfg.Labels, cfg.Prompt); err == nil {
-				scores, err = m.ScoreLabels(a.ImageEmbedding(), labels)
-			}
-			text = cfg.now().Sub(t0)
-		}
-		res = settingJSON(set, cfg.Models[i].Name, a, labels, scores, mid.Sub(start), end.Sub(mid), text)
-		if err != nil {
-			res.Error = "labels: " + err.Error()
-		}
-		a.Release()
-		out.Settings = append(out.Settings, res)
-	}
-	return out, nil
-}
-
 // json describes the panes as they are now.
-func (m *CompareModel) json() *CompareJSON {
-	out := &CompareJSON{Image: m.sh.cfg.ImageName, Labels: m.labels.Texts()}
+func (m *CompareModel) json() *inspect.CompareJSON {
+	out := &inspect.CompareJSON{Image: m.sh.cfg.ImageName, Labels: m.labels.Texts()}
 	if m.img != nil {
 		out.ImageSize = [2]int{m.img.Width, m.img.Height}
 	}
 	for _, p := range m.panes {
 		name := m.slots[p.set.Model].src.Name
 		if p.stage != paneReady {
-			s := CompareSettingJSON{Name: p.set.Name, Model: name, MaxPatches: p.set.MaxPatches}
+			s := inspect.CompareSettingJSON{Name: p.set.Name, Model: name, MaxPatches: p.set.MaxPatches}
 			if p.err != nil {
 				s.Error = p.err.Error()
 			}
@@ -178,7 +37,7 @@ func (m *CompareModel) json() *CompareJSON {
 		if p.labelGen == m.labels.gen {
 			labels, scores = p.labels, p.scores
 		}
-		out.Settings = append(out.Settings, settingJSON(p.set, name, p.analysis, labels, scores, p.prep, p.vision, p.text))
+		out.Settings = append(out.Settings, inspect.SettingJSON(p.set, name, p.analysis, labels, scores, p.prep, p.vision, p.text))
 	}
 	return out
 }
@@ -197,7 +56,7 @@ func (m *CompareModel) export() tea.Cmd {
 		return nil
 	}
 	for _, i := range ready {
-		if r, ok := m.request(i); ok && (m.panes[i].cur == nil || m.panes[i].cur.Req.key() != r.key()) {
+		if r, ok := m.request(i); ok && (m.panes[i].maps.cur == nil || m.panes[i].maps.cur.Req.Key() != r.Key()) {
 			m.setMessage("a pane's map is still being computed: press s again when every pane shows it", true)
 			return nil
 		}
@@ -208,14 +67,14 @@ func (m *CompareModel) export() tea.Cmd {
 	}
 	type paneShot struct {
 		pic     *image.NRGBA
-		cur     *Map
+		cur     *inspect.Map
 		patch   viz.Patch
 		caption string
 	}
 	var shots []paneShot
 	for _, i := range ready {
 		p := m.panes[i]
-		shots = append(shots, paneShot{pic: p.pic, cur: p.cur, patch: m.panePatch(i), caption: m.exportCaption(i)})
+		shots = append(shots, paneShot{pic: p.pic, cur: p.maps.cur, patch: m.panePatch(i), caption: m.exportCaption(i)})
 	}
 	header := []string{
 		fmt.Sprintf("siglip2-tui compare: %s (%dx%d) - %s", filepath.Base(m.sh.cfg.ImageName), m.img.Width, m.img.Height, m.viewTitle()),
@@ -234,7 +93,7 @@ func (m *CompareModel) export() tea.Cmd {
 	}
 	base = fmt.Sprintf("%s.compare.%s", base, view)
 	if m.kind().UsesLevel() && m.level >= 0 {
-		base += fmt.Sprintf(".L%d", m.refLevel(m.kind()))
+		base += fmt.Sprintf(".L%d", m.levelFor(m.kind()))
 	}
 	dir := m.sh.cfg.ExportDir
 	m.exporting = true
@@ -270,10 +129,10 @@ func (m *CompareModel) export() tea.Cmd {
 		full := viz.VStack(0, viz.TextImage(header, w), row, viz.TextImage(table, w))
 		png := filepath.Join(dir, base+".png")
 		jsPath := filepath.Join(dir, base+".json")
-		if err := writeAtomic(png, func(f *os.File) error { return viz.WritePNG(f, full) }); err != nil {
+		if err := inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, full) }); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}
-		if err := writeAtomic(jsPath, func(f *os.File) error { return js.Write(f) }); err != nil {
+		if err := inspect.WriteAtomic(jsPath, func(f *os.File) error { return js.Write(f) }); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}
 		return exportMsg{png: png, json: jsPath}
@@ -298,13 +157,13 @@ func (m *CompareModel) exportCaption(i int) string {
 		c := m.panePatch(i)
 		parts = append(parts, fmt.Sprintf("patch (%d,%d)", c.Row, c.Col))
 	}
-	if k == MapLabel {
+	if k == inspect.MapLabel {
 		if l := m.selectedLabel(i); l != nil {
 			parts = append(parts, fmt.Sprintf("label %q", l.Text))
 		}
 	}
 	parts = append(parts, fmt.Sprintf("vision %s, internals %s", formatDuration(p.vision), formatBytes(p.internals)))
-	return asciiText(strings.Join(parts, " | "))
+	return inspect.ASCIIText(strings.Join(parts, " | "))
 }
 
 // exportTable is the label table as text lines for the picture.

@@ -16,7 +16,7 @@ func RunCompare(cfg CompareConfig, out *os.File) error {
 		return err
 	}
 	m := NewCompare(cfg)
-	final, err := tea.NewProgram(m, tea.WithColorProfile(profileFor(cfg.ColorMode)), tea.WithOutput(out)).Run()
+	final, err := tea.NewProgram(m, tea.WithContext(cfg.ctx()), tea.WithColorProfile(profileFor(cfg.ColorMode)), tea.WithOutput(out)).Run()
 	fm, _ := final.(*CompareModel)
 	if fm == nil {
 		fm = m
@@ -26,7 +26,7 @@ func RunCompare(cfg CompareConfig, out *os.File) error {
 	for _, model := range models {
 		model.Close()
 	}
-	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) && cfg.ctx().Err() == nil {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return loadErr

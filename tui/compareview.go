@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -90,8 +91,8 @@ func (m *CompareModel) render() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	if m.help {
-		return strings.Join(helpScreen(m.sh, m.helpSections(), "siglip2-tui compare — keys", &m.helpTop, w, h), "\n")
+	if m.help.open {
+		return strings.Join(m.help.Lines(m.sh, m.helpSections(), "siglip2-tui compare — keys", w, h), "\n")
 	}
 	lines := make([]string, 0, h)
 	lines = append(lines, m.tabBar(l).line())
@@ -154,7 +155,7 @@ func (m *CompareModel) paneLines(i, w, h int) []string {
 	switch p.stage {
 	case paneReady:
 		c := m.panePatch(i)
-		pic := p.view.Lines(p.cur, p.cover.GridH, p.cover.GridW, &c, m.disp, false)
+		pic := p.view.Lines(p.maps.cur, p.cover.GridH, p.cover.GridW, &c, m.disp, false)
 		out = append(out, pic[:min(p.view.rows, len(pic))]...)
 		out = append(out, fitLine(st.status.Render(m.paneFooter(i)), w))
 		return fitLines(out, w, h)
@@ -204,8 +205,8 @@ func (m *CompareModel) paneFooter(i int) string {
 	}
 	var parts []string
 	c := m.panePatch(i)
-	if p.cur != nil {
-		parts = append(parts, fmt.Sprintf("(%d,%d) %s", c.Row, c.Col, p.cur.Value(c)))
+	if p.maps.cur != nil {
+		parts = append(parts, fmt.Sprintf("(%d,%d) %s", c.Row, c.Col, p.maps.cur.Value(c)))
 	} else {
 		parts = append(parts, fmt.Sprintf("(%d,%d)", c.Row, c.Col))
 	}
@@ -230,17 +231,6 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%d KB", (n+512)>>10)
 }
 
-// viewTitle names the current view.
-func (m *CompareModel) viewTitle() string {
-	if m.view == viewAttention {
-		return "Attention · " + attnModeNames[m.mode]
-	}
-	if m.view == viewSimilarity {
-		return "Patch similarity"
-	}
-	return viewNames[m.view]
-}
-
 // levelText names the layer in the focused pane's units, and says when
 // other panes follow by fraction of depth.
 func (m *CompareModel) levelText() string {
@@ -251,7 +241,7 @@ func (m *CompareModel) levelText() string {
 	if !k.UsesLevel() {
 		return ""
 	}
-	lv, L := m.refLevel(k), m.refLayers
+	lv, L := m.levelFor(k), m.layers
 	s := fmt.Sprintf("layer %d of %d", lv, L)
 	switch {
 	case !k.BlockLevels() && lv == 0:
@@ -306,9 +296,9 @@ func (m *CompareModel) infoLines(l compareLayout, w, h int) []string {
 }
 
 // focusedMap is the focused pane's current map.
-func (m *CompareModel) focusedMap() *Map {
+func (m *CompareModel) focusedMap() *inspect.Map {
 	if m.focus < len(m.panes) {
-		return m.panes[m.focus].cur
+		return m.panes[m.focus].maps.cur
 	}
 	return nil
 }
@@ -331,19 +321,23 @@ func (m *CompareModel) footer(l compareLayout, w int) string {
 	return fitLine(st.status.Render(s), w)
 }
 
-// helpSections are compare's keys for the help screen.
+// helpSections are compare's keys, assembled from what each part of the
+// screen handles.
 func (m *CompareModel) helpSections() []helpSection {
 	k := m.sh.keys
-	views := key.NewBinding(key.WithKeys("1", "2", "3", "4"), key.WithHelp("1 2 3 4", "sim · attn · labels · PCA"))
+	sel := m.selection.KeyHelp()
 	click := key.NewBinding(key.WithKeys("click"), key.WithHelp("click", "focus a pane, cursor there"))
+	cursor := append([]key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown}, sel.layer...)
+	labels := m.labels.KeyHelp()
+	labels.column = 1
 	return []helpSection{
 		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
-		{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
+		sel.views,
 		{"Panes (arrows step in the focused grid)", 0, []key.Binding{m.keys.FocusNext, m.keys.FocusPrev, click}},
-		{"Display", 0, []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
-		{"Cursor and layer (mouse too)", 1, []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown, k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer}},
-		{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
-		{"Labels view", 1, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel}},
+		sel.display,
+		{"Cursor and layer (mouse too)", 1, cursor},
+		sel.attention,
+		labels,
 	}
 }
 

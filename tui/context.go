@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"image"
 	"time"
 
@@ -48,6 +49,17 @@ type Config struct {
 	StartLesson bool
 	// Clock measures stage timings (nil = time.Now); tests fix it.
 	Clock func() time.Time
+	// Context, when cancelled, stops the work running in the background
+	// and ends the program (nil = never).
+	Context context.Context
+}
+
+// ctx is the context the background work runs under.
+func (c *Config) ctx() context.Context {
+	if c.Context != nil {
+		return c.Context
+	}
+	return context.Background()
 }
 
 func (c *Config) now() time.Time {

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/disintegration/imaging"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -178,7 +179,7 @@ func (p *Painter) Hide() {
 
 // gfxKey is everything the picture layer depends on.
 type gfxKey struct {
-	m          *Map
+	m          *inspect.Map
 	gridH      int
 	gridW      int
 	cursor     viz.Patch
@@ -221,7 +222,7 @@ func (m *Model) SetGraphicsSink(s GraphicsSink) {
 
 // active tells whether the image is drawn by the graphics protocol now.
 func (g *graphicsState) active(m *Model) bool {
-	if g.sink == nil || m.img == nil || m.help || m.quitting || m.view == viewLocality {
+	if g.sink == nil || m.img == nil || m.help.open || m.quitting || m.view == viewLocality {
 		return false
 	}
 	return !m.computeLayout().tooSmall
@@ -229,7 +230,7 @@ func (g *graphicsState) active(m *Model) bool {
 
 func (g *graphicsState) want(m *Model) gfxKey {
 	rows, cols := m.grid()
-	k := gfxKey{m: m.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
+	k := gfxKey{m: m.maps.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
 	k.x, k.y = m.pane.origin()
 	if rows > 0 {
 		k.cursor, k.hasCursor = m.patch, true
@@ -334,7 +335,7 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 		case viz.ProtocolITerm2:
 			seq, err = viz.ITerm2Image(pic, k.cols, k.rows)
 		case viz.ProtocolSixel:
-			seq, err = viz.Sixel(pic, 256)
+			seq, err = viz.Sixel(pic)
 		default:
 			err = fmt.Errorf("unknown graphics protocol %v", proto)
 		}

@@ -15,79 +15,27 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 	"github.com/siglip2-tui/siglip2-tui/engine"
-	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden screens in testdata/")
 
-// testConfigJSON is a small NaFlex model: 3 blocks, 4 heads, 8-pixel
-// patches, a position grid of 4×4 and a text tower that fits the tiny
-// tokenizer's 27 ids.
-const testConfigJSON = `{"model_type":"siglip2",
- "vision_config":{"hidden_size":32,"intermediate_size":48,"num_hidden_layers":3,"num_attention_heads":4,"num_patches":16,"patch_size":8},
- "text_config":{"hidden_size":32,"intermediate_size":40,"num_hidden_layers":1,"num_attention_heads":2,"vocab_size":27,"max_position_embeddings":8}}`
-
-var (
-	testModelOnce sync.Once
-	testModelVal  *engine.Model
-	testModelErr  error
-)
-
-// testModel is a random-weight model with the tiny hand-made tokenizer,
-// shared by the tests (it is read-only once built).
+// testModel is the shared tiny random-weight model with the tiny
+// hand-made tokenizer (internal/testmodel); it is read-only.
 func testModel(t testing.TB) *engine.Model {
 	t.Helper()
-	testModelOnce.Do(func() {
-		cfg, err := engine.ParseConfig([]byte(testConfigJSON))
-		if err != nil {
-			testModelErr = err
-			return
-		}
-		pre := engine.DefaultPreprocessor(cfg)
-		pre.MaxNumPatches = 50
-		m, err := engine.NewRandom(cfg, pre, 7, testEngineOptions)
-		if err != nil {
-			testModelErr = err
-			return
-		}
-		tok, err := tokenizer.Load(filepath.Join("..", "engine", "tokenizer", "testdata", "tiny", "tokenizer.json"))
-		if err != nil {
-			testModelErr = err
-			return
-		}
-		m.Tokenizer = tok
-		testModelVal = m
-	})
-	if testModelErr != nil {
-		t.Fatal(testModelErr)
+	m, err := testmodel.Tiny()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return testModelVal
+	return m
 }
 
-// testImage is a 64×48 picture with structure (a bright disc on a
-// gradient, a dark bar), so maps are not uniform.
-func testImage(w, h int) *preprocess.Image {
-	img, _ := preprocess.NewImage(w, h)
-	for y := range h {
-		for x := range w {
-			i := 3 * (y*w + x)
-			r, g, b := uint8(40+150*x/w), uint8(60+120*y/h), uint8(120)
-			dx, dy := float64(x)-0.3*float64(w), float64(y)-0.4*float64(h)
-			if dx*dx+dy*dy < float64(h*h)/16 {
-				r, g, b = 250, 220, 60
-			}
-			if x > 2*w/3 && y > h/2 {
-				r, g, b = 20, 20, 30
-			}
-			img.Pix[i], img.Pix[i+1], img.Pix[i+2] = r, g, b
-		}
-	}
-	return img
-}
+// testImage is testmodel's structured picture.
+func testImage(w, h int) *preprocess.Image { return testmodel.Image(w, h) }
 
 // fakeClock advances 5 ms on every reading, so stage timings are fixed.
 func fakeClock() func() time.Time {
@@ -250,7 +198,5 @@ var testCellPx = image.Pt(8, 16)
 
 func reflectTypeName(v any) string { return reflect.TypeOf(v).String() }
 
-// testEngineOptions pin the reference backend, so the golden screens (which
-// show the backend's name and values to the last character) do not change
-// with the engine's default backend.
-var testEngineOptions = engine.Options{Backend: naive.New()}
+// testEngineOptions pin the reference backend (see testmodel.Options).
+var testEngineOptions = testmodel.Options

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -41,7 +42,7 @@ type imagePane struct {
 // paneKey is everything a rendering depends on; an equal key reuses the
 // previous lines (spinner ticks and status changes redraw nothing here).
 type paneKey struct {
-	m            *Map
+	m            *inspect.Map
 	gridH, gridW int
 	cursor       viz.Patch
 	hasCursor    bool
@@ -108,7 +109,7 @@ func (p *imagePane) PatchAt(sx, sy, gridH, gridW int) (viz.Patch, bool) {
 // Lines returns exactly h lines of w cells: the picture with m over it and
 // the cursor outlined (m may be nil: the image alone). With blank the
 // picture's cells are left empty, for a graphics protocol to draw into.
-func (p *imagePane) Lines(m *Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
+func (p *imagePane) Lines(m *inspect.Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
 	key := paneKey{m: m, gridH: gridH, gridW: gridW, d: d, w: p.w, h: p.h, src: p.src, blank: blank, mode: p.sh.mode}
 	if cursor != nil {
 		key.cursor, key.hasCursor = *cursor, true
@@ -121,7 +122,7 @@ func (p *imagePane) Lines(m *Map, gridH, gridW int, cursor *viz.Patch, d display
 	return lines
 }
 
-func (p *imagePane) render(m *Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
+func (p *imagePane) render(m *inspect.Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
 	if p.small == nil {
 		return fitLines(nil, p.w, p.h)
 	}

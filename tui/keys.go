@@ -21,7 +21,7 @@ type KeyMap struct {
 	// Labels
 	AddLabel, EditLabel, DeleteLabel key.Binding
 	// Locality
-	LocalityMode, LessonNext, LessonPrev key.Binding
+	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
 	// Display
 	OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                     key.Binding
@@ -68,6 +68,7 @@ func DefaultKeyMap() KeyMap {
 		LocalityMode: b([]string{"v"}, "v", "curve → layer table → lesson"),
 		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
+		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
 
 		OpacityUp:   b([]string{"+", "="}, "+", "more heatmap"),
 		OpacityDown: b([]string{"-", "_"}, "-", "more image"),
@@ -91,19 +92,4 @@ type helpSection struct {
 	title    string
 	column   int
 	bindings []key.Binding
-}
-
-// sections groups the bindings for the help screen, balanced so both
-// columns fit an 80×24 terminal.
-func (k KeyMap) sections() []helpSection {
-	views := key.NewBinding(key.WithKeys("1", "2", "3", "4", "5"), key.WithHelp("1 … 5", "sim attn labels PCA locality"))
-	return []helpSection{
-		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
-		{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
-		{"Labels view", 0, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel, k.Accept, k.Cancel}},
-		{"Display", 0, []key.Binding{k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
-		{"Cursor and layer (mouse too)", 1, []key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown, k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer}},
-		{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
-		{"Locality view", 1, []key.Binding{k.LocalityMode, k.LessonNext, k.LessonPrev}},
-	}
 }

@@ -23,8 +23,8 @@ func TestKeyMapIsCompleteAndUnambiguous(t *testing.T) {
 	k := DefaultKeyMap()
 	all := bindings(k)
 	// Keys that only act in a mode of their own: typing a label (Accept,
-	// Cancel) and the help screen (Close).
-	modal := map[string]bool{"Accept": true, "Cancel": true, "Close": true}
+	// Cancel), the help screen (Close) and the lesson (LessonClose).
+	modal := map[string]bool{"Accept": true, "Cancel": true, "Close": true, "LessonClose": true}
 	owner := map[string]string{}
 	for name, b := range all {
 		if len(b.Keys()) == 0 || b.Help().Key == "" || b.Help().Desc == "" {
@@ -40,16 +40,27 @@ func TestKeyMapIsCompleteAndUnambiguous(t *testing.T) {
 			owner[s] = name
 		}
 	}
-	// Every binding that acts outside a mode is on the help screen.
+	// Every binding that acts outside a mode is on the explorer's help
+	// screen, which each part of the screen assembles.
 	onHelp := map[string]bool{}
-	for _, s := range k.sections() {
+	m := New(testConfig(t))
+	for _, s := range m.helpSections() {
 		for _, b := range s.bindings {
 			onHelp[b.Help().Desc] = true
 		}
 	}
+	typing := false
+	for _, s := range m.helpSections() {
+		for _, b := range s.bindings {
+			typing = typing || strings.Join(b.Keys(), " ") == "enter esc"
+		}
+	}
+	if !typing {
+		t.Error("the help lacks the typing keys (enter keeps, esc cancels)")
+	}
 	for name, b := range all {
-		if name == "Close" || strings.HasPrefix(name, "View") {
-			continue // Close is in the help screen's title; 1–4 share one line
+		if name == "Close" || name == "Accept" || name == "Cancel" || strings.HasPrefix(name, "View") {
+			continue // Close is in the help screen's title; 1–5 share one line, and so do enter/esc while typing
 		}
 		if !onHelp[b.Help().Desc] {
 			t.Errorf("%s (%q) is missing from the help screen", name, b.Help().Desc)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
@@ -124,6 +125,35 @@ func (l *labelList) Update(msg tea.Msg) (changed bool, cmd tea.Cmd) {
 	}
 	l.input.Update(msg)
 	return false, nil
+}
+
+// handleKey handles the labels view's keys outside typing: pick, add,
+// edit, delete. handled is false for keys it does not know; changed
+// reports that the list changed (the labels must be encoded again).
+func (l *labelList) handleKey(k tea.KeyPressMsg) (handled, changed bool) {
+	keys := &l.sh.keys
+	switch {
+	case keyMatches(k, keys.Up):
+		l.Move(-1)
+	case keyMatches(k, keys.Down):
+		l.Move(1)
+	case keyMatches(k, keys.AddLabel):
+		l.StartAdd()
+	case keyMatches(k, keys.EditLabel):
+		l.StartEdit()
+	case keyMatches(k, keys.DeleteLabel):
+		return true, l.Delete()
+	default:
+		return false, false
+	}
+	return true, false
+}
+
+// KeyHelp is the label list's part of the help screen.
+func (l *labelList) KeyHelp() helpSection {
+	k := l.sh.keys
+	typing := key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "typing: keep / cancel"))
+	return helpSection{"Labels view", 0, []key.Binding{k.AddLabel, k.EditLabel, k.DeleteLabel, typing}}
 }
 
 // apply takes the encoding of the labels of one gen; results for an older

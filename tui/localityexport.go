@@ -1,272 +1,16 @@
 package tui
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"image"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
-
-// LocalityDefinitions says precisely what every locality number is; the
-// JSON output and the exported picture carry it.
-var LocalityDefinitions = map[string]string{
-	"distance":  "Euclidean distance between two patch centres on the patch grid, in patch units, rounded to the nearest integer (bin 1 holds 4-neighbours and diagonal neighbours; a patch is never paired with itself); NaFlex padding patches never count",
-	"curve":     "for each distance bin: the number of unordered patch pairs, and the mean and standard deviation (population) of their cosine similarity",
-	"near":      "mean cosine similarity of 4-neighbour pairs (patches sharing an edge)",
-	"far":       fmt.Sprintf("mean cosine similarity of pairs at distance >= %d patches", viz.FarDistance),
-	"index":     "locality index = near - far",
-	"contrast":  "self-vs-neighbour contrast: mean over patches of (similarity to itself - mean similarity to its 4-neighbours); self-similarity is 1 for cosine, so 0 means neighbours are copies",
-	"mirror":    "the image flipped left to right through the same model: content_match is the mean cosine similarity of patch (r,c) of the image with patch (r,W-1-c) of the mirror (same content), position_match with patch (r,c) (same place)",
-	"positions": "the same curve for the position embeddings the vision tower added to this grid (resized for NaFlex): what position alone contributes",
-	"pooling":   "the pooling head's attention over the patches, mean over heads: effective number of patches exp(entropy) and the share of the top tenth of patches",
-}
-
-// localityCurveJSON is one curve: a row per distance bin from 1.
-type localityCurveJSON struct {
-	Distance int           `json:"distance"`
-	Pairs    int           `json:"pairs"`
-	Mean     viz.JSONFloat `json:"mean"`
-	Std      viz.JSONFloat `json:"std"`
-}
-
-type localityStatsJSON struct {
-	Near      viz.JSONFloat       `json:"near"`
-	Far       viz.JSONFloat       `json:"far"`
-	Index     viz.JSONFloat       `json:"index"`
-	Contrast  viz.JSONFloat       `json:"contrast"`
-	NearPairs int                 `json:"near_pairs"`
-	FarPairs  int                 `json:"far_pairs"`
-	Curve     []localityCurveJSON `json:"curve"`
-}
-
-type localityLevelJSON struct {
-	Level int    `json:"level"`
-	Name  string `json:"name"`
-	localityStatsJSON
-	Mirror        *localityStatsJSON `json:"mirror,omitempty"`
-	ContentMatch  *viz.JSONFloat     `json:"content_match,omitempty"`
-	PositionMatch *viz.JSONFloat     `json:"position_match,omitempty"`
-}
-
-// LocalityJSON is the JSON form of a report (locality --json, and the
-// file saved beside an exported picture).
-type LocalityJSON struct {
-	Meta        map[string]any      `json:"meta"`
-	GridH       int                 `json:"grid_h"`
-	GridW       int                 `json:"grid_w"`
-	Layers      int                 `json:"layers"`
-	FarDistance int                 `json:"far_distance"`
-	Definitions map[string]string   `json:"definitions"`
-	Levels      []localityLevelJSON `json:"levels"`
-	Positions   *localityStatsJSON  `json:"positions,omitempty"`
-	Pooling     *struct {
-		EffectivePatches viz.JSONFloat `json:"effective_patches"`
-		TopTenthShare    viz.JSONFloat `json:"top_tenth_share"`
-	} `json:"pooling,omitempty"`
-	MirrorError string `json:"mirror_error,omitempty"`
-}
-
-func statsJSON(c viz.DistanceCurve, s viz.Locality) localityStatsJSON {
-	out := localityStatsJSON{Near: viz.JSONFloat(s.Near), Far: viz.JSONFloat(s.Far), Index: viz.JSONFloat(s.Index),
-		Contrast: viz.JSONFloat(s.Contrast), NearPairs: s.NearPairs, FarPairs: s.FarPairs}
-	for b := 1; b < c.Bins(); b++ {
-		out.Curve = append(out.Curve, localityCurveJSON{Distance: b, Pairs: c.Pairs[b], Mean: viz.JSONFloat(c.Mean[b]), Std: viz.JSONFloat(c.Std[b])})
-	}
-	return out
-}
-
-// JSON returns the report in its JSON form, with meta (image, model, …).
-func (r *LocalityReport) JSON(meta map[string]any) LocalityJSON {
-	out := LocalityJSON{Meta: meta, GridH: r.GridH, GridW: r.GridW, Layers: r.Layers, FarDistance: viz.FarDistance, Definitions: LocalityDefinitions}
-	for _, l := range r.Levels {
-		if l == nil {
-			continue
-		}
-		lj := localityLevelJSON{Level: l.Level, Name: l.Name, localityStatsJSON: statsJSON(l.Curve, l.Stats)}
-		if l.HasMirror {
-			m := statsJSON(l.MirrorCurve, l.MirrorStats)
-			c, p := viz.JSONFloat(l.Match.Content), viz.JSONFloat(l.Match.Position)
-			lj.Mirror, lj.ContentMatch, lj.PositionMatch = &m, &c, &p
-		}
-		out.Levels = append(out.Levels, lj)
-	}
-	if r.HasPositions {
-		p := statsJSON(r.PositionCurve, r.PositionStats)
-		out.Positions = &p
-	}
-	if r.HasPooling {
-		out.Pooling = &struct {
-			EffectivePatches viz.JSONFloat `json:"effective_patches"`
-			TopTenthShare    viz.JSONFloat `json:"top_tenth_share"`
-		}{viz.JSONFloat(r.Pooling.Effective), viz.JSONFloat(r.Pooling.TopTenth)}
-	}
-	if r.MirrorErr != nil {
-		out.MirrorError = r.MirrorErr.Error()
-	}
-	return out
-}
-
-// WriteJSON writes the report as indented JSON.
-func (r *LocalityReport) WriteJSON(w io.Writer, meta map[string]any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r.JSON(meta)); err != nil {
-		return fmt.Errorf("write locality json: %w", err)
-	}
-	return nil
-}
-
-// WriteCSV writes every curve as rows of source (image, mirror or
-// positions), level, level name, distance, pairs, mean and std; empty
-// cells where a bin has no pairs.
-func (r *LocalityReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"source", "level", "level_name", "distance", "pairs", "mean", "std"}) //nolint:errcheck // checked by Flush
-	num := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 7, 64)
-	}
-	rows := func(source, level, name string, c viz.DistanceCurve) {
-		for b := 1; b < c.Bins(); b++ {
-			cw.Write([]string{source, level, name, strconv.Itoa(b), strconv.Itoa(c.Pairs[b]), num(c.Mean[b]), num(c.Std[b])}) //nolint:errcheck
-		}
-	}
-	for _, l := range r.Levels {
-		if l != nil {
-			rows("image", strconv.Itoa(l.Level), l.Name, l.Curve)
-		}
-	}
-	for _, l := range r.Levels {
-		if l != nil && l.HasMirror {
-			rows("mirror", strconv.Itoa(l.Level), l.Name, l.MirrorCurve)
-		}
-	}
-	if r.HasPositions {
-		rows("positions", "", "position embeddings", r.PositionCurve)
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write locality csv: %w", err)
-	}
-	return nil
-}
-
-// LocalityPicture draws the report for export: the chart of one level,
-// the layer × distance table, the locality index and the mirror test by
-// layer, and the definitions. title heads it (model, image).
-func LocalityPicture(r *LocalityReport, level int, cm viz.Colormap, title []string) (*image.NRGBA, error) {
-	if level < 0 || level >= len(r.Levels) || r.Levels[level] == nil {
-		return nil, fmt.Errorf("locality picture: level %d is not computed", level)
-	}
-	curve, err := localityChart(r, level).Draw(640, 380)
-	if err != nil {
-		return nil, err
-	}
-	bins := r.Bins() - 1
-	var rows [][]float64
-	var rowLabels []string
-	for _, l := range r.Levels {
-		if l == nil {
-			continue
-		}
-		row := make([]float64, bins)
-		for b := range row {
-			row[b] = math.NaN()
-			if b+1 < l.Curve.Bins() {
-				row[b] = l.Curve.Mean[b+1]
-			}
-		}
-		rows = append(rows, row)
-		rowLabels = append(rowLabels, l.Name)
-	}
-	if r.HasPositions {
-		row := make([]float64, bins)
-		for b := range row {
-			row[b] = math.NaN()
-			if b+1 < r.PositionCurve.Bins() {
-				row[b] = r.PositionCurve.Mean[b+1]
-			}
-		}
-		rows = append(rows, row)
-		rowLabels = append(rowLabels, "positions")
-	}
-	colLabels := make([]string, bins)
-	for b := range colLabels {
-		if b == 0 || (b+1)%5 == 0 {
-			colLabels[b] = strconv.Itoa(b + 1)
-		}
-	}
-	cellW := min(max(480/max(bins, 1), 8), 28)
-	heat := viz.HeatTable{Values: rows, RowLabels: rowLabels, ColLabels: colLabels, Colormap: cm, Range: heatRange(r),
-		Highlight: level, Title: "Mean similarity: layers x distance (patch units)"}.Draw(cellW, 18)
-
-	n := len(r.Levels)
-	nan := func() []float64 {
-		v := make([]float64, n)
-		for i := range v {
-			v[i] = math.NaN()
-		}
-		return v
-	}
-	idx, midx, pidx, content, position := nan(), nan(), nan(), nan(), nan()
-	for i, l := range r.Levels {
-		if l == nil {
-			continue
-		}
-		idx[i] = l.Stats.Index
-		if l.HasMirror {
-			midx[i], content[i], position[i] = l.MirrorStats.Index, l.Match.Content, l.Match.Position
-		}
-		if r.HasPositions {
-			pidx[i] = r.PositionStats.Index
-		}
-	}
-	xlabel := fmt.Sprintf("level (0 = embeddings, %d = post-LN output)", n-1)
-	indexChart, err := viz.LineChart{XMin: 0, XMax: n - 1, Title: "Locality index (near - far) by level", XLabel: xlabel, Series: []viz.ChartSeries{
-		{Name: "position embeddings", Y: pidx, Color: positionsColor},
-		{Name: "mirrored image", Y: midx, Color: mirrorColor},
-		{Name: "image", Y: idx, Color: imageColor},
-	}}.Draw(640, 300)
-	if err != nil {
-		return nil, err
-	}
-	mirrorChart, err := viz.LineChart{XMin: 0, XMax: n - 1, Title: "Mirror test: does a patch match the same content or the same place?", XLabel: xlabel, Series: []viz.ChartSeries{
-		{Name: "same place (position)", Y: position, Color: positionsColor},
-		{Name: "same content", Y: content, Color: imageColor},
-	}}.Draw(640, 300)
-	if err != nil {
-		return nil, err
-	}
-	top := viz.HStack(12, curve, heat)
-	bottom := viz.HStack(12, indexChart, mirrorChart)
-	w := max(top.Rect.Dx(), bottom.Rect.Dx())
-	defs := []string{
-		"distance: " + LocalityDefinitions["distance"] + ".",
-		"near: " + LocalityDefinitions["near"] + "; far: " + LocalityDefinitions["far"] + "; " + LocalityDefinitions["index"] + ".",
-		"mirror: " + LocalityDefinitions["mirror"] + ".",
-	}
-	lv := r.Levels[level]
-	numbers := fmt.Sprintf("%s: near %s, far %s, index %s, self-vs-neighbour contrast %s", lv.Name,
-		strings.TrimSpace(fmtPlain(lv.Stats.Near)), strings.TrimSpace(fmtPlain(lv.Stats.Far)), fmtSigned(lv.Stats.Index), strings.TrimSpace(fmtPlain(lv.Stats.Contrast)))
-	if lv.HasMirror {
-		numbers += fmt.Sprintf("; mirror: same content %s, same place %s", strings.TrimSpace(fmtPlain(lv.Match.Content)), strings.TrimSpace(fmtPlain(lv.Match.Position)))
-	}
-	head := append(append([]string(nil), title...), numbers)
-	return viz.VStack(0, viz.TextImage(head, w), top, bottom, viz.TextImage(defs, w)), nil
-}
 
 // localityExport saves the charts of the current level as PNG and the
 // report as JSON, off the UI loop.
@@ -286,8 +30,8 @@ func (m *Model) localityExport() tea.Cmd {
 	cm := m.disp.cmap
 	rows, cols := m.grid()
 	title := []string{
-		fmt.Sprintf("Dense-feature locality of %s - %s", filepath.Base(m.sh.cfg.ImageName), asciiText(m.sh.cfg.ModelName)),
-		fmt.Sprintf("%d x %d patch grid, %d patches; %s", rows, cols, rows*cols, asciiText(m.model.Config.Variant.String())),
+		fmt.Sprintf("Dense-feature locality of %s - %s", filepath.Base(m.sh.cfg.ImageName), inspect.ASCIIText(m.sh.cfg.ModelName)),
+		fmt.Sprintf("%d x %d patch grid, %d patches; %s", rows, cols, rows*cols, inspect.ASCIIText(m.model.Config.Variant.String())),
 	}
 	meta := map[string]any{"image": m.sh.cfg.ImageName, "model": m.sh.cfg.ModelName, "variant": m.model.Config.Variant.String()}
 	base := strings.TrimSuffix(filepath.Base(m.sh.cfg.ImageName), filepath.Ext(m.sh.cfg.ImageName))
@@ -299,12 +43,12 @@ func (m *Model) localityExport() tea.Cmd {
 	return tea.Batch(func() tea.Msg {
 		png := filepath.Join(dir, base+".png")
 		js := filepath.Join(dir, base+".json")
-		pic, err := LocalityPicture(r, level, cm, title)
+		pic, err := inspect.LocalityPicture(r, level, cm, title)
 		if err == nil {
-			err = writeAtomic(png, func(f *os.File) error { return viz.WritePNG(f, pic) })
+			err = inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, pic) })
 		}
 		if err == nil {
-			err = writeAtomic(js, func(f *os.File) error { return r.WriteJSON(f, meta) })
+			err = inspect.WriteAtomic(js, func(f *os.File) error { return r.WriteJSON(f, meta) })
 		}
 		if err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}

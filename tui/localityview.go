@@ -1,8 +1,9 @@
 package tui
 
 import (
+	"charm.land/bubbles/v2/key"
+	"context"
 	"fmt"
-	"image/color"
 	"math"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
@@ -32,8 +34,8 @@ var locModeNames = [numLocModes]string{"curve", "layer table", "lesson"}
 
 // localityState is the locality view's part of the explorer.
 type localityState struct {
-	job     *LocalityJob
-	report  *LocalityReport
+	job     *inspect.LocalityJob
+	report  *inspect.LocalityReport
 	running bool
 	err     error
 	mode    locMode
@@ -41,14 +43,14 @@ type localityState struct {
 }
 
 type localityMsg struct {
-	job  *LocalityJob
-	step LocalityStep
+	job  *inspect.LocalityJob
+	step inspect.LocalityStep
 	err  error
 }
 
-func localityStepCmd(j *LocalityJob, i int) tea.Cmd {
+func localityStepCmd(ctx context.Context, j *inspect.LocalityJob, i int) tea.Cmd {
 	return func() tea.Msg {
-		st, err := j.Run(i)
+		st, err := j.Run(ctx, i)
 		if err != nil {
 			err = fmt.Errorf("locality, %s: %w", j.StepName(i), err)
 		}
@@ -63,9 +65,9 @@ func (m *Model) localitySync() tea.Cmd {
 	if m.view != viewLocality || m.analysis == nil || s.job != nil || s.err != nil {
 		return nil
 	}
-	s.job, s.report = NewLocalityJob(m.analysis)
+	s.job, s.report = inspect.NewLocalityJob(m.analysis)
 	s.running = true
-	return tea.Batch(localityStepCmd(s.job, 0), m.spinner.Tick)
+	return tea.Batch(localityStepCmd(m.sh.cfg.ctx(), s.job, 0), m.spinner.Tick)
 }
 
 // localityStep folds a finished step in and starts the next.
@@ -84,7 +86,7 @@ func (m *Model) localityStep(msg localityMsg) tea.Cmd {
 		s.running = false
 		return nil
 	}
-	return localityStepCmd(s.job, msg.step.Index+1)
+	return localityStepCmd(m.sh.cfg.ctx(), s.job, msg.step.Index+1)
 }
 
 // localityKey handles the keys that mean something else in the locality
@@ -102,7 +104,7 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 	case s.mode == locLesson && (keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left)):
 		s.page = max(s.page-1, 0)
 		return true, nil
-	case s.mode == locLesson && keyMatches(k, keys.Cancel):
+	case s.mode == locLesson && keyMatches(k, keys.LessonClose):
 		s.mode = locCurve
 		return true, nil
 	case keyMatches(k, keys.LessonNext):
@@ -116,8 +118,14 @@ func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 	return false, nil
 }
 
+// localityKeyHelp is the locality view's part of the help screen.
+func (m *Model) localityKeyHelp() helpSection {
+	k := m.sh.keys
+	return helpSection{"Locality view", 1, []key.Binding{k.LocalityMode, k.LessonNext, k.LessonPrev, k.LessonClose}}
+}
+
 // locLevel is the level the view shows.
-func (m *Model) locLevel() int { return m.levelFor(MapSimilarity) }
+func (m *Model) locLevel() int { return m.levelFor(inspect.MapSimilarity) }
 
 // localityLines draws the view's body: w × h cells.
 func (m *Model) localityLines(w, h int, compact bool) []string {
@@ -204,55 +212,6 @@ func (m *Model) locSeriesStyles() map[int]lipgloss.Style {
 	return styles
 }
 
-// localityChart is the similarity-vs-distance chart of one level: the
-// position embeddings, the mirrored image and the image with its spread.
-func localityChart(r *LocalityReport, level int) viz.LineChart {
-	c := viz.LineChart{XMin: 1, XMax: max(r.Bins()-1, 2), XLabel: "distance between patch centres (patch units)"}
-	nan := func(n int) []float64 {
-		out := make([]float64, n)
-		for i := range out {
-			out[i] = math.NaN()
-		}
-		return out
-	}
-	from := func(curve viz.DistanceCurve, band bool) (y, lo, hi []float64) {
-		n := c.XMax - c.XMin + 1
-		y = nan(n)
-		if band {
-			lo, hi = nan(n), nan(n)
-		}
-		for b := c.XMin; b < curve.Bins() && b <= c.XMax; b++ {
-			y[b-c.XMin] = curve.Mean[b]
-			if band && !math.IsNaN(curve.Std[b]) {
-				lo[b-c.XMin], hi[b-c.XMin] = curve.Mean[b]-curve.Std[b], curve.Mean[b]+curve.Std[b]
-			}
-		}
-		return y, lo, hi
-	}
-	pos := viz.ChartSeries{Name: "position embeddings", Y: nan(c.XMax - c.XMin + 1), Mark: '×', Color: positionsColor}
-	if r.HasPositions {
-		pos.Y, _, _ = from(r.PositionCurve, false)
-	}
-	mirror := viz.ChartSeries{Name: "mirrored image", Y: nan(c.XMax - c.XMin + 1), Mark: '○', Color: mirrorColor}
-	image := viz.ChartSeries{Name: "image (mean +- std)", Y: nan(c.XMax - c.XMin + 1), Mark: '●', Color: imageColor}
-	if lv := r.Levels[level]; lv != nil {
-		if lv.HasMirror {
-			mirror.Y, _, _ = from(lv.MirrorCurve, false)
-		}
-		image.Y, image.Lo, image.Hi = from(lv.Curve, true)
-		c.Title = "Similarity vs distance - " + lv.Name
-	}
-	c.Series = append(c.Series, pos, mirror, image)
-	return c
-}
-
-// The series' colours in pictures (the terminal uses the same hues).
-var (
-	positionsColor = color.NRGBA{189, 147, 249, 255}
-	mirrorColor    = color.NRGBA{255, 184, 108, 255}
-	imageColor     = color.NRGBA{80, 250, 123, 255}
-)
-
 // curveLines draws the chart of one level with a title and a legend.
 func (m *Model) curveLines(level, w, h int, titled bool) []string {
 	st := &m.sh.styles
@@ -270,7 +229,7 @@ func (m *Model) curveLines(level, w, h int, titled bool) []string {
 	if ch < 5 {
 		return fitLines(lines, w, h)
 	}
-	tc := localityChart(r, level).Text(w, ch)
+	tc := inspect.LocalityChart(r, level).Text(w, ch)
 	for y := range tc.H {
 		lines = append(lines, styleChartRow(tc, y, styles))
 	}
@@ -299,28 +258,6 @@ func styleChartRow(tc viz.TextChart, y int, styles map[int]lipgloss.Style) strin
 	return b.String()
 }
 
-// heatRange is the colour range of the layer table: every level's and the
-// positions' mean similarities at distance ≥ 1.
-func heatRange(r *LocalityReport) viz.Range {
-	var vals []float32
-	add := func(c viz.DistanceCurve) {
-		for b := 1; b < c.Bins(); b++ {
-			if !math.IsNaN(c.Mean[b]) {
-				vals = append(vals, float32(c.Mean[b]))
-			}
-		}
-	}
-	for _, l := range r.Levels {
-		if l != nil {
-			add(l.Curve)
-		}
-	}
-	if r.HasPositions {
-		add(r.PositionCurve)
-	}
-	return viz.MinMax(vals)
-}
-
 // heatTableLines draws the layer × distance table: one row per level (and
 // the position embeddings), one column per distance bin, coloured by the
 // mean similarity.
@@ -334,7 +271,7 @@ func (m *Model) heatTableLines(w, h int) []string {
 		cellW = 1
 	}
 	shown := min(bins, max((w-labelW)/cellW, 0))
-	rng := heatRange(r)
+	rng := inspect.HeatRange(r)
 	cmap := m.disp.cmap
 	if m.sh.mode == viz.NoColor {
 		cmap = viz.Grey
@@ -390,30 +327,6 @@ func (m *Model) heatTableLines(w, h int) []string {
 	return lines
 }
 
-// fmtSigned prints x as "+0.21", or "  n/a".
-func fmtSigned(x float64) string {
-	if math.IsNaN(x) {
-		return "  n/a"
-	}
-	return fmt.Sprintf("%+.2f", noNegZero(x))
-}
-
-// noNegZero rounds what would print as -0.00 to 0.
-func noNegZero(x float64) float64 {
-	if math.Abs(x) < 0.005 {
-		return 0
-	}
-	return x
-}
-
-// fmtPlain prints x in five cells: " 0.63", "-0.05", "  n/a".
-func fmtPlain(x float64) string {
-	if math.IsNaN(x) {
-		return "  n/a"
-	}
-	return fmt.Sprintf("%5.2f", noNegZero(x))
-}
-
 // localitySide is the panel beside the chart: the index of every level and
 // the selected level's details.
 func (m *Model) localitySide(w, h int) []string {
@@ -451,24 +364,24 @@ func (m *Model) localitySide(w, h int) []string {
 		}
 		cp := "     "
 		if lv.HasMirror {
-			cp = fmtSigned(lv.Match.Content - lv.Match.Position)
+			cp = inspect.FormatSigned(lv.Match.Content - lv.Match.Position)
 		}
-		line := fmt.Sprintf("%s%3s  %s %s  %s %s", mark, name, fmtPlain(lv.Stats.Near), fmtPlain(lv.Stats.Far), fmtSigned(lv.Stats.Index), cp)
+		line := fmt.Sprintf("%s%3s  %s %s  %s %s", mark, name, inspect.FormatPlain(lv.Stats.Near), inspect.FormatPlain(lv.Stats.Far), inspect.FormatSigned(lv.Stats.Index), cp)
 		if l == m.locLevel() {
 			line = st.selected.Render(line)
 		}
 		add(fitLine(line, w))
 	}
 	if r.HasPositions && len(lines) < h-6 {
-		add(fitLine(st.faint.Render(fmt.Sprintf(" %3s  %s %s  %s", "pos", fmtPlain(r.PositionStats.Near), fmtPlain(r.PositionStats.Far), fmtSigned(r.PositionStats.Index))), w))
+		add(fitLine(st.faint.Render(fmt.Sprintf(" %3s  %s %s  %s", "pos", inspect.FormatPlain(r.PositionStats.Near), inspect.FormatPlain(r.PositionStats.Far), inspect.FormatSigned(r.PositionStats.Index))), w))
 	}
 	add("")
 	if lv := r.Levels[m.locLevel()]; lv != nil {
 		add(fitLine(st.faint.Render("layer ")+st.value.Render(m.levelText())+"  "+st.key.Render("[ ]"), w))
-		add(fitLine(st.faint.Render("self−neighbour contrast ")+st.value.Render(strings.TrimSpace(fmtPlain(lv.Stats.Contrast))), w))
+		add(fitLine(st.faint.Render("self−neighbour contrast ")+st.value.Render(strings.TrimSpace(inspect.FormatPlain(lv.Stats.Contrast))), w))
 		if lv.HasMirror {
-			add(fitLine(st.faint.Render("mirror: same content ")+st.value.Render(strings.TrimSpace(fmtPlain(lv.Match.Content))), w))
-			add(fitLine(st.faint.Render("        same place   ")+st.value.Render(strings.TrimSpace(fmtPlain(lv.Match.Position))), w))
+			add(fitLine(st.faint.Render("mirror: same content ")+st.value.Render(strings.TrimSpace(inspect.FormatPlain(lv.Match.Content))), w))
+			add(fitLine(st.faint.Render("        same place   ")+st.value.Render(strings.TrimSpace(inspect.FormatPlain(lv.Match.Position))), w))
 		} else if r.MirrorErr != nil {
 			add(fitLine(st.err.Render("mirror: "+r.MirrorErr.Error()), w))
 		}
@@ -483,7 +396,7 @@ func (m *Model) localitySide(w, h int) []string {
 // left, the text on the right (text only when compact).
 func (m *Model) lessonLines(w, h int, compact bool) []string {
 	st := &m.sh.styles
-	pages := lessonPages(m.loc.report, m.sh.cfg.Demo)
+	pages := inspect.LessonPages(m.loc.report, m.sh.cfg.Demo)
 	m.loc.page = min(m.loc.page, len(pages)-1)
 	p := pages[m.loc.page]
 	textW, chartW := w, 0
@@ -492,8 +405,8 @@ func (m *Model) lessonLines(w, h int, compact bool) []string {
 		textW = w - chartW - 2
 	}
 	var text []string
-	text = append(text, fitLine(st.title.Render(p.title)+st.faint.Render(fmt.Sprintf("  %d/%d", m.loc.page+1, len(pages))), textW))
-	for _, para := range p.text {
+	text = append(text, fitLine(st.title.Render(p.Title)+st.faint.Render(fmt.Sprintf("  %d/%d", m.loc.page+1, len(pages))), textW))
+	for _, para := range p.Text {
 		text = append(text, "")
 		text = append(text, wrap(para, textW)...)
 	}
@@ -506,7 +419,7 @@ func (m *Model) lessonLines(w, h int, compact bool) []string {
 	if chartW == 0 {
 		return text
 	}
-	level := p.level
+	level := p.Level
 	if level < 0 {
 		level = m.locLevel()
 	}
@@ -529,7 +442,7 @@ func (m *Model) localityInfo() string {
 		parts = append(parts, fmt.Sprintf("page %d", m.loc.page+1))
 	}
 	if lv := r.Levels[m.locLevel()]; lv != nil {
-		parts = append(parts, "index "+fmtSigned(lv.Stats.Index), "near "+strings.TrimSpace(fmtPlain(lv.Stats.Near)), "far "+strings.TrimSpace(fmtPlain(lv.Stats.Far)))
+		parts = append(parts, "index "+inspect.FormatSigned(lv.Stats.Index), "near "+strings.TrimSpace(inspect.FormatPlain(lv.Stats.Near)), "far "+strings.TrimSpace(inspect.FormatPlain(lv.Stats.Far)))
 	}
 	if !r.Complete() {
 		parts = append(parts, m.spinner.View())

@@ -19,7 +19,7 @@ func Run(cfg Config, out *os.File) error {
 		cfg.CellPixels = CellPixels(out)
 	}
 	m := New(cfg)
-	opts := []tea.ProgramOption{tea.WithColorProfile(profileFor(cfg.ColorMode))}
+	opts := []tea.ProgramOption{tea.WithContext(cfg.ctx()), tea.WithColorProfile(profileFor(cfg.ColorMode))}
 	var painter *Painter
 	if cfg.Graphics != viz.ProtocolNone {
 		painter = NewPainter(out, cfg.Graphics)
@@ -43,7 +43,7 @@ func Run(cfg Config, out *os.File) error {
 		}
 		model.Close()
 	}
-	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) && cfg.ctx().Err() == nil {
 		return fmt.Errorf("terminal: %w", err)
 	}
 	return loadErr

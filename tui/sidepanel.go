@@ -3,38 +3,28 @@ package tui
 import (
 	"fmt"
 
+	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
-
-// viewTitle is the current view's name, with the attention mode.
-func (m *Model) viewTitle() string {
-	if m.view == viewAttention {
-		return "Attention · " + attnModeNames[m.mode]
-	}
-	if m.view == viewSimilarity {
-		return "Patch similarity"
-	}
-	return viewNames[m.view]
-}
 
 // teaching is what the current view shows and teaches, in a sentence or
 // two.
 func (m *Model) teaching() string { return teachingText(m.kind()) }
 
 // teachingText says what a kind of map shows and teaches.
-func teachingText(k MapKind) string {
+func teachingText(k inspect.MapKind) string {
 	switch k {
-	case MapSimilarity:
+	case inspect.MapSimilarity:
 		return "Cosine similarity of the cursor patch's features to every patch. Early layers match colour and texture; deep layers match meaning."
-	case MapAttention:
+	case inspect.MapAttention:
 		return "Where the cursor patch looks: its attention weights over all patches in one block, for one head or the mean."
-	case MapPooling:
+	case inspect.MapPooling:
 		return "What the image embedding is built from: the pooling head's probe attends over the final patch features."
-	case MapRollout:
+	case inspect.MapRollout:
 		return "Attention rollout: how much each patch flows into the cursor patch through blocks 1…k, residual path included."
-	case MapLabel:
+	case inspect.MapLabel:
 		return "Sigmoid probability of each label on its own (not a softmax). Map: each patch pooled alone vs the label, an approximation."
-	case MapPCA:
+	case inspect.MapPCA:
 		return "The three main directions in which patch features vary, as red, green and blue: patches the model sees alike share a colour."
 	}
 	return ""
@@ -42,7 +32,7 @@ func teachingText(k MapKind) string {
 
 // levelText names the chosen layer for the current view.
 func (m *Model) levelText() string {
-	L := m.layers()
+	L := m.layers
 	if L == 0 {
 		return "…"
 	}
@@ -61,21 +51,21 @@ func (m *Model) levelText() string {
 }
 
 func (m *Model) headText() string {
-	if m.heads() == 0 {
+	if m.heads == 0 {
 		return "…"
 	}
 	if m.head == viz.MeanHeads {
-		return fmt.Sprintf("mean of %d", m.heads())
+		return fmt.Sprintf("mean of %d", m.heads)
 	}
-	return fmt.Sprintf("%d of %d", m.head+1, m.heads())
+	return fmt.Sprintf("%d of %d", m.head+1, m.heads)
 }
 
 // valueText is the map's value under the cursor.
 func (m *Model) valueText() string {
-	if m.cur == nil || m.prepared == nil {
+	if m.maps.cur == nil || m.prepared == nil {
 		return "…"
 	}
-	return m.cur.Value(m.patch)
+	return m.maps.cur.Value(m.patch)
 }
 
 // sideLines draws the side panel; listTop is the line of the first label
@@ -100,7 +90,7 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 		add(st.faint.Render(s))
 	}
 	add("")
-	if m.progress.busy() || m.maps == nil {
+	if m.progress.busy() || m.mapper == nil {
 		add(m.progress.lines(st, m.spinner.View(), w)...)
 		add("")
 	}
@@ -135,11 +125,11 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 	add("")
 	add(m.legend(w)...)
 	add(m.displayLines(w)...)
-	if m.curErr != nil {
-		for _, s := range wrap(m.curErr.Error(), w) {
+	if m.maps.err != nil {
+		for _, s := range wrap(m.maps.err.Error(), w) {
 			add(st.err.Render(s))
 		}
-	} else if len(m.inFlight) > 0 && (m.cur == nil || m.cur.Req.key() != m.want()) {
+	} else if m.maps.waiting(m.want()) {
 		add(m.spinner.View() + " computing…")
 	}
 	return lines, listTop
@@ -147,17 +137,17 @@ func (m *Model) sideLines(w, h int) (lines []string, listTop int) {
 
 // legend is the colour bar (or the PCA key) of the current map.
 func (m *Model) legend(w int) []string {
-	if m.cur == nil {
+	if m.maps.cur == nil {
 		return nil
 	}
-	if p := m.cur.PCA; p != nil {
+	if p := m.maps.cur.PCA; p != nil {
 		x := p.ExplainedRatio
 		return []string{
 			fitLine(fmt.Sprintf("red PC1 %.0f%%  green PC2 %.0f%%", 100*x[0], 100*x[1]), w),
 			fitLine(fmt.Sprintf("blue PC3 %.0f%% of the variance", 100*x[2]), w),
 		}
 	}
-	return []string{viz.ColorBarLine(m.disp.cmap, m.cur.Range, w, m.sh.mode)}
+	return []string{viz.ColorBarLine(m.disp.cmap, m.maps.cur.Range, w, m.sh.mode)}
 }
 
 // displayLines say how the map is painted, with the keys that change it.
@@ -171,7 +161,7 @@ func (m *Model) displayLines(w int) []string {
 		look = "smooth"
 	}
 	cm := m.disp.cmap.String()
-	if m.kind() == MapPCA {
+	if m.kind() == inspect.MapPCA {
 		cm = "RGB"
 	}
 	return []string{

@@ -91,9 +91,9 @@ func (m *Model) compactInfo(w int) string {
 	if m.labels.editing {
 		line = m.labels.input.View(w)
 	}
-	if m.cur != nil && m.cur.PCA == nil && !m.labels.editing {
+	if m.maps.cur != nil && m.maps.cur.PCA == nil && !m.labels.editing {
 		if rest := w - lipWidth(line) - 1; rest >= 8 {
-			return line + " " + viz.ColorBarLine(m.disp.cmap, m.cur.Range, rest, m.sh.mode)
+			return line + " " + viz.ColorBarLine(m.disp.cmap, m.maps.cur.Range, rest, m.sh.mode)
 		}
 	}
 	return fitLine(st.value.Render(line), w)

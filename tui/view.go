@@ -31,7 +31,7 @@ func (m *Model) render() string {
 	if l.tooSmall {
 		return strings.Join(m.tooSmallLines(l), "\n")
 	}
-	if m.help {
+	if m.help.open {
 		return strings.Join(m.helpLines(l), "\n")
 	}
 	lines := make([]string, 0, l.h)
@@ -51,7 +51,7 @@ func (m *Model) render() string {
 		p := m.patch
 		cursor = &p
 	}
-	img := m.pane.Lines(m.cur, rows, cols, cursor, m.disp, m.gfx.active(m))
+	img := m.pane.Lines(m.maps.cur, rows, cols, cursor, m.disp, m.gfx.active(m))
 	if m.img == nil {
 		img = m.placeholder(l.image.Dx(), l.image.Dy())
 	}

@@ -176,7 +176,7 @@ func BenchmarkPCA3(b *testing.B) {
 func BenchmarkSixel512(b *testing.B) {
 	img := testImage(512, 512)
 	for b.Loop() {
-		if _, err := Sixel(img, 256); err != nil {
+		if _, err := Sixel(img); err != nil {
 			b.Fatal(err)
 		}
 	}

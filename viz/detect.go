@@ -65,30 +65,3 @@ func DetectProtocol(getenv func(string) string) Protocol {
 	}
 	return ProtocolNone
 }
-
-// DetectColorMode guesses how many colours the terminal shows from
-// environment variables (pass os.Getenv): NO_COLOR (any non-empty value)
-// or TERM=dumb give NoColor; COLORTERM=truecolor/24bit, a "-direct" TERM
-// or a terminal known for 24-bit colour give TrueColor; otherwise
-// ANSI256, which every current terminal supports.
-func DetectColorMode(getenv func(string) string) ColorMode {
-	if getenv("NO_COLOR") != "" {
-		return NoColor
-	}
-	term := strings.ToLower(getenv("TERM"))
-	if term == "dumb" {
-		return NoColor
-	}
-	ct := strings.ToLower(getenv("COLORTERM"))
-	if ct == "truecolor" || ct == "24bit" || strings.HasSuffix(term, "-direct") {
-		return TrueColor
-	}
-	switch strings.ToLower(getenv("TERM_PROGRAM")) {
-	case "iterm.app", "wezterm", "ghostty", "vscode", "hyper", "mintty":
-		return TrueColor
-	}
-	if getenv("KITTY_WINDOW_ID") != "" || term == "xterm-kitty" || term == "xterm-ghostty" || getenv("WT_SESSION") != "" {
-		return TrueColor
-	}
-	return ANSI256
-}

@@ -38,31 +38,3 @@ func TestDetectProtocol(t *testing.T) {
 		}
 	}
 }
-
-func TestDetectColorMode(t *testing.T) {
-	cases := []struct {
-		name string
-		env  map[string]string
-		want ColorMode
-	}{
-		{"no color wins", map[string]string{"NO_COLOR": "1", "COLORTERM": "truecolor"}, NoColor},
-		{"empty NO_COLOR ignored", map[string]string{"NO_COLOR": "", "COLORTERM": "truecolor"}, TrueColor},
-		{"dumb", map[string]string{"TERM": "dumb"}, NoColor},
-		{"colorterm 24bit", map[string]string{"COLORTERM": "24bit", "TERM": "xterm"}, TrueColor},
-		{"direct terminfo", map[string]string{"TERM": "xterm-direct"}, TrueColor},
-		{"iterm", map[string]string{"TERM_PROGRAM": "iTerm.app"}, TrueColor},
-		{"kitty", map[string]string{"TERM": "xterm-kitty"}, TrueColor},
-		{"256", map[string]string{"TERM": "xterm-256color"}, ANSI256},
-		{"unknown", map[string]string{"TERM": "vt100"}, ANSI256},
-	}
-	for _, c := range cases {
-		if got := DetectColorMode(envOf(c.env)); got != c.want {
-			t.Errorf("%s: %v, want %v", c.name, got, c.want)
-		}
-	}
-	for m, n := range map[ColorMode]string{TrueColor: "truecolor", ANSI256: "256", NoColor: "none"} {
-		if m.String() != n {
-			t.Errorf("%d.String() = %q, want %q", m, m, n)
-		}
-	}
-}

@@ -30,7 +30,8 @@ type Caption struct {
 	View string
 	// Layer is printed as given; NoLayer omits it.
 	Layer int
-	// Head is a head index, MeanHeads ("mean") or NoHead (omitted).
+	// Head is a 0-based head index (printed counting from 1, as people
+	// count heads), MeanHeads ("mean") or NoHead (omitted).
 	Head int
 	// Patch, when not nil, is the query patch.
 	Patch *Patch
@@ -54,7 +55,7 @@ func (c Caption) Text() string {
 	case c.Head == MeanHeads:
 		parts = append(parts, "head mean")
 	case c.Head >= 0:
-		parts = append(parts, "head "+strconv.Itoa(c.Head))
+		parts = append(parts, "head "+strconv.Itoa(c.Head+1))
 	}
 	if c.Patch != nil {
 		parts = append(parts, fmt.Sprintf("patch (%d,%d)", c.Patch.Row, c.Patch.Col))

@@ -21,7 +21,7 @@ func TestCaptionText(t *testing.T) {
 	}{
 		{Caption{View: "similarity", Layer: 11, Head: MeanHeads, Patch: &Patch{3, 7}, Model: "google/siglip2-base-patch16-224"},
 			"similarity | layer 11 | head mean | patch (3,7) | google/siglip2-base-patch16-224"},
-		{Caption{View: "attention", Layer: 0, Head: 5}, "attention | layer 0 | head 5"},
+		{Caption{View: "attention", Layer: 0, Head: 5}, "attention | layer 0 | head 6"}, // heads print from 1
 		{Caption{View: "pca", Layer: NoLayer, Head: NoHead, Extra: "PC1 41%"}, "pca | PC1 41%"},
 		{Caption{Layer: NoLayer, Head: NoHead}, ""},
 	}

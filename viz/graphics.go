@@ -7,8 +7,18 @@ import (
 	"image"
 	"image/png"
 	"strconv"
-	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/ansi/iterm2"
+	"github.com/charmbracelet/x/ansi/kitty"
+	"github.com/charmbracelet/x/ansi/sixel"
 )
+
+// The escape sequences that show pixels in a terminal, written by
+// charmbracelet/x/ansi's encoders: kitty graphics, iTerm2 inline images
+// and DEC sixel. What is ours is the choice of options (quiet, ids,
+// scaling to cells, the cursor left in place) and the checks that give a
+// clear error instead of a broken sequence.
 
 // KittyFormat is how KittyImage sends pixels.
 type KittyFormat int
@@ -19,10 +29,6 @@ const (
 	// KittyRGB sends raw 24-bit pixels (f=24): no encoding cost.
 	KittyRGB
 )
-
-// kittyChunk is the largest base64 payload per escape sequence the kitty
-// graphics protocol allows.
-const kittyChunk = 4096
 
 // KittyOptions say how KittyImage transmits and places an image.
 type KittyOptions struct {
@@ -39,9 +45,6 @@ type KittyOptions struct {
 	// KeepCursor leaves the text cursor where it was (C=1) instead of
 	// moving it past the image.
 	KeepCursor bool
-	// ZIndex, when not 0, stacks the image above (positive) or below
-	// (negative) text (z=).
-	ZIndex int32
 }
 
 // KittyImage returns the kitty graphics protocol escape sequences that
@@ -59,61 +62,23 @@ func KittyImage(img image.Image, o KittyOptions) (string, error) {
 	if b.Dx() <= 0 || b.Dy() <= 0 {
 		return "", fmt.Errorf("kitty image: image is empty (%d×%d)", b.Dx(), b.Dy())
 	}
-	var payload []byte
-	keys := []string{"a=T", "q=2"}
+	opts := &kitty.Options{
+		Action: kitty.TransmitAndPut, Transmission: kitty.Direct, Quiet: 2, ID: int(o.ID), PlacementID: int(o.Placement),
+		Format: kitty.PNG, Columns: max(o.Cols, 0), Rows: max(o.Rows, 0),
+		DoNotMoveCursor: o.KeepCursor, Chunk: true,
+	}
 	switch o.Format {
 	case KittyPNG:
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return "", fmt.Errorf("kitty image: encode png: %w", err)
-		}
-		payload = buf.Bytes()
-		keys = append(keys, "f=100")
 	case KittyRGB:
-		payload = rgbBytes(img)
-		keys = append(keys, "f=24", "s="+strconv.Itoa(b.Dx()), "v="+strconv.Itoa(b.Dy()))
+		opts.Format, opts.ImageWidth, opts.ImageHeight = kitty.RGB, b.Dx(), b.Dy()
 	default:
 		return "", fmt.Errorf("kitty image: unknown format %d", o.Format)
 	}
-	keys = append(keys, "i="+strconv.FormatUint(uint64(o.ID), 10))
-	if o.Placement != 0 {
-		keys = append(keys, "p="+strconv.FormatUint(uint64(o.Placement), 10))
+	var buf bytes.Buffer
+	if err := kitty.EncodeGraphics(&buf, img, opts); err != nil {
+		return "", fmt.Errorf("kitty image: %w", err)
 	}
-	if o.Cols > 0 {
-		keys = append(keys, "c="+strconv.Itoa(o.Cols))
-	}
-	if o.Rows > 0 {
-		keys = append(keys, "r="+strconv.Itoa(o.Rows))
-	}
-	if o.KeepCursor {
-		keys = append(keys, "C=1")
-	}
-	if o.ZIndex != 0 {
-		keys = append(keys, "z="+strconv.Itoa(int(o.ZIndex)))
-	}
-	enc := base64.StdEncoding.EncodeToString(payload)
-	var sb strings.Builder
-	sb.Grow(len(enc) + len(enc)/kittyChunk*16 + 64)
-	for first := true; first || enc != ""; first = false {
-		n := min(kittyChunk, len(enc))
-		chunk := enc[:n]
-		enc = enc[n:]
-		more := "0"
-		if enc != "" {
-			more = "1"
-		}
-		sb.WriteString("\x1b_G")
-		if first {
-			sb.WriteString(strings.Join(keys, ","))
-			sb.WriteString(",")
-		} else {
-			sb.WriteString("q=2,")
-		}
-		sb.WriteString("m=" + more + ";")
-		sb.WriteString(chunk)
-		sb.WriteString("\x1b\\")
-	}
-	return sb.String(), nil
+	return buf.String(), nil
 }
 
 // DeleteKittyImages returns the sequence that deletes the image with the
@@ -121,9 +86,9 @@ func KittyImage(img image.Image, o KittyOptions) (string, error) {
 // deletes every image on screen (d=A).
 func DeleteKittyImages(id uint32) string {
 	if id == 0 {
-		return "\x1b_Ga=d,d=A,q=2\x1b\\"
+		return ansi.KittyGraphics(nil, "a=d", "d=A", "q=2")
 	}
-	return "\x1b_Ga=d,d=I,i=" + strconv.FormatUint(uint64(id), 10) + ",q=2\x1b\\"
+	return ansi.KittyGraphics(nil, "a=d", "d=I", "i="+strconv.FormatUint(uint64(id), 10), "q=2")
 }
 
 // ITerm2Image returns the iTerm2 inline image sequence (OSC 1337 File=)
@@ -141,32 +106,33 @@ func ITerm2Image(img image.Image, cols, rows int) (string, error) {
 	if err := png.Encode(&buf, img); err != nil {
 		return "", fmt.Errorf("iterm2 image: encode png: %w", err)
 	}
-	var sb strings.Builder
-	sb.WriteString("\x1b]1337;File=inline=1;size=")
-	sb.WriteString(strconv.Itoa(buf.Len()))
+	f := iterm2.File{Inline: true, Size: int64(buf.Len()), Content: []byte(base64.StdEncoding.EncodeToString(buf.Bytes()))}
 	if cols > 0 {
-		sb.WriteString(";width=" + strconv.Itoa(cols))
+		f.Width = iterm2.Cells(cols)
 	}
 	if rows > 0 {
-		sb.WriteString(";height=" + strconv.Itoa(rows))
+		f.Height = iterm2.Cells(rows)
 	}
-	sb.WriteString(";preserveAspectRatio=1:")
-	sb.WriteString(base64.StdEncoding.EncodeToString(buf.Bytes()))
-	sb.WriteString("\a")
-	return sb.String(), nil
+	return ansi.ITerm2(f), nil
 }
 
-// rgbBytes returns img's pixels as packed 8-bit RGB, row by row (alpha
-// dropped).
-func rgbBytes(img image.Image) []byte {
-	n := toNRGBA(img)
-	w, h := n.Rect.Dx(), n.Rect.Dy()
-	out := make([]byte, 0, 3*w*h)
-	for y := range h {
-		row := n.Pix[y*n.Stride : y*n.Stride+4*w]
-		for x := 0; x < 4*w; x += 4 {
-			out = append(out, row[x], row[x+1], row[x+2])
-		}
+// Sixel returns img encoded as a DEC sixel sequence (DCS q … ST) with a
+// palette of at most 256 colours (median cut). The payload starts with
+// raster attributes giving the exact size, so terminals do not pad the
+// image, and pixels left unpainted keep the terminal's background.
+// Terminals: foot, WezTerm, xterm (-ti vt340), mlterm, Konsole, Windows
+// Terminal ≥ 1.22, iTerm2.
+func Sixel(img image.Image) (string, error) {
+	if img == nil {
+		return "", fmt.Errorf("sixel: no image")
 	}
-	return out
+	if b := img.Bounds(); b.Dx() <= 0 || b.Dy() <= 0 {
+		return "", fmt.Errorf("sixel: image is empty (%d×%d)", b.Dx(), b.Dy())
+	}
+	var payload bytes.Buffer
+	var enc sixel.Encoder
+	if err := enc.Encode(&payload, img); err != nil {
+		return "", fmt.Errorf("sixel: %w", err)
+	}
+	return ansi.SixelGraphics(0, 1, 0, payload.Bytes()), nil
 }

@@ -1,8 +1,6 @@
 package cpu
 
 import (
-	"fmt"
-
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/gemm"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/internal/vec"
@@ -129,20 +127,8 @@ func (t *attentionTask) runDirect(wk *worker, i int) {
 // queries before writing the same rows and columns) but must not overlap
 // k, v or probs.
 func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.AttentionShape) {
+	compute.CheckAttention("cpu", dst, q, k, v, probs, s)
 	width := s.Heads * s.HeadDim
-	if s.Seqs < 0 || s.QLen < 0 || s.KLen < 0 || s.Heads < 0 || s.HeadDim < 0 ||
-		q.Rows != s.Seqs*s.QLen || k.Rows != s.Seqs*s.KLen || v.Rows != k.Rows || dst.Rows != q.Rows ||
-		q.Cols != width || k.Cols != width || v.Cols != width || dst.Cols != width ||
-		(!probs.Empty() && (probs.Rows != s.Seqs*s.Heads*s.QLen || probs.Cols != s.KLen)) ||
-		(s.ValidKeys != nil && len(s.ValidKeys) != s.Seqs) {
-		panic(fmt.Sprintf("cpu: attention shape %+v with q %dx%d k %dx%d v %dx%d dst %dx%d probs %dx%d",
-			s, q.Rows, q.Cols, k.Rows, k.Cols, v.Rows, v.Cols, dst.Rows, dst.Cols, probs.Rows, probs.Cols))
-	}
-	for i, n := range s.ValidKeys {
-		if n < 0 || n > s.KLen {
-			panic(fmt.Sprintf("cpu: attention ValidKeys[%d] = %d outside [0, %d]", i, n, s.KLen))
-		}
-	}
 	if overlaps(dst, k) || overlaps(dst, v) || (!probs.Empty() && (overlaps(probs, dst) || overlaps(probs, q) || overlaps(probs, k) || overlaps(probs, v))) {
 		panic("cpu: attention dst overlaps k or v, or probs overlaps an operand")
 	}

@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
@@ -75,12 +74,8 @@ func (t *linearTask) run(wk *worker, i int) {
 // Linear implements compute.Backend: dst = act(x·wᵀ + bias). dst may
 // overlap x, w or bias; the product then goes through a scratch buffer.
 func (b *Backend) Linear(dst, x, w, bias compute.Tensor, act compute.Activation) {
+	compute.CheckLinear("cpu", dst, x, w, bias, act)
 	m, k, n := x.Rows, x.Cols, w.Rows
-	if w.Cols != k || dst.Rows != m || dst.Cols != n || (!bias.Empty() && (bias.Rows != 1 || bias.Cols != n)) ||
-		act < compute.NoActivation || act > compute.GELUErf {
-		panic(fmt.Sprintf("cpu: linear dst %dx%d = x %dx%d · w %dx%dᵀ + bias %dx%d (%v)",
-			dst.Rows, dst.Cols, x.Rows, x.Cols, w.Rows, w.Cols, bias.Rows, bias.Cols, act))
-	}
 	if m == 0 || n == 0 {
 		return
 	}

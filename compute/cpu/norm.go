@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
@@ -38,11 +37,7 @@ func (t *normTask) run(_ *worker, i int) {
 // LayerNorm implements compute.Backend; dst may be x (but must not
 // partially overlap it).
 func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
-	if dst.Rows != x.Rows || dst.Cols != x.Cols || gain.Cols != x.Cols || bias.Cols != x.Cols ||
-		(x.Cols > 0 && (gain.Rows != 1 || bias.Rows != 1)) {
-		panic(fmt.Sprintf("cpu: layernorm dst %dx%d x %dx%d gain %dx%d bias %dx%d",
-			dst.Rows, dst.Cols, x.Rows, x.Cols, gain.Rows, gain.Cols, bias.Rows, bias.Cols))
-	}
+	compute.CheckLayerNorm("cpu", dst, x, gain, bias)
 	if x.Rows == 0 || x.Cols == 0 {
 		return
 	}
@@ -82,9 +77,7 @@ func (t *addTask) run(_ *worker, i int) {
 // Add implements compute.Backend; dst may be a or b (but must not
 // partially overlap them).
 func (b *Backend) Add(dst, x, y compute.Tensor) {
-	if dst.Rows != x.Rows || dst.Cols != x.Cols || y.Rows != x.Rows || y.Cols != x.Cols {
-		panic(fmt.Sprintf("cpu: add %dx%d = %dx%d + %dx%d", dst.Rows, dst.Cols, x.Rows, x.Cols, y.Rows, y.Cols))
-	}
+	compute.CheckAdd("cpu", dst, x, y)
 	if dst.Len() == 0 {
 		return
 	}

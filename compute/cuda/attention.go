@@ -1,8 +1,6 @@
 package cuda
 
 import (
-	"fmt"
-
 	"github.com/siglip2-tui/siglip2-tui/compute"
 )
 
@@ -25,20 +23,7 @@ import (
 // sequences over all keys; padding probabilities are then exactly 0, so
 // padding rows of V add nothing.
 func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.AttentionShape) {
-	width := s.Heads * s.HeadDim
-	if s.Seqs < 0 || s.QLen < 0 || s.KLen < 0 || s.Heads < 0 || s.HeadDim < 0 ||
-		q.Rows != s.Seqs*s.QLen || k.Rows != s.Seqs*s.KLen || v.Rows != k.Rows || dst.Rows != q.Rows ||
-		q.Cols != width || k.Cols != width || v.Cols != width || dst.Cols != width ||
-		(!probs.Empty() && (probs.Rows != s.Seqs*s.Heads*s.QLen || probs.Cols != s.KLen)) ||
-		(s.ValidKeys != nil && len(s.ValidKeys) != s.Seqs) {
-		panic(fmt.Sprintf("cuda: attention shape %+v with q %dx%d k %dx%d v %dx%d dst %dx%d probs %dx%d",
-			s, q.Rows, q.Cols, k.Rows, k.Cols, v.Rows, v.Cols, dst.Rows, dst.Cols, probs.Rows, probs.Cols))
-	}
-	for i, n := range s.ValidKeys {
-		if n < 0 || n > s.KLen {
-			panic(fmt.Sprintf("cuda: attention: sequence %d has %d valid keys of %d", i, n, s.KLen))
-		}
-	}
+	compute.CheckAttention("cuda", dst, q, k, v, probs, s)
 	if s.Seqs == 0 || s.QLen == 0 || s.Heads == 0 {
 		return
 	}

@@ -198,13 +198,7 @@ func (b *Backend) scratchFor(i, n int) (uintptr, error) {
 // dst = x·wᵀ is dstᵀ (N×M) = wᵀᵀ·xᵀ: the row-major N×K weight is a K×N
 // column-major matrix with leading dimension w.Stride, used transposed.
 func (b *Backend) Linear(dst, x, w, bias compute.Tensor, act compute.Activation) {
-	if x.Cols != w.Cols || dst.Rows != x.Rows || dst.Cols != w.Rows || (!bias.Empty() && (bias.Cols != w.Rows || bias.Rows != 1)) {
-		panic(fmt.Sprintf("cuda: linear dst %dx%d = x %dx%d · w %dx%dᵀ + bias %dx%d",
-			dst.Rows, dst.Cols, x.Rows, x.Cols, w.Rows, w.Cols, bias.Rows, bias.Cols))
-	}
-	if act != compute.NoActivation && act != compute.GELUTanh && act != compute.GELUErf {
-		panic(fmt.Sprintf("cuda: linear with unknown activation %v", act))
-	}
+	compute.CheckLinear("cuda", dst, x, w, bias, act)
 	if dst.Empty() {
 		return
 	}
@@ -251,9 +245,7 @@ func (b *Backend) linear(dst, x, w, bias compute.Tensor, act compute.Activation)
 
 // LayerNorm implements compute.Backend: one block per row.
 func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
-	if dst.Rows != x.Rows || dst.Cols != x.Cols || gain.Cols != x.Cols || bias.Cols != x.Cols {
-		panic(fmt.Sprintf("cuda: layernorm dst %dx%d x %dx%d gain %d bias %d", dst.Rows, dst.Cols, x.Rows, x.Cols, gain.Cols, bias.Cols))
-	}
+	compute.CheckLayerNorm("cuda", dst, x, gain, bias)
 	if x.Empty() {
 		return
 	}
@@ -269,9 +261,7 @@ func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
 
 // Add implements compute.Backend.
 func (b *Backend) Add(dst, a, c compute.Tensor) {
-	if dst.Rows != a.Rows || dst.Cols != a.Cols || c.Rows != a.Rows || c.Cols != a.Cols {
-		panic(fmt.Sprintf("cuda: add %dx%d = %dx%d + %dx%d", dst.Rows, dst.Cols, a.Rows, a.Cols, c.Rows, c.Cols))
-	}
+	compute.CheckAdd("cuda", dst, a, c)
 	if dst.Empty() {
 		return
 	}

@@ -57,10 +57,7 @@ func (*Backend) Download(dst []float32, t compute.Tensor) error {
 
 // Linear implements compute.Backend.
 func (*Backend) Linear(dst, x, w, bias compute.Tensor, act compute.Activation) {
-	if x.Cols != w.Cols || dst.Rows != x.Rows || dst.Cols != w.Rows || (!bias.Empty() && bias.Cols != w.Rows) {
-		panic(fmt.Sprintf("naive: linear dst %dx%d = x %dx%d · w %dx%dᵀ + bias %dx%d",
-			dst.Rows, dst.Cols, x.Rows, x.Cols, w.Rows, w.Cols, bias.Rows, bias.Cols))
-	}
+	compute.CheckLinear("naive", dst, x, w, bias, act)
 	out := make([]float32, dst.Cols) // dst may alias x
 	for i := 0; i < x.Rows; i++ {
 		xr := x.Host[i*x.Stride : i*x.Stride+x.Cols]
@@ -92,9 +89,7 @@ func activate(v float32, act compute.Activation) float32 {
 
 // LayerNorm implements compute.Backend.
 func (*Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
-	if dst.Rows != x.Rows || dst.Cols != x.Cols || gain.Cols != x.Cols || bias.Cols != x.Cols {
-		panic(fmt.Sprintf("naive: layernorm dst %dx%d x %dx%d gain %d bias %d", dst.Rows, dst.Cols, x.Rows, x.Cols, gain.Cols, bias.Cols))
-	}
+	compute.CheckLayerNorm("naive", dst, x, gain, bias)
 	n := float64(x.Cols)
 	for i := 0; i < x.Rows; i++ {
 		xr := x.Host[i*x.Stride : i*x.Stride+x.Cols]
@@ -119,9 +114,7 @@ func (*Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
 
 // Add implements compute.Backend.
 func (*Backend) Add(dst, a, b compute.Tensor) {
-	if dst.Rows != a.Rows || dst.Cols != a.Cols || b.Rows != a.Rows || b.Cols != a.Cols {
-		panic(fmt.Sprintf("naive: add %dx%d = %dx%d + %dx%d", dst.Rows, dst.Cols, a.Rows, a.Cols, b.Rows, b.Cols))
-	}
+	compute.CheckAdd("naive", dst, a, b)
 	for i := 0; i < a.Rows; i++ {
 		for j := 0; j < a.Cols; j++ {
 			dst.Host[i*dst.Stride+j] = a.Host[i*a.Stride+j] + b.Host[i*b.Stride+j]
@@ -131,14 +124,8 @@ func (*Backend) Add(dst, a, b compute.Tensor) {
 
 // Attention implements compute.Backend.
 func (*Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.AttentionShape) {
+	compute.CheckAttention("naive", dst, q, k, v, probs, s)
 	width := s.Heads * s.HeadDim
-	if q.Rows != s.Seqs*s.QLen || k.Rows != s.Seqs*s.KLen || v.Rows != k.Rows || dst.Rows != q.Rows ||
-		q.Cols != width || k.Cols != width || v.Cols != width || dst.Cols != width ||
-		(!probs.Empty() && (probs.Rows != s.Seqs*s.Heads*s.QLen || probs.Cols != s.KLen)) ||
-		(s.ValidKeys != nil && len(s.ValidKeys) != s.Seqs) {
-		panic(fmt.Sprintf("naive: attention shape %+v with q %dx%d k %dx%d v %dx%d dst %dx%d probs %dx%d",
-			s, q.Rows, q.Cols, k.Rows, k.Cols, v.Rows, v.Cols, dst.Rows, dst.Cols, probs.Rows, probs.Cols))
-	}
 	p := make([]float64, s.KLen)
 	out := make([]float32, s.QLen*width) // dst may alias q
 	for seq := 0; seq < s.Seqs; seq++ {

@@ -225,3 +225,7 @@ func byteToken(b byte) string {
 	const hex = "0123456789ABCDEF"
 	return string([]byte{'<', '0', 'x', hex[b>>4], hex[b&15], '>'})
 }
+
+// UnknownID is the id of the unknown token (<unk>), or -1 when the
+// tokenizer has none (byte fallback spells out every character).
+func (t *Tokenizer) UnknownID() int { return int(t.unkID) }

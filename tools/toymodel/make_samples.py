@@ -58,6 +58,17 @@ IMAGES = [
 ]
 
 
+def write_vocabulary():
+    """Every word of the training captions, for the explorer to tell the
+    user which words of a label the toy model cannot know."""
+    about = ("every word of the toy model's training captions (tools/toymodel/captions.py words()); "
+             "the model has never read any other word")
+    body = '{\n "about": ' + json.dumps(about) + ',\n "words": ' + json.dumps(C.words()) + "\n}\n"
+    for folder in (FIXED, NAFLEX):
+        with open(os.path.join(folder, "vocabulary.json"), "w") as f:
+            f.write(body)
+
+
 def load(folder):
     m = M.SiglipToy(json.load(open(os.path.join(folder, "config.json"))))
     sd, _ = st.load_torch(os.path.join(folder, "model.safetensors"))
@@ -125,6 +136,7 @@ def main():
     tok = T.Tokenizer.load(os.path.join(FIXED, "tokenizer.json"))
     length = json.load(open(os.path.join(FIXED, "config.json")))["text_config"]["max_position_embeddings"]
     write_label_ids(tok, length)
+    write_vocabulary()
     for e in write_images():
         print(f"{e['file']}: {e['caption']}")
     ns, nd = (int(x) for x in a.eval.split(","))

@@ -1,0 +1,212 @@
+package inspect
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// Export is one view written to files: the picture at the image's full
+// resolution (heatmap, colour bar, caption) and the map's values as JSON.
+type Export struct {
+	// Image is the original image, at full resolution.
+	Image image.Image
+	// Map is what is painted over it.
+	Map *Map
+	// Colormap, Overlay: how it is painted (Overlay.Cursor is set from the
+	// request's patch for kinds that have one).
+	Colormap viz.Colormap
+	Overlay  viz.OverlayOptions
+	// Model names the checkpoint in the caption and the JSON.
+	Model string
+	// LevelName names the request's level ("layer 3", "post-LN output").
+	LevelName string
+	// Meta is added to the JSON metadata (image file, grid, ...).
+	Meta map[string]any
+}
+
+// Caption is the text written under the exported picture.
+func (e *Export) Caption() viz.Caption {
+	r := e.Map.Req
+	c := viz.Caption{View: r.Kind.String(), Layer: viz.NoLayer, Head: viz.NoHead, Model: e.Model}
+	if r.Kind.UsesLevel() {
+		c.Layer = r.Level
+	}
+	if r.Kind.UsesHead() {
+		c.Head = r.Head
+	}
+	if r.Kind.UsesPatch() {
+		p := r.Patch
+		c.Patch = &p
+	}
+	var extra []string
+	if r.Kind.UsesLevel() && !r.Kind.BlockLevels() && e.LevelName != "" && e.LevelName != "layer "+strconv.Itoa(r.Level) {
+		extra = append(extra, e.LevelName)
+	}
+	if r.Kind == MapLabel && r.Label != nil {
+		extra = append(extra, fmt.Sprintf("label %q (approximation: each patch pooled on its own)", r.Label.Text))
+	}
+	if r.Kind == MapPCA && e.Map.PCA != nil {
+		x := e.Map.PCA.ExplainedRatio
+		extra = append(extra, fmt.Sprintf("RGB = PC1 %.0f%%, PC2 %.0f%%, PC3 %.0f%% of variance", 100*x[0], 100*x[1], 100*x[2]))
+	}
+	c.Extra = strings.Join(extra, " | ")
+	c.Model, c.Extra = ASCIIText(c.Model), ASCIIText(c.Extra)
+	return c
+}
+
+// Picture draws the exported picture.
+func (e *Export) Picture() (*image.NRGBA, error) {
+	o := viz.ExportOptions{Overlay: e.Overlay, Caption: e.Caption()}
+	if e.Map.Req.Kind.UsesPatch() {
+		p := e.Map.Req.Patch
+		o.Overlay.Cursor = &p
+	} else {
+		o.Overlay.Cursor = nil
+	}
+	if e.Map.Colors != nil {
+		return viz.CompositeRGB(e.Image, *e.Map.Colors, o)
+	}
+	return viz.Composite(e.Image, e.Map.Grid, e.Colormap, e.Map.Range, o)
+}
+
+// Metadata is the JSON metadata of the export: what the map is, of which
+// image and model.
+func (e *Export) Metadata() map[string]any {
+	r := e.Map.Req
+	meta := map[string]any{"view": r.Kind.String(), "model": e.Model, "caption": e.Caption().Text(),
+		"numbering": Numbering}
+	if r.Kind.UsesLevel() {
+		meta["layer"] = r.Level
+		meta["level_name"] = e.LevelName
+	}
+	if r.Kind.UsesHead() {
+		if r.Head == viz.MeanHeads {
+			meta["head"] = "mean"
+		} else {
+			meta["head"] = r.Head + 1
+		}
+	}
+	if r.Kind.UsesPatch() {
+		meta["patch"] = map[string]int{"row": r.Patch.Row, "col": r.Patch.Col}
+	}
+	if r.Kind == MapLabel && r.Label != nil {
+		meta["label"] = r.Label.Text
+		meta["prompt"] = r.Label.Prompt
+		meta["approximation"] = "each patch's final features passed through the pooling head on its own (MaskCLIP-style), compared with the label's text embedding; values are logits"
+	}
+	if p := e.Map.PCA; p != nil {
+		meta["values_are"] = "scores along the first principal component; all three are in pca_scores"
+		scores := make([][3]viz.JSONFloat, len(p.Scores))
+		for i, s := range p.Scores {
+			scores[i] = [3]viz.JSONFloat{viz.JSONFloat(s[0]), viz.JSONFloat(s[1]), viz.JSONFloat(s[2])}
+		}
+		meta["pca_scores"] = scores
+		meta["pca_explained_ratio"] = p.ExplainedRatio
+	}
+	for k, v := range e.Meta {
+		meta[k] = v
+	}
+	return meta
+}
+
+// Write writes the picture to pngPath and, when jsonPath is not empty, the
+// values to jsonPath. Files are written whole or not at all (through a
+// temporary file renamed into place).
+func (e *Export) Write(pngPath, jsonPath string) error {
+	pic, err := e.Picture()
+	if err != nil {
+		return err
+	}
+	if err := WriteAtomic(pngPath, func(f *os.File) error { return viz.WritePNG(f, pic) }); err != nil {
+		return err
+	}
+	if jsonPath == "" {
+		return nil
+	}
+	return WriteAtomic(jsonPath, func(f *os.File) error { return viz.WriteHeatmapJSON(f, e.Map.Grid, e.Metadata()) })
+}
+
+// WriteAtomic writes a file through a temporary file in the same folder.
+func WriteAtomic(path string, write func(*os.File) error) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	tmp := f.Name()
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("export %s: %w", path, err)
+	}
+	return nil
+}
+
+// ExportBaseName is the file name (without extension) an export of r gets:
+// the image's name, the view and what was selected, e.g.
+// "cat.similarity.L3.r4c7" or "cat.label.cat-on-a-mat".
+func ExportBaseName(image string, r MapRequest) string {
+	base := strings.TrimSuffix(filepath.Base(image), filepath.Ext(image))
+	if base == "" || base == "." || base == string(filepath.Separator) {
+		base = "image"
+	}
+	parts := []string{base, r.Kind.String()}
+	if r.Kind.UsesLevel() {
+		parts = append(parts, "L"+strconv.Itoa(r.Level))
+	}
+	if r.Kind.UsesHead() {
+		if r.Head == viz.MeanHeads {
+			parts = append(parts, "hmean")
+		} else {
+			parts = append(parts, "h"+strconv.Itoa(r.Head+1))
+		}
+	}
+	if r.Kind.UsesPatch() {
+		parts = append(parts, fmt.Sprintf("r%dc%d", r.Patch.Row, r.Patch.Col))
+	}
+	if r.Kind == MapLabel && r.Label != nil {
+		parts = append(parts, slug(r.Label.Text))
+	}
+	return strings.Join(parts, ".")
+}
+
+// slug keeps letters and digits of s, joined by '-', at most 40 bytes.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		switch {
+		case ok:
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "label"
+	}
+	return b.String()
+}
+
+// ASCIIText replaces the typography the PNG caption font lacks.
+var ASCIIText = strings.NewReplacer("—", "-", "–", "-", "…", "...", "×", "x", "→", "->", "≈", "~", "·", "-").Replace

@@ -1,0 +1,159 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/siglip2-tui/siglip2-tui/tui"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// cmdExplore is the interactive view of SigLIP 2's internals.
+var cmdExplore = command{
+	name:    "explore",
+	summary: "open an image and look at what the model sees, patch by patch (interactive)",
+	run:     runExplore,
+}
+
+const exploreHelp = `Usage: siglip2-tui explore [--model ID|DIR] [--max-patches N] [--labels "a,b,c"] [--demo] IMAGE
+
+Opens IMAGE in an interactive view of SigLIP 2's internals. Move the cursor
+over the patches (arrows, hjkl or a mouse click) and see, layer by layer
+([ and ] or the mouse wheel):
+
+  1 Similarity  how alike every patch is to the cursor patch
+  2 Attention   where the cursor patch looks (per head or the mean), what the
+                pooling head looks at, and attention rollout (t switches)
+  3 Labels      your text labels with their sigmoid probabilities, and where
+                in the image each label matches (an approximation)
+  4 PCA         the three main directions of the patch features as colours
+  5 Locality    how similarity falls off with distance, layer by layer, and
+                whether features follow content or position (with a lesson)
+
+? shows every key, s saves the view as PNG + JSON, q quits.
+
+  siglip2-tui explore --demo
+      tries everything offline with the built-in toy SigLIP 2 (0.9 M
+      parameters, trained by this project on scenes of coloured shapes: it
+      knows 5 shapes, 7 colours, 2 sizes, 9 positions) and a built-in scene;
+      --demo wide.png (or tall.png, two-shapes.png, ...) opens another
+
+For scripts and teaching material, 'siglip2-tui heatmap' writes the same
+views to files without a terminal.
+
+Flags:
+`
+
+func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src sourceFlags
+	src.register(fs)
+	labels := fs.String("labels", "", `comma-separated text labels to start with (edit them in the Labels view)`)
+	graphics := fs.String("graphics", "auto", "full-resolution image protocol: auto (detect), kitty, sixel, iterm2 or none (text cells)")
+	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
+	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
+	outDir := fs.String("out", ".", "folder where s saves the view (PNG + JSON)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, exploreHelp)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	mode, err := parseColorMode(*colorFlag, stdout, os.Environ())
+	if err != nil {
+		return err
+	}
+	proto, err := parseGraphics(*graphics, mode, os.Getenv)
+	if err != nil {
+		return err
+	}
+	cmap, err := viz.ParseColormap(*cmapFlag)
+	if err != nil {
+		return usageErrorf("--colormap: %v", err)
+	}
+	if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
+		return usageErrorf("--out %s: not a folder (s saves views there)", *outDir)
+	}
+	imageName, loadImage, err := src.imageLoader(fs.Args())
+	if err != nil {
+		return err
+	}
+	tty, ok := stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(tty.Fd())) {
+		return errors.New("explore draws an interactive screen, so its output must be a terminal, and it is not here; " +
+			"for scripts and files use 'siglip2-tui heatmap' (the same views written to PNG and JSON)")
+	}
+	initial := splitList(*labels)
+	if *labels == "" {
+		initial = src.labels(imageName)
+	}
+	spec, err := src.resolve(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	cfg := tui.Config{
+		Context:    ctx,
+		ImageName:  imageName,
+		LoadImage:  loadImage,
+		LoadModel:  spec.load,
+		ModelName:  spec.name,
+		Demo:       src.demo,
+		MaxPatches: src.maxPatches,
+		Labels:     initial,
+		Prompt:     src.prompt(),
+		ColorMode:  mode,
+		Graphics:   proto,
+		Colormap:   cmap,
+		ExportDir:  *outDir,
+	}
+	return tui.Run(cfg, tty)
+}
+
+// parseColorMode reads --color; auto asks the terminal out and the
+// environment env (detectColorMode).
+func parseColorMode(s string, out io.Writer, env []string) (viz.ColorMode, error) {
+	switch strings.ToLower(s) {
+	case "auto", "":
+		return detectColorMode(out, env), nil
+	case "truecolor", "24bit":
+		return viz.TrueColor, nil
+	case "256":
+		return viz.ANSI256, nil
+	case "none", "no":
+		return viz.NoColor, nil
+	}
+	return 0, usageErrorf("--color %q: want auto, truecolor, 256 or none", s)
+}
+
+// parseGraphics reads --graphics; auto asks the environment, and stays off
+// when colours are off (NO_COLOR) or the terminal is a multiplexer.
+func parseGraphics(s string, mode viz.ColorMode, getenv func(string) string) (viz.Protocol, error) {
+	switch strings.ToLower(s) {
+	case "auto", "":
+		if mode == viz.NoColor {
+			return viz.ProtocolNone, nil
+		}
+		return viz.DetectProtocol(getenv), nil
+	case "none", "off", "cells":
+		return viz.ProtocolNone, nil
+	case "kitty":
+		return viz.ProtocolKitty, nil
+	case "sixel":
+		return viz.ProtocolSixel, nil
+	case "iterm2", "iterm":
+		return viz.ProtocolITerm2, nil
+	}
+	return 0, usageErrorf("--graphics %q: want auto, kitty, sixel, iterm2 or none", s)
+}

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+)
+
+// cmdHeatmap is the headless twin of explore: one view written to files.
+var cmdHeatmap = command{
+	name:    "heatmap",
+	summary: "write one of explore's views of an image as PNG (and JSON), without a terminal",
+	run:     runHeatmap,
+}
+
+const heatmapHelp = `Usage: siglip2-tui heatmap --view VIEW [--layer L] [--head H|mean] [--patch ROW,COL] [--label TEXT] -o OUT.png [--json OUT.json] IMAGE
+
+Writes one of explore's views of IMAGE: the image at full resolution with the
+heatmap over it, a colour bar and a caption saying what it shows; with --json
+also the values, one per patch, row by row.
+
+Views (--view):
+  similarity  cosine similarity of the --patch's features to every patch, at
+              feature level --layer (0 = embeddings … L = last block,
+              L+1 = after the final LayerNorm)
+  attention   the --patch's attention to every patch in block --layer (1…L),
+              --head H (1 = the first head) or mean
+  pooling     the pooling head's attention over the patches (--head)
+  rollout     attention rollout from --patch through blocks 1…--layer
+  label       each patch passed through the pooling head on its own, against
+              --label's text embedding (an approximation; values are logits)
+  pca         the first three principal components of the features at
+              --layer, as red, green and blue
+
+--layer defaults to the last block, --patch to the centre of the grid.
+
+Examples:
+  siglip2-tui heatmap --view attention --layer 6 --head mean --patch 3,7 -o attn.png cat.jpg
+  siglip2-tui heatmap --demo --view pca -o pca.png --json pca.json
+
+Flags:
+`
+
+func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("heatmap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var src sourceFlags
+	src.register(fs)
+	view := fs.String("view", "similarity", "similarity, attention, pooling, rollout, label or pca")
+	layer := fs.Int("layer", -1, "layer (see above; default: the last block)")
+	head := fs.String("head", "mean", "attention head, counted from 1, or mean")
+	patch := fs.String("patch", "", "query patch as ROW,COL, 0-based (default: the centre)")
+	label := fs.String("label", "", "text label (--view label)")
+	out := fs.String("o", "", "output PNG file (required)")
+	jsonOut := fs.String("json", "", "also write the values as JSON to this file")
+	cmapFlag := fs.String("colormap", "viridis", "viridis, inferno, turbo or grey")
+	opacity := fs.Float64("opacity", 0.6, "heatmap opacity over the image, 0…1")
+	grid := fs.Bool("grid", false, "draw the patch grid")
+	smooth := fs.Bool("smooth", false, "interpolate between patch centres instead of flat blocks")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, heatmapHelp)
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := src.check(); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErrorf("-o OUT.png is required")
+	}
+	kind, err := inspect.ParseMapKind(*view)
+	if err != nil {
+		return usageErrorf("--view: %v", err)
+	}
+	headIdx, err := parseHead(*head)
+	if err != nil {
+		return err
+	}
+	if kind == inspect.MapLabel && strings.TrimSpace(*label) == "" {
+		return usageErrorf("--view label needs --label TEXT")
+	}
+	cmap, err := viz.ParseColormap(*cmapFlag)
+	if err != nil {
+		return usageErrorf("--colormap: %v", err)
+	}
+	if !(*opacity >= 0 && *opacity <= 1) {
+		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
+	}
+	se, err := src.open(ctx, fs.Args(), stderr)
+	if err != nil {
+		return err
+	}
+	defer se.Close()
+	m, img, imageName, modelName := se.model, se.image, se.imageName, se.spec.name
+	a, err := se.analyze(ctx, src.maxPatches)
+	if err != nil {
+		return err
+	}
+	defer a.Release()
+	maps := inspect.NewMaps(a)
+	rows, cols := maps.Grid()
+	req := inspect.MapRequest{Kind: kind, Level: *layer, Head: headIdx, Patch: viz.Patch{Row: rows / 2, Col: cols / 2}}
+	if req.Level < 0 {
+		req.Level = a.Layers()
+	}
+	if *patch != "" {
+		if req.Patch, err = parsePatch(*patch); err != nil {
+			return err
+		}
+	}
+	if kind == inspect.MapLabel {
+		labels, _, err := m.EncodeLabels(ctx, []string{*label}, src.prompt())
+		if err != nil {
+			return err
+		}
+		req.Label = &labels[0]
+	}
+	if err := maps.Check(req); err != nil {
+		return usageErrorf("%v", err)
+	}
+	hm, err := maps.Compute(req)
+	if err != nil {
+		return err
+	}
+	levelName := a.FeatureLevelName(req.Level)
+	if kind.BlockLevels() {
+		levelName = fmt.Sprintf("block %d of %d", req.Level, a.Layers())
+	}
+	e := &inspect.Export{
+		Image:     inspect.NRGBA(img),
+		Map:       hm,
+		Colormap:  cmap,
+		Overlay:   viz.OverlayOptions{Opacity: *opacity, GridLines: *grid, Smooth: *smooth},
+		Model:     modelName,
+		LevelName: levelName,
+		Meta:      map[string]any{"image": imageName, "grid": []int{rows, cols}},
+	}
+	if err := e.Write(*out, *jsonOut); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s", *out)
+	if *jsonOut != "" {
+		fmt.Fprintf(stdout, " and %s", *jsonOut)
+	}
+	fmt.Fprintf(stdout, ": %s (%d×%d patches, values %s…%s)\n", e.Caption().Text(), rows, cols,
+		viz.FormatValue(hm.Range.Min), viz.FormatValue(hm.Range.Max))
+	return nil
+}
+
+// parseHead reads --head: a head counted from 1, or "mean"; it returns
+// the 0-based index the maps use.
+func parseHead(s string) (int, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "mean") {
+		return viz.MeanHeads, nil
+	}
+	h, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || h < 1 {
+		return 0, usageErrorf("--head %q: want a head number counted from 1 (1 is the first head) or mean", s)
+	}
+	return h - 1, nil
+}
+
+// parsePatch reads --patch ROW,COL.
+func parsePatch(s string) (viz.Patch, error) {
+	r, c, ok := strings.Cut(s, ",")
+	row, err1 := strconv.Atoi(strings.TrimSpace(r))
+	col, err2 := strconv.Atoi(strings.TrimSpace(c))
+	if !ok || err1 != nil || err2 != nil || row < 0 || col < 0 {
+		return viz.Patch{}, usageErrorf("--patch %q: want ROW,COL with 0-based numbers, e.g. 3,7", s)
+	}
+	return viz.Patch{Row: row, Col: col}, nil
+}

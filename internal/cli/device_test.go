@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// Without a GPU (CI, most machines): --device cuda fails with one clear
+// sentence, auto falls back to the CPU silently.
+func TestDeviceFlagWithoutGPU(t *testing.T) {
+	var stderr bytes.Buffer
+	d := deviceFlags{device: "cuda"}
+	if _, err := d.backend(&stderr); err == nil {
+		t.Skip("this machine has a usable GPU")
+	} else if !strings.Contains(err.Error(), "--device cuda:") || !strings.Contains(err.Error(), "--device cpu") || strings.Count(err.Error(), "\n") > 0 {
+		t.Errorf("--device cuda error: %q", err)
+	}
+	d.device = "auto"
+	b, err := d.backend(&stderr)
+	if err != nil {
+		t.Fatalf("auto: %v", err)
+	}
+	if strings.Contains(b.Name(), "cuda") {
+		t.Errorf("auto chose %s without a GPU", b.Name())
+	}
+	d.device = "tpu"
+	if _, err := d.backend(&stderr); err == nil || !strings.Contains(err.Error(), "auto, cpu, cuda or naive") {
+		t.Errorf("unknown device: %v", err)
+	}
+}
+
+func TestDoctorRuns(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"doctor"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"CPU backend", "GPU backend", "status:", "Model cache"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
