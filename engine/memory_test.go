@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 )
 
@@ -226,5 +227,52 @@ func TestTextEmbeddingsBatchesMatchOneBatch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEstimateVisionMatchesAllocation holds the estimate against what a
+// forward pass of a new shape really allocates on the host backends
+// (scratch, outputs and, with capture, the internals): within −25 % and
+// +50 %, so a change to the forward pass that allocates much more than the
+// estimate says fails here.
+func TestEstimateVisionMatchesAllocation(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`{"model_type":"siglip2","vision_config":{"hidden_size":128,"intermediate_size":512,"num_hidden_layers":3,"num_attention_heads":4,"num_patches":256},"text_config":{"hidden_size":128,"intermediate_size":512,"num_hidden_layers":1,"num_attention_heads":4,"vocab_size":100}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tokens = 512
+	for _, b := range []compute.Backend{naive.New(), cpuBackend} {
+		m, err := NewRandom(cfg, DefaultPreprocessor(cfg), 1, Options{Backend: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, capture := range []bool{false, true} {
+			in := VisionInput{Patches: make([]float32, tokens*cfg.Vision.PatchDim()), Tokens: tokens, GridH: 16, GridW: 32}
+			// A warm-up pass fills the backend's own one-time caches; then
+			// the pass measured finds no scratch or capture to reuse.
+			warm, err := m.EncodeImages(context.Background(), []VisionInput{in}, capture)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if warm.Internals != nil {
+				warm.Internals.Release()
+			}
+			m.Vision.work, m.Vision.captures = nil, internalsPool{}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			out, err := m.EncodeImages(context.Background(), []VisionInput{in}, capture)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.Internals != nil {
+				out.Internals.Release()
+			}
+			got, est := float64(after.TotalAlloc-before.TotalAlloc), float64(EstimateVision(cfg, 1, tokens, capture))
+			if est < 0.75*got || est > 1.5*got {
+				t.Errorf("%s, capture %v: estimate %.1f MB, the pass allocated %.1f MB", b.Name(), capture, est/1e6, got/1e6)
+			}
+		}
 	}
 }
