@@ -124,6 +124,9 @@ func (b *binder) shape(name, tag string) ([]int, error) {
 // load reads one tensor of the given shape and uploads it as a matrix whose
 // columns are the last dimension.
 func (b *binder) load(name string, dims []int) (compute.Tensor, error) {
+	if err := b.weights.check(name, dims); err != nil { // before allocating
+		return compute.Tensor{}, err
+	}
 	rows, cols := matrixShape(dims)
 	x, err := b.alloc(name, rows, cols)
 	if err != nil {
@@ -194,6 +197,14 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 		prefix, parts[0] = parts[0][:i+1], parts[0][i+1:]
 	}
 	out, in := dims[0], dims[1]
+	for _, p := range parts { // every shape, before allocating anything
+		if err := b.weights.check(prefix+p+".weight", []int{out, in}); err != nil {
+			return err
+		}
+		if err := b.weights.check(prefix+p+".bias", []int{out}); err != nil {
+			return err
+		}
+	}
 	if l.Weight, err = b.linearWeight(parts, prefix, out, in); err != nil {
 		return err
 	}

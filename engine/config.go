@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // Variant tells the two SigLIP 2 checkpoint families apart.
@@ -129,7 +129,7 @@ const (
 // LoadConfig reads dir/config.json.
 func LoadConfig(dir string) (Config, error) {
 	path := filepath.Join(dir, "config.json")
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.ConfigLimit)
 	if err != nil {
 		return Config{}, fmt.Errorf("read model config: %w (a model folder needs config.json, model.safetensors and preprocessor_config.json as Hugging Face saves them)", err)
 	}

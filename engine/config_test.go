@@ -102,11 +102,9 @@ func TestPreprocessorConfig(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-	// A folder without preprocessor_config.json takes the defaults.
+	// A folder without preprocessor_config.json is refused, as
+	// transformers refuses it (TestMissingPreprocessorConfig).
 	dir := t.TempDir()
-	if p, err := LoadPreprocessorConfig(dir, fixed); err != nil || p.Height != 384 {
-		t.Errorf("missing file: %+v %v", p, err)
-	}
 	os.WriteFile(filepath.Join(dir, "preprocessor_config.json"), []byte("nope"), 0o644)
 	if _, err := LoadPreprocessorConfig(dir, fixed); err == nil || !strings.Contains(err.Error(), "preprocessor_config.json") {
 		t.Errorf("corrupt file: %v", err)

@@ -77,7 +77,7 @@ func closeTo(t *testing.T, what string, got, want []float32, abs, rel float64, s
 		n++
 		d := math.Abs(float64(got[i]) - float64(want[i]))
 		lim := abs + rel*math.Abs(float64(want[i]))
-		if math.IsNaN(float64(got[i])) || d > lim {
+		if math.IsNaN(float64(got[i])) || !(d <= lim) { // a NaN on either side fails
 			if at < 0 || d/lim > worst {
 				worst, at = d/lim, i
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // PromptOptions say how a label becomes the text the model reads. SigLIP 2
@@ -49,7 +50,8 @@ func loadTokenizer(dir string) (*tokenizer.Tokenizer, error) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			return tokenizer.LoadDir(dir)
 		} else if !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("tokenizer: %w", err)
+			// Say what is wrong in the words Load uses ("symlink loop").
+			return nil, fmt.Errorf("tokenizer: %w", inputfile.CheckRegular(filepath.Join(dir, name)))
 		}
 	}
 	return nil, nil
@@ -67,9 +69,10 @@ func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []in
 	return prompt, ids, err
 }
 
-// EncodeLabels encodes labels with the text tower. Prompts seen before are
-// served from a cache, so adding one label to a list encodes only that one.
-// Cancelling ctx stops the text tower between two blocks.
+// EncodeLabels encodes labels with the text tower, TextBatch labels per
+// forward pass. Prompts seen before are served from a cache, so adding one
+// label to a list encodes only that one. Cancelling ctx stops the text
+// tower between two blocks.
 func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptions) ([]Label, time.Duration, error) {
 	start := time.Now()
 	out := make([]Label, len(labels))
@@ -92,7 +95,7 @@ func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptio
 		ids = append(ids, tokens)
 	}
 	if len(todo) > 0 {
-		enc, err := m.EncodeTexts(ctx, ids, false)
+		embeds, err := m.TextEmbeddings(ctx, ids) // bounded batches: any number of labels
 		if err != nil {
 			return nil, 0, err
 		}
@@ -102,7 +105,7 @@ func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptio
 			m.labelCache = map[string][]float32{}
 		}
 		for k, i := range todo {
-			emb := append([]float32(nil), enc.Embeds[k*d:(k+1)*d]...)
+			emb := embeds[k*d : (k+1)*d : (k+1)*d]
 			out[i].Embed = emb
 			if len(m.labelCache) > 4096 {
 				clear(m.labelCache)

@@ -29,13 +29,13 @@ func LoadFS(fsys fs.FS, name string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s/config.json: %w", name, err)
 	}
-	pre := DefaultPreprocessor(cfg)
-	if data, err = fs.ReadFile(fsys, "preprocessor_config.json"); err == nil {
-		if pre, err = ParsePreprocessorConfig(data, cfg); err != nil {
-			return nil, fmt.Errorf("%s/preprocessor_config.json: %w", name, err)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	// Required, as Load requires it: see LoadPreprocessorConfig.
+	if data, err = read("preprocessor_config.json"); err != nil {
+		return nil, err
+	}
+	pre, err := ParsePreprocessorConfig(data, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("%s/preprocessor_config.json: %w", name, err)
 	}
 	if data, err = read("model.safetensors"); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/engine/tokenizer"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // Model is a loaded SigLIP 2 checkpoint. Its methods may be called from
@@ -79,7 +80,7 @@ func Load(dir string, opts Options) (*Model, error) {
 		w.Close()
 		return nil, err
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, VocabularyFile)); err == nil {
+	if data, err := inputfile.ReadFile(filepath.Join(dir, VocabularyFile), inputfile.ListLimit); err == nil {
 		if m.vocabulary, err = parseVocabulary(data); err != nil {
 			w.Close()
 			return nil, fmt.Errorf("%s: %w", dir, err)
@@ -106,6 +107,9 @@ func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Mo
 		return nil, err
 	}
 	m.LogitScale, m.LogitBias = scale[0], bias[0]
+	if err := checkLogitScale(w, m.LogitScale); err != nil {
+		return nil, err
+	}
 	if m.Vision, err = loadVisionTower(c, w, cfg); err != nil {
 		return nil, err
 	}
@@ -125,7 +129,8 @@ func (m *Model) Close() error { return m.weights.Close() }
 // EncodeImages runs the vision tower on a batch of preprocessed images. With
 // capture, the output's Internals hold every layer's hidden states and
 // attention probabilities and the pooling head's attention. Cancelling ctx
-// stops the pass between two blocks.
+// stops the pass between two blocks. A pass whose EstimateVision exceeds
+// MemoryLimit is refused with a *MemoryError before anything is allocated.
 func (m *Model) EncodeImages(ctx context.Context, inputs []VisionInput, capture bool) (*VisionOutput, error) {
 	out := &VisionOutput{}
 	if err := m.EncodeImagesInto(ctx, out, inputs, capture); err != nil {
@@ -139,12 +144,17 @@ func (m *Model) EncodeImages(ctx context.Context, inputs []VisionInput, capture 
 func (m *Model) EncodeImagesInto(ctx context.Context, out *VisionOutput, inputs []VisionInput, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkVisionMemory(inputs, capture); err != nil {
+		return err
+	}
 	return m.Vision.forward(ctx, m.backend, inputs, capture, out)
 }
 
 // EncodeTexts runs the text tower on rows of token ids, all of one length
 // (SigLIP 2 pads them to max_position_embeddings). Cancelling ctx stops the
-// pass between two blocks.
+// pass between two blocks. A batch whose EstimateText exceeds MemoryLimit
+// is refused (*MemoryError); TextEmbeddings encodes any number of rows in
+// bounded batches.
 func (m *Model) EncodeTexts(ctx context.Context, ids [][]int, capture bool) (*TextOutput, error) {
 	out := &TextOutput{}
 	if err := m.EncodeTextsInto(ctx, out, ids, capture); err != nil {
@@ -157,6 +167,9 @@ func (m *Model) EncodeTexts(ctx context.Context, ids [][]int, capture bool) (*Te
 func (m *Model) EncodeTextsInto(ctx context.Context, out *TextOutput, ids [][]int, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.checkTextMemory(ids, capture); err != nil {
+		return err
+	}
 	return m.Text.forward(ctx, m.backend, ids, capture, out)
 }
 

@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io/fs"
+	"math"
 	"path/filepath"
+	"strconv"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // PreprocessorConfig is preprocessor_config.json: how Hugging Face's image
@@ -27,14 +31,14 @@ type PreprocessorConfig struct {
 }
 
 type rawPreprocessor struct {
-	DoResize      *bool     `json:"do_resize"`
-	DoRescale     *bool     `json:"do_rescale"`
-	DoNormalize   *bool     `json:"do_normalize"`
-	DoConvertRGB  *bool     `json:"do_convert_rgb"`
-	Resample      *int      `json:"resample"`
-	RescaleFactor *float64  `json:"rescale_factor"`
-	ImageMean     []float64 `json:"image_mean"`
-	ImageStd      []float64 `json:"image_std"`
+	DoResize      *bool         `json:"do_resize"`
+	DoRescale     *bool         `json:"do_rescale"`
+	DoNormalize   *bool         `json:"do_normalize"`
+	DoConvertRGB  *bool         `json:"do_convert_rgb"`
+	Resample      *int          `json:"resample"`
+	RescaleFactor *float64      `json:"rescale_factor"`
+	ImageMean     floatOrFloats `json:"image_mean"`
+	ImageStd      floatOrFloats `json:"image_std"`
 	Size          *struct {
 		Height *int `json:"height"`
 		Width  *int `json:"width"`
@@ -63,13 +67,14 @@ func DefaultPreprocessor(cfg Config) PreprocessorConfig {
 	return p
 }
 
-// LoadPreprocessorConfig reads dir/preprocessor_config.json, or returns the
-// defaults for cfg when the file does not exist.
+// LoadPreprocessorConfig reads dir/preprocessor_config.json. A folder
+// without it is refused, as transformers' AutoImageProcessor refuses it:
+// guessed settings would give other numbers than the checkpoint's own.
 func LoadPreprocessorConfig(dir string, cfg Config) (PreprocessorConfig, error) {
 	path := filepath.Join(dir, "preprocessor_config.json")
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return DefaultPreprocessor(cfg), nil
+	data, err := inputfile.ReadFile(path, inputfile.ConfigLimit)
+	if errors.Is(err, fs.ErrNotExist) {
+		return PreprocessorConfig{}, fmt.Errorf("%s is missing: it holds the image settings (size, resampling, normalisation) this checkpoint was trained with, and transformers refuses a folder without it too; copy it from the model's hub repository (or use the hub id instead of a folder)", path)
 	}
 	if err != nil {
 		return PreprocessorConfig{}, fmt.Errorf("read preprocessor config: %w", err)
@@ -108,24 +113,12 @@ func ParsePreprocessorConfig(data []byte, cfg Config) (PreprocessorConfig, error
 	if raw.RescaleFactor != nil {
 		p.RescaleFactor = *raw.RescaleFactor
 	}
-	for name, pair := range map[string]struct {
-		src []float64
-		dst *[3]float32
-	}{"image_mean": {raw.ImageMean, &p.Mean}, "image_std": {raw.ImageStd, &p.Std}} {
-		switch len(pair.src) {
-		case 0:
-		case 1:
-			*pair.dst = [3]float32{float32(pair.src[0]), float32(pair.src[0]), float32(pair.src[0])}
-		case 3:
-			*pair.dst = [3]float32{float32(pair.src[0]), float32(pair.src[1]), float32(pair.src[2])}
-		default:
-			return p, fmt.Errorf("%s has %d values, want 1 or 3", name, len(pair.src))
-		}
+	var err error
+	if p.Mean, err = raw.ImageMean.three("image_mean", p.Mean); err != nil {
+		return p, err
 	}
-	for _, s := range p.Std {
-		if s == 0 {
-			return p, fmt.Errorf("image_std contains 0")
-		}
+	if p.Std, err = raw.ImageStd.three("image_std", p.Std); err != nil {
+		return p, err
 	}
 	if raw.Size != nil {
 		if raw.Size.Height != nil {
@@ -141,24 +134,113 @@ func ParsePreprocessorConfig(data []byte, cfg Config) (PreprocessorConfig, error
 	if raw.PatchSize != nil {
 		p.PatchSize = *raw.PatchSize
 	}
+	if err := p.validate(cfg); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// Ranges preprocessor_config.json's numbers must lie in. They allow every
+// released SigLIP 2 processor (and normalising in pixel units, with
+// do_rescale false and a mean near 127.5) while keeping every pixel value
+// finite and far from float32's limits.
+const (
+	maxRescale = 1.0
+	maxMeanAbs = 1e3
+	minStd     = 1e-3
+	maxStd     = 1e3
+)
+
+// validate checks every field against its valid range and against the
+// model's config; each message names the field and the range.
+func (p PreprocessorConfig) validate(cfg Config) error {
+	// Like transformers, ignore rescale_factor without do_rescale and the
+	// mean and std without do_normalize.
+	if p.DoRescale && !(p.RescaleFactor > 0 && p.RescaleFactor <= maxRescale) { // NaN fails too
+		return fmt.Errorf("rescale_factor = %g is outside (0, %g] (1/255 = 0.00392 maps 8-bit pixels to [0, 1])", p.RescaleFactor, maxRescale)
+	}
+	for c := range 3 {
+		if !p.DoNormalize {
+			break
+		}
+		if m := float64(p.Mean[c]); !(math.Abs(m) <= maxMeanAbs) {
+			return fmt.Errorf("image_mean[%d] = %s is outside [%g, %g]", c, fmtFloat32(p.Mean[c]), -maxMeanAbs, maxMeanAbs)
+		}
+		if s := float64(p.Std[c]); !(s >= minStd && s <= maxStd) {
+			return fmt.Errorf("image_std[%d] = %s is outside [%g, %g] (a standard deviation must be positive)", c, fmtFloat32(p.Std[c]), minStd, maxStd)
+		}
+	}
 	if p.Resample != 2 && p.Resample != 3 {
-		return p, fmt.Errorf("resample = %d is not supported (2 = bilinear and 3 = bicubic are)", p.Resample)
+		return fmt.Errorf("resample = %d is not supported (2 = bilinear and 3 = bicubic are)", p.Resample)
 	}
 	if !p.DoResize {
-		return p, fmt.Errorf("do_resize = false is not supported: images must be resized to the model's input size")
+		return fmt.Errorf("do_resize = false is not supported: images must be resized to the model's input size")
+	}
+	if err := checkRange("patch_size", p.PatchSize, 1, maxPatchSize); err != nil {
+		return err
 	}
 	switch cfg.Variant {
 	case FixedRes:
+		if err := checkRange("size.height", p.Height, 1, maxImageSize); err != nil {
+			return err
+		}
+		if err := checkRange("size.width", p.Width, 1, maxImageSize); err != nil {
+			return err
+		}
 		if p.Height != cfg.Vision.ImageSize || p.Width != cfg.Vision.ImageSize {
-			return p, fmt.Errorf("size %dx%d does not match the model's image_size %d (config.json and preprocessor_config.json disagree)", p.Height, p.Width, cfg.Vision.ImageSize)
+			return fmt.Errorf("size %dx%d does not match the model's image_size %d (config.json and preprocessor_config.json disagree)", p.Height, p.Width, cfg.Vision.ImageSize)
 		}
 	case NaFlex:
 		if p.PatchSize != cfg.Vision.PatchSize {
-			return p, fmt.Errorf("patch_size %d does not match the model's patch_size %d (config.json and preprocessor_config.json disagree)", p.PatchSize, cfg.Vision.PatchSize)
+			return fmt.Errorf("patch_size %d does not match the model's patch_size %d (config.json and preprocessor_config.json disagree)", p.PatchSize, cfg.Vision.PatchSize)
 		}
 		if err := checkRange("max_num_patches", p.MaxNumPatches, 1, maxNumPatches); err != nil {
-			return p, err
+			return err
 		}
 	}
-	return p, nil
+	return nil
+}
+
+// fmtFloat32 writes the shortest decimal that reads back as v.
+func fmtFloat32(v float32) string {
+	if math.IsInf(float64(v), 1) {
+		return "+Inf"
+	}
+	return strconv.FormatFloat(float64(v), 'g', -1, 32)
+}
+
+// floatOrFloats is image_mean or image_std: one number for every channel,
+// or a list of 1 or 3 (transformers accepts both spellings).
+type floatOrFloats []float64
+
+// UnmarshalJSON accepts a number or a list of numbers.
+func (f *floatOrFloats) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" { // transformers then takes its default
+		*f = nil
+		return nil
+	}
+	var one float64
+	if err := json.Unmarshal(b, &one); err == nil {
+		*f = floatOrFloats{one}
+		return nil
+	}
+	var list []float64
+	if err := json.Unmarshal(b, &list); err != nil {
+		return fmt.Errorf("want a number or a list of 1 or 3 numbers: %w", err)
+	}
+	*f = append(floatOrFloats{}, list...) // [] is present but empty, not absent
+	return nil
+}
+
+// three spreads the value over the three channels; absent keeps def.
+func (f floatOrFloats) three(name string, def [3]float32) ([3]float32, error) {
+	switch {
+	case f == nil:
+		return def, nil
+	case len(f) == 1:
+		return [3]float32{float32(f[0]), float32(f[0]), float32(f[0])}, nil
+	case len(f) == 3:
+		return [3]float32{float32(f[0]), float32(f[1]), float32(f[2])}, nil
+	}
+	return def, fmt.Errorf("%s has %d values, want 1 or 3 (one per RGB channel)", name, len(f))
 }

@@ -32,12 +32,13 @@ type embeddingTable struct {
 	raw       []byte
 	dtype     safetensors.DType
 	rows, dim int
+	path      string // the file, for errors
 }
 
 // row converts row id into dst.
 func (e *embeddingTable) row(dst []float32, id int) error {
 	size := e.dim * e.dtype.Size()
-	return safetensors.DecodeFloat32(dst[:e.dim], e.raw[id*size:(id+1)*size], e.dtype)
+	return e.checkRow(dst, id, safetensors.DecodeFloat32(dst[:e.dim], e.raw[id*size:(id+1)*size], e.dtype))
 }
 
 type textWork struct {
@@ -83,7 +84,7 @@ func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, e
 		return nil, err
 	}
 	raw, _, _ := f.Bytes(name)
-	t.tokens = &embeddingTable{raw: raw, dtype: info.DType, rows: cfg.VocabSize, dim: cfg.Hidden}
+	t.tokens = &embeddingTable{raw: raw, dtype: info.DType, rows: cfg.VocabSize, dim: cfg.Hidden, path: f.Path}
 	return t, nil
 }
 

@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // Weights is a checkpoint's tensors across one model.safetensors file or the
@@ -27,7 +29,7 @@ func OpenWeights(dir string) (*Weights, error) {
 		return openFiles([]string{single}, nil)
 	}
 	indexPath := filepath.Join(dir, "model.safetensors.index.json")
-	data, err := os.ReadFile(indexPath)
+	data, err := inputfile.ReadFile(indexPath, inputfile.ConfigLimit)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no weights in %s: expected model.safetensors or model.safetensors.index.json (PyTorch .bin checkpoints are not supported; convert them with safetensors)", dir)
 	}
@@ -117,13 +119,17 @@ func (w *Weights) Close() error {
 func (w *Weights) Info(name string) (safetensors.Info, *safetensors.File, error) {
 	f, ok := w.byName[name]
 	if !ok {
-		return safetensors.Info{}, nil, fmt.Errorf("tensor %q is missing from the checkpoint (is this a SigLIP 2 model folder?)", name)
+		return safetensors.Info{}, nil, fmt.Errorf("tensor %q is missing from %s (is this a SigLIP 2 model folder? a partial download?)", name, w.fileList())
 	}
 	return f.Tensors[name], f, nil
 }
 
-// Float32 reads a floating-point tensor, checking its shape.
+// Float32 reads a floating-point tensor, checking its shape (before
+// allocating anything) and that every value is finite.
 func (w *Weights) Float32(name string, shape ...int) ([]float32, error) {
+	if err := w.check(name, shape); err != nil {
+		return nil, err
+	}
 	n := 1
 	for _, d := range shape {
 		n *= d
@@ -137,8 +143,34 @@ func (w *Weights) Float32(name string, shape ...int) ([]float32, error) {
 
 // ReadInto converts a floating-point tensor of the given shape into dst
 // (len = its elements), then lets the mapped file pages go: the converted
-// copy is what the model keeps.
+// copy is what the model keeps. A NaN or infinity among the converted
+// values is a *NonFiniteWeightError naming the tensor and the file.
 func (w *Weights) ReadInto(dst []float32, name string, shape ...int) error {
+	if err := w.check(name, shape); err != nil {
+		return err
+	}
+	f := w.byName[name]
+	raw, info, err := f.Bytes(name)
+	if err != nil {
+		return err
+	}
+	if len(dst) != info.Elements() {
+		return fmt.Errorf("%s: tensor %q has %d elements, destination %d", f.Path, name, info.Elements(), len(dst))
+	}
+	bad, err := safetensors.DecodeFloat32Finite(dst, raw, info.DType)
+	if err != nil {
+		return fmt.Errorf("%s: tensor %q: %w", f.Path, name, err)
+	}
+	f.Release(name)
+	if bad >= 0 {
+		return &NonFiniteWeightError{File: f.Path, Tensor: name, Shape: info.Shape, Index: bad, Value: dst[bad]}
+	}
+	return nil
+}
+
+// check makes sure the checkpoint has tensor name with the given shape
+// and a floating-point dtype, reading nothing but the header.
+func (w *Weights) check(name string, shape []int) error {
 	info, f, err := w.Info(name)
 	if err != nil {
 		return err
@@ -148,14 +180,24 @@ func (w *Weights) ReadInto(dst []float32, name string, shape ...int) error {
 	}
 	switch info.DType {
 	case safetensors.F32, safetensors.F16, safetensors.BF16, safetensors.F64:
-	default:
-		return fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+		return nil
 	}
-	if _, err := f.DecodeInto(dst, name); err != nil {
-		return err
+	return fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+}
+
+// fileList names the checkpoint's files for messages.
+func (w *Weights) fileList() string {
+	switch len(w.files) {
+	case 0:
+		return "the checkpoint (no weight file is open)"
+	case 1:
+		return w.files[0].Path
 	}
-	f.Release(name)
-	return nil
+	names := make([]string, len(w.files))
+	for i, f := range w.files {
+		names[i] = f.Path
+	}
+	return "every shard (" + strings.Join(names, ", ") + ")"
 }
 
 func checkShape(info safetensors.Info, path string, want []int) error {

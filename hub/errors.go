@@ -40,14 +40,17 @@ type HTTPError struct {
 	// Code is the hub's X-Error-Code header (RepoNotFound, RevisionNotFound,
 	// EntryNotFound, GatedRepo), empty if absent.
 	Code string
-	// Message is the hub's X-Error-Message header, empty if absent.
+	// Message is the hub's X-Error-Message header, empty if absent, with
+	// control characters and escape sequences removed and any echo of the
+	// credentials sent replaced by "[redacted]".
 	Message string
 	// URL is the requested address without its query string.
 	URL string
 	// Repo, Revision and File name what was asked for; File is empty for
 	// requests that are not about one file.
 	Repo, Revision, File string
-	// Endpoint is the hub's base URL, used to tell where to accept a licence.
+	// Endpoint is the hub's base URL without user info (see RedactURL),
+	// used to tell where to accept a licence.
 	Endpoint string
 	// TokenSource says where the token that was sent came from, empty if none was.
 	TokenSource string
@@ -115,7 +118,7 @@ func (e *HTTPError) Error() string {
 	case e.Code == "RevisionNotFound":
 		return fmt.Sprintf("revision %q not found in %s (HTTP %d): check --revision (a branch, tag or commit hash of %s)", e.Revision, e.Repo, e.Status, page)
 	case e.Code == "EntryNotFound" || e.Status == http.StatusNotFound:
-		return fmt.Sprintf("%s not found at revision %q (HTTP %d)", what, e.Revision, e.Status)
+		return fmt.Sprintf("%s not found at revision %q on %s (HTTP %d)", what, e.Revision, e.Endpoint, e.Status)
 	case e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden:
 		if e.TokenSource != "" {
 			return fmt.Sprintf("access to %s denied (HTTP %d%s): make sure the token from %s has read access", what, e.Status, msgSuffix(e.Message), e.TokenSource)

@@ -88,7 +88,7 @@ func validateRelPath(kind, p string) error {
 // validateSegment checks a value the server sent that becomes a single file or
 // folder name in the cache (a commit hash, an ETag).
 func validateSegment(kind, s string) error {
-	if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "/\\\x00") {
+	if s == "" || s == "." || s == ".." || strings.ContainsAny(s, "/\\\x00") || sanitizeServerText(s) != s {
 		return fmt.Errorf("the hub sent an unusable %s %q", kind, s)
 	}
 	return nil

@@ -217,7 +217,7 @@ func (c *Client) getOnce(ctx context.Context, job transfer, p *partial) error {
 		}
 		resp, err = hc.Do(req)
 		if err != nil {
-			return stallErr(fmt.Errorf("fetch %s: %w", job.name, stripURLError(err)))
+			return stallErr(fmt.Errorf("fetch %s: %w", job.name, c.netError(err)))
 		}
 		loc := resp.Header.Get("Location")
 		if resp.StatusCode < 300 || resp.StatusCode > 399 || loc == "" {
@@ -282,7 +282,7 @@ func (c *Client) getOnce(ctx context.Context, job transfer, p *partial) error {
 			break
 		}
 		if rerr != nil {
-			return stallErr(fmt.Errorf("fetch %s: %w", job.name, stripURLError(rerr)))
+			return stallErr(fmt.Errorf("fetch %s: %w", job.name, c.netError(rerr)))
 		}
 	}
 	// The announced size is reached; a longer body means the hub's metadata

@@ -17,7 +17,9 @@ import (
 // patch, and the aspect ratio is only approximately kept.
 //
 // All four arguments must be positive. The bisection runs a fixed number of
-// steps (about 24), so no input can make it loop.
+// steps (about 24), so no input can make it loop. The result never holds
+// more than maxPatches patches: an image so elongated that even the
+// smallest scale exceeds the budget is an error.
 func TargetSize(height, width, patch, maxPatches int) (h, w int, err error) {
 	if height <= 0 || width <= 0 {
 		return 0, 0, fmt.Errorf("naflex target size: image size %dx%d must be positive", width, height)
@@ -52,6 +54,14 @@ func TargetSize(height, width, patch, maxPatches int) (h, w int, err error) {
 	nh, nw := patchesAlong(fh, lo), patchesAlong(fw, lo)
 	if nh*p > math.MaxInt32 || nw*p > math.MaxInt32 {
 		return 0, 0, fmt.Errorf("naflex target size for %dx%d with patch %d and %d patches is out of range", width, height, patch, maxPatches)
+	}
+	if nh*nw > limit {
+		// Even the smallest scale leaves too many patches along the long
+		// side (a very elongated image, a tiny budget). transformers would
+		// go on with more patches than max_num_patches; the padded batch
+		// cannot hold them, so say so here.
+		return 0, 0, fmt.Errorf("naflex target size: a %dx%d image needs at least %.0fx%.0f = %.0f patches of %d pixels, more than max_num_patches %d: raise the patch budget or crop the image",
+			width, height, nw, nh, nh*nw, patch, maxPatches)
 	}
 	return int(nh) * patch, int(nw) * patch, nil
 }

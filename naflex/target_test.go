@@ -3,6 +3,7 @@ package naflex
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -62,4 +63,55 @@ func TestTargetSizeRejectsBadInput(t *testing.T) {
 	if err != nil || h%16 != 0 || w != 16 || (h/16)*(w/16) > 1<<20 {
 		t.Errorf("huge image: %d, %d, %v", h, w, err)
 	}
+}
+
+// TestTargetSizeOverBudgetRefused: a 1×10⁹ image at patch 16 needs 63
+// patches along its long side even at the smallest scale (10⁻⁶), so a
+// budget of 16 cannot be met: an error, not 63 patches.
+func TestTargetSizeOverBudgetRefused(t *testing.T) {
+	for _, tc := range []struct {
+		h, w, patch, max int
+		ok               bool
+	}{
+		{1, 1_000_000_000, 16, 16, false},
+		{1_000_000_000, 1, 16, 62, false},
+		{1_000_000_000, 1, 16, 63, true},
+		{1, 1_000_000, 16, 1, true},
+	} {
+		h, w, err := TargetSize(tc.h, tc.w, tc.patch, tc.max)
+		if tc.ok != (err == nil) {
+			t.Errorf("TargetSize(%d, %d, %d, %d) = %d, %d, %v; want ok=%v", tc.h, tc.w, tc.patch, tc.max, h, w, err, tc.ok)
+		}
+		if err == nil && (h/tc.patch)*(w/tc.patch) > tc.max {
+			t.Errorf("TargetSize(%d, %d, %d, %d) = %dx%d: over the budget", tc.h, tc.w, tc.patch, tc.max, h, w)
+		}
+		if err != nil && !strings.Contains(err.Error(), "max_num_patches") {
+			t.Errorf("error %q does not name max_num_patches", err)
+		}
+	}
+}
+
+// FuzzTargetSize: for any arguments TargetSize returns an error or a size
+// whose sides are positive multiples of the patch, within the budget,
+// and never panics or loops.
+func FuzzTargetSize(f *testing.F) {
+	f.Add(61, 97, 16, 16)
+	f.Add(1, 1_000_000_000, 16, 16)
+	f.Add(8192, 8192, 14, 1024)
+	f.Add(0, 5, 16, 64)
+	f.Fuzz(func(t *testing.T, height, width, patch, maxPatches int) {
+		h, w, err := TargetSize(height, width, patch, maxPatches)
+		if err != nil {
+			return
+		}
+		if height <= 0 || width <= 0 || patch <= 0 || maxPatches <= 0 {
+			t.Fatalf("TargetSize(%d, %d, %d, %d) accepted a non-positive argument", height, width, patch, maxPatches)
+		}
+		if h < patch || w < patch || h%patch != 0 || w%patch != 0 {
+			t.Fatalf("TargetSize(%d, %d, %d, %d) = %dx%d: not positive multiples of the patch", height, width, patch, maxPatches, h, w)
+		}
+		if n := int64(h/patch) * int64(w/patch); n > int64(maxPatches) {
+			t.Fatalf("TargetSize(%d, %d, %d, %d) = %dx%d: %d patches, over the budget", height, width, patch, maxPatches, h, w, n)
+		}
+	})
 }

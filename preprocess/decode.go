@@ -9,8 +9,8 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-	"os"
 
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
@@ -71,9 +71,11 @@ var ErrUnsupportedFormat = errors.New("unsupported image format (supported: PNG,
 // ErrTooLarge is wrapped by the errors Decode returns for images over Limits.
 var ErrTooLarge = errors.New("image too large")
 
-// Load reads and decodes the image file at path; see Decode.
+// Load reads and decodes the image file at path; see Decode. path must be
+// (or link to) a regular file: a FIFO, a device or a directory is refused
+// at once rather than read (it could block forever, or never end).
 func Load(path string, lim Limits) (*Image, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load image: %w", err)
 	}

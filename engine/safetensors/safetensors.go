@@ -7,7 +7,8 @@
 // file, no overlaps, known dtypes, byte sizes equal to dtype × shape. Every
 // error names the file and, where one is at fault, the tensor.
 //
-// This package imports no other package of this module.
+// Of this module, the package imports only internal/inputfile, which
+// refuses paths that are not regular files.
 package safetensors
 
 import (
@@ -20,6 +21,8 @@ import (
 	"sort"
 	"strings"
 	"unsafe"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // DType is a tensor element type as safetensors spells it.
@@ -119,6 +122,11 @@ func ParseHeader(prefix []byte, fileSize int64) (*Header, error) {
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(prefix[8:8+n], &raw); err != nil {
+		return nil, fmt.Errorf("%w: header JSON: %v", ErrFormat, err)
+	}
+	// encoding/json keeps the last of two equal keys and never looks at
+	// the first: refuse them rather than run on whichever copy came last.
+	if err := checkDuplicateKeys(prefix[8 : 8+n]); err != nil {
 		return nil, fmt.Errorf("%w: header JSON: %v", ErrFormat, err)
 	}
 	h := &Header{Tensors: make(map[string]Info, len(raw)), DataStart: int64(8 + n)}
@@ -223,9 +231,11 @@ type File struct {
 	isMemory bool
 }
 
-// Open maps path and validates its header.
+// Open maps path and validates its header. path must be (or link to) a
+// regular file: a FIFO, device, socket or directory is refused without
+// being read, so a wrong path can neither block nor map a device.
 func Open(path string) (*File, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open weights: %w", err)
 	}
@@ -233,9 +243,6 @@ func Open(path string) (*File, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("open weights %s: %w", path, err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("open weights %s: is a directory", path)
 	}
 	size := st.Size()
 	prefix := make([]byte, 8, 4096)

@@ -13,14 +13,19 @@ const SigLIP2Length = 64
 // stands for the label.
 const DefaultTemplate = "this is a photo of {}."
 
+// MaxSigLIPLength bounds EncodeSigLIP's length: far above any model's
+// max_position_embeddings (64 for released ones), and small enough that a
+// mistaken length cannot reserve gigabytes.
+const MaxSigLIPLength = 1 << 16
+
 // EncodeSigLIP returns exactly length ids framed as SigLIP 2's processor
 // frames text (padding="max_length", truncation=True): the text's ids with
 // no <bos>, cut to their first length-1, then <eos>, then <pad> up to
 // length. It does not lower-case: use Prompt for labels. length is the text
 // config's max_position_embeddings (SigLIP2Length for released models).
 func (t *Tokenizer) EncodeSigLIP(text string, length int) ([]int, error) {
-	if length < 1 {
-		return nil, fmt.Errorf("SigLIP text length %d: need at least 1 (room for <eos>)", length)
+	if length < 1 || length > MaxSigLIPLength {
+		return nil, fmt.Errorf("SigLIP text length %d is outside [1, %d] (1 leaves room for <eos> only; models take 64)", length, MaxSigLIPLength)
 	}
 	ids := make([]int, 0, length)
 	ids = t.appendEncode(ids, text)

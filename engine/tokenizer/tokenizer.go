@@ -21,13 +21,16 @@
 // post-processor is not used (EncodeSigLIP frames the text) and Decode
 // implements Gemma's decoder.
 //
-// The package imports nothing else from this module.
+// Of this module, the package imports only internal/inputfile: tokenizer
+// files are read only when they are regular files within a size limit.
 package tokenizer
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // Tokenizer is a loaded BPE tokenizer. It is immutable after loading and
@@ -74,9 +77,10 @@ const (
 )
 
 // Load reads a tokenizer from a tokenizer.json or tokenizer.model file; the
-// format is recognised from the content, not the name.
+// format is recognised from the content, not the name. A FIFO, device or
+// directory is refused, and so is a file over inputfile.TokenizerLimit.
 func Load(path string) (*Tokenizer, error) {
-	b, err := os.ReadFile(path)
+	b, err := inputfile.ReadFile(path, inputfile.TokenizerLimit)
 	if err != nil {
 		return nil, fmt.Errorf("load tokenizer: %w", err)
 	}
@@ -162,6 +166,20 @@ func (t *Tokenizer) Pieces(ids []int) ([]string, error) {
 // finish derives the lookup tables shared by both file formats once
 // pieces, vocab, merges, added tokens and the byte/unk settings are set.
 func (t *Tokenizer) finish(unkToken string) error {
+	// Without ordinary tokens every text encodes to the same few ids (all
+	// <unk>), so every label would score the same: refuse such a file.
+	ordinary := 0
+	if t.vocab != nil {
+		ordinary = t.vocab.n
+		for content := range t.added.ids {
+			if _, ok := t.vocab.get(content); ok {
+				ordinary--
+			}
+		}
+	}
+	if ordinary <= 0 {
+		return fmt.Errorf("the vocabulary is empty (no token besides the special ones), so every text would get the same ids: this is not a usable tokenizer file")
+	}
 	for i := range t.asciiID {
 		t.asciiID[i] = -1
 		if id, ok := t.vocab.get(string(rune(i))); ok {

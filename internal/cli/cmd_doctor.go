@@ -37,7 +37,7 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	home, _ := os.UserHomeDir()
 	if cfg, err := hub.ConfigFromEnv(os.Getenv, home); err == nil {
 		fmt.Fprintln(stdout, "Model cache (shared with Python's huggingface_hub)")
-		fmt.Fprintf(stdout, "  folder    %s\n  endpoint  %s\n  offline   %v\n", cfg.CacheDir, cfg.Endpoint, cfg.Offline)
+		fmt.Fprintf(stdout, "  folder    %s\n  endpoint  %s\n  offline   %v\n", cfg.CacheDir, hub.RedactURL(cfg.Endpoint), cfg.Offline)
 	}
 	return nil
 }

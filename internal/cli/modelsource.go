@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/siglip2-tui/siglip2-tui/hub"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 )
 
 // defaultModel is the checkpoint used when --model is not given: the
@@ -59,11 +60,15 @@ func resolveModel(ctx context.Context, idOrDir, revision string, progress io.Wri
 	if revision == "" {
 		revision = hub.DefaultRevision
 	}
-	if st, err := os.Stat(idOrDir); err == nil && st.IsDir() {
+	st, statErr := os.Stat(idOrDir)
+	if statErr == nil && st.IsDir() {
 		if revision != hub.DefaultRevision {
 			return "", usageErrorf("--revision %s applies to hub models, but --model %s is a local folder", revision, idOrDir)
 		}
 		return checkModelDir(idOrDir)
+	}
+	if inputfile.IsSymlinkLoop(statErr) {
+		return "", usageErrorf("--model %s: symlink loop (a symbolic link on the way points back to itself): fix or remove the link", idOrDir)
 	}
 	if looksLikePath(idOrDir) {
 		return "", usageErrorf("--model %s: no such folder (--model takes a folder with the model's files, or a hub id such as %s)", idOrDir, defaultModel)

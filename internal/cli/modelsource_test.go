@@ -227,6 +227,10 @@ func TestResolveModelLocalFolder(t *testing.T) {
 	noConfig := mk("noconfig", "model.safetensors")
 	noWeights := mk("noweights", "config.json")
 	missingShard := mk("missingshard", "config.json", "model.safetensors.index.json", "part-1.safetensors")
+	loop := filepath.Join(root, "loop")
+	if err := os.Symlink("loop", loop); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		arg, rev, want string
@@ -241,6 +245,7 @@ func TestResolveModelLocalFolder(t *testing.T) {
 		{arg: whole, rev: "v2", says: []string{"--revision v2", "local folder"}, usage: true},
 		{arg: filepath.Join(root, "absent"), says: []string{"no such folder"}, usage: true},
 		{arg: "./absent", says: []string{"no such folder"}, usage: true},
+		{arg: loop, says: []string{"symlink loop"}, usage: true},
 		{arg: "not an id!", says: []string{"neither a folder nor a hub id"}, usage: true},
 	} {
 		rev := tc.rev

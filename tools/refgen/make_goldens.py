@@ -2,8 +2,9 @@
 """Make golden outputs with Hugging Face transformers' own SigLIP code for
 tiny random checkpoints whose shapes differ from testdata/reference: other
 hidden sizes and head counts, patch sizes 8/14, other position grids and
-image sizes, bicubic resampling, exact GELU, greyscale / RGBA / palette and
-extreme-aspect images.
+image sizes, bicubic resampling, exact GELU, large LayerNorm epsilons (0.5,
+0.25: the reference fixtures' 1e-6 cannot tell a wrong epsilon), greyscale /
+RGBA / palette and extreme-aspect images.
 
 Run it where transformers, torch, Pillow and numpy are installed (the GPU
 machine has them; nothing here uses a GPU):
@@ -49,6 +50,15 @@ CASES = [
     dict(name="naflex_p14_g4", kind="naflex", patch=14, num_patches=16, hidden=64, heads=2, layers=2, mlp=128,
          act="gelu_pytorch_tanh", eps=1e-6, resample=2, max_num_patches=100, text_hidden=64, text_heads=4,
          text_layers=2, text_mlp=128, vocab=300, max_pos=20),
+    # A LayerNorm epsilon large enough to matter: with 1e-6 everywhere else,
+    # an implementation that ignores layer_norm_eps (in the pooling head,
+    # say) would still match every other case.
+    dict(name="fixed_p8_h32_eps05", kind="fixed", patch=8, image=32, hidden=32, heads=4, layers=2, mlp=48,
+         act="gelu_pytorch_tanh", eps=0.5, resample=2, text_hidden=32, text_heads=4, text_layers=1,
+         text_mlp=48, vocab=200, max_pos=8),
+    dict(name="naflex_p8_g4_eps025", kind="naflex", patch=8, num_patches=16, hidden=48, heads=3, layers=2, mlp=64,
+         act="gelu_pytorch_tanh", eps=0.25, resample=2, max_num_patches=20, text_hidden=48, text_heads=3,
+         text_layers=1, text_mlp=64, vocab=200, max_pos=8),
 ]
 
 
