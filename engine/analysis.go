@@ -35,7 +35,9 @@ type Timings struct {
 
 // Analyze prepares img for the model and runs the vision tower with
 // internals capture. maxPatches overrides the NaFlex budget (0 keeps the
-// checkpoint's). Cancelling ctx stops the pass between two blocks.
+// checkpoint's). Cancelling ctx stops the pass between two blocks. A NaN
+// or an infinity in the result is reported (a *NonFiniteError naming where
+// it first appeared), not returned as an analysis.
 func (m *Model) Analyze(ctx context.Context, img *preprocess.Image, maxPatches int) (*Analysis, error) {
 	start := time.Now()
 	p, err := m.Prepare(img, maxPatches)
@@ -45,6 +47,12 @@ func (m *Model) Analyze(ctx context.Context, img *preprocess.Image, maxPatches i
 	prepared := time.Now()
 	out, err := m.EncodeImages(ctx, []VisionInput{p.Input}, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.CheckVision(ctx, []VisionInput{p.Input}, out); err != nil {
+		if out.Internals != nil {
+			out.Internals.Release()
+		}
 		return nil, err
 	}
 	return &Analysis{Model: m, Source: img, Prepared: p, Vision: out,

@@ -114,10 +114,14 @@ func (m *Model) EncodeLabels(ctx context.Context, labels []string, p PromptOptio
 		}
 		m.labelMu.Unlock()
 	}
+	if err := m.CheckLabels(ctx, out); err != nil {
+		return nil, 0, err
+	}
 	return out, time.Since(start), nil
 }
 
-// ScoreLabels scores every label against an image embedding.
+// ScoreLabels scores every label against an image embedding. A logit that
+// is not finite is reported (a *NonFiniteError), never returned.
 func (m *Model) ScoreLabels(imageEmbed []float32, labels []Label) ([]Score, error) {
 	d := m.Config.Vision.Hidden
 	text := make([]float32, 0, len(labels)*d)
@@ -126,6 +130,9 @@ func (m *Model) ScoreLabels(imageEmbed []float32, labels []Label) ([]Score, erro
 	}
 	logits, err := m.Logits(imageEmbed, text)
 	if err != nil {
+		return nil, err
+	}
+	if err := m.CheckLogits(logits, imageEmbed, text); err != nil {
 		return nil, err
 	}
 	out := make([]Score, len(labels))

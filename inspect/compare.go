@@ -177,6 +177,11 @@ func CompareHeadless(ctx context.Context, cfg CompareSpec) (*CompareJSON, error)
 		}
 		mid := cfg.now()
 		vis, err := m.EncodeImages(ctx, []engine.VisionInput{prepared.Input}, true)
+		if err == nil {
+			if err = m.CheckVision(ctx, []engine.VisionInput{prepared.Input}, vis); err != nil && vis.Internals != nil {
+				vis.Internals.Release()
+			}
+		}
 		if err != nil {
 			res.Error = err.Error()
 			out.Settings = append(out.Settings, res)

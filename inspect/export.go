@@ -2,7 +2,9 @@ package inspect
 
 import (
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"image"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -128,42 +130,20 @@ func (e *Export) Metadata() map[string]any {
 }
 
 // Write writes the picture to pngPath and, when jsonPath is not empty, the
-// values to jsonPath. Files are written whole or not at all (through a
-// temporary file renamed into place).
+// values to jsonPath, by internal/outfile's rule: a regular file is
+// replaced whole or not at all, a device or pipe is written in place.
 func (e *Export) Write(pngPath, jsonPath string) error {
 	pic, err := e.Picture()
 	if err != nil {
 		return err
 	}
-	if err := WriteAtomic(pngPath, func(f *os.File) error { return viz.WritePNG(f, pic) }); err != nil {
+	if err := outfile.Write(pngPath, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
 		return err
 	}
 	if jsonPath == "" {
 		return nil
 	}
-	return WriteAtomic(jsonPath, func(f *os.File) error { return viz.WriteHeatmapJSON(f, e.Map.Grid, e.Metadata()) })
-}
-
-// WriteAtomic writes a file through a temporary file in the same folder.
-func WriteAtomic(path string, write func(*os.File) error) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("export %s: %w", path, err)
-	}
-	tmp := f.Name()
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("export %s: %w", path, err)
-	}
-	return nil
+	return outfile.Write(jsonPath, func(w io.Writer) error { return viz.WriteHeatmapJSON(w, e.Map.Grid, e.Metadata()) })
 }
 
 // ExportBaseName is the file name (without extension) an export of r gets:

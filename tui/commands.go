@@ -86,6 +86,12 @@ func visionCmd(cfg *Config, m *engine.Model, p *engine.PreparedImage) tea.Cmd {
 	return func() tea.Msg {
 		start := cfg.now()
 		out, err := m.EncodeImages(cfg.ctx(), []engine.VisionInput{p.Input}, true)
+		if err == nil {
+			// A NaN or infinity is shown as what it is: where it first appeared.
+			if err = m.CheckVision(cfg.ctx(), []engine.VisionInput{p.Input}, out); err != nil && out.Internals != nil {
+				out.Internals.Release()
+			}
+		}
 		return visionMsg{out: out, dur: cfg.now().Sub(start), err: err}
 	}
 }

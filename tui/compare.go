@@ -267,6 +267,11 @@ func (m *CompareModel) analyzeCmd(i int) tea.Cmd {
 			}
 			mid := cfg.now()
 			out, err := model.EncodeImages(cfg.ctx(), []engine.VisionInput{prepared.Input}, true)
+			if err == nil {
+				if err = model.CheckVision(cfg.ctx(), []engine.VisionInput{prepared.Input}, out); err != nil && out.Internals != nil {
+					out.Internals.Release()
+				}
+			}
 			if err != nil {
 				msg.err = err
 				return

@@ -2,9 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"image"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -104,10 +105,10 @@ func (m *CompareModel) export() tea.Cmd {
 		}
 		path := inspect.FreeName(dir, base, ".png", ".json")
 		png, jsPath := path+".png", path+".json"
-		if err := inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, full) }); err != nil {
+		if err := outfile.Write(png, func(w io.Writer) error { return viz.WritePNG(w, full) }); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}
-		if err := inspect.WriteAtomic(jsPath, func(f *os.File) error { return js.Write(f) }); err != nil {
+		if err := outfile.Write(jsPath, func(w io.Writer) error { return js.Write(w) }); err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}
 		}
 		return exportMsg{png: png, json: jsPath}

@@ -2,7 +2,8 @@ package tui
 
 import (
 	"fmt"
-	"os"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -45,10 +46,10 @@ func (m *Model) localityExport() tea.Cmd {
 		png, js := path+".png", path+".json"
 		pic, err := inspect.LocalityPicture(r, level, cm, title, img)
 		if err == nil {
-			err = inspect.WriteAtomic(png, func(f *os.File) error { return viz.WritePNG(f, pic) })
+			err = outfile.Write(png, func(w io.Writer) error { return viz.WritePNG(w, pic) })
 		}
 		if err == nil {
-			err = inspect.WriteAtomic(js, func(f *os.File) error { return r.WriteJSON(f, meta) })
+			err = outfile.Write(js, func(w io.Writer) error { return r.WriteJSON(w, meta) })
 		}
 		if err != nil {
 			return exportMsg{err: fmt.Errorf("save: %w", err)}

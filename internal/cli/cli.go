@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/textsafe"
 	"io"
 	"os"
 	"sort"
@@ -118,10 +119,11 @@ func usageErrorf(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
 }
 
-// splitList splits a comma-separated flag value, dropping empty items.
+// splitList splits a comma-separated flag value, dropping empty items and
+// the control characters that could drive the terminal (textsafe).
 func splitList(s string) []string {
 	var out []string
-	for _, p := range strings.Split(s, ",") {
+	for _, p := range strings.Split(textsafe.Sanitize(s), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
 		}

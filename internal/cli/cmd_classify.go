@@ -1,16 +1,16 @@
 package cli
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
+	"github.com/siglip2-tui/siglip2-tui/internal/textsafe"
 	"github.com/siglip2-tui/siglip2-tui/viz"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -131,6 +131,9 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
+		if err := m.CheckVision(ctx, []engine.VisionInput{p.Input}, out); err != nil {
+			return fmt.Errorf("%s: %w", paths[i], err)
+		}
 		scores, err := m.ScoreLabels(out.Embeds, encoded)
 		if err != nil {
 			return err
@@ -165,7 +168,7 @@ func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  label\tprobability\tlogit\t")
 		for _, l := range r.Labels {
-			name := textsafe(l.Label)
+			name := textsafe.Sanitize(l.Label)
 			if len(l.Unknown) > 0 {
 				name += " ?"
 			}
@@ -248,23 +251,17 @@ func bar(p viz.JSONFloat, width int) string {
 }
 
 func readLabelsFile(path string) ([]string, error) {
-	f, err := os.Open(path)
+	data, err := inputfile.ReadFile(path, inputfile.ListLimit)
 	if err != nil {
-		return nil, fmt.Errorf("read --labels-file: %w", err)
+		return nil, fmt.Errorf("--labels-file: %w", err)
 	}
-	defer f.Close()
 	var labels []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(textsafe.Sanitize(line))
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		labels = append(labels, line)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return labels, nil
 }

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"io"
-	"os"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
@@ -61,6 +62,9 @@ Flags:
 	if fs.NArg() == 0 {
 		return usageErrorf("give at least one IMAGE")
 	}
+	if err := outfile.CheckDistinct(append([]string{*idsFile}, fs.Args()...), []string{*out}); err != nil {
+		return usageErrorf("%v", err)
+	}
 	var ids [][]int
 	if *idsFile != "" {
 		var err error
@@ -107,10 +111,18 @@ Flags:
 	if err != nil {
 		return err
 	}
+	// A NaN or an infinity is dumped as it is (the file is for comparing
+	// numbers), and said on stderr with where it first appeared.
+	if err := m.CheckVision(ctx, inputs, vis); err != nil {
+		fmt.Fprintf(stderr, "siglip2-tui dump: warning: %v\n", err)
+	}
 	var txt *engine.TextOutput
 	if ids != nil {
 		if txt, err = m.EncodeTexts(ctx, ids, true); err != nil {
 			return err
+		}
+		if err := m.CheckText(txt); err != nil {
+			fmt.Fprintf(stderr, "siglip2-tui dump: warning: %v\n", err)
 		}
 	}
 	tensors, err := m.DumpTensors(prepared, vis, ids, txt)
@@ -118,7 +130,7 @@ Flags:
 		return err
 	}
 	meta := map[string]string{"producer": "siglip2-tui dump", "model": m.Dir, "backend": m.Backend().Name()}
-	if err := safetensors.WriteFile(*out, tensors, meta); err != nil {
+	if err := outfile.Write(*out, func(w io.Writer) error { return safetensors.Write(w, tensors, meta) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d tensors to %s\n", len(tensors), *out)
@@ -127,9 +139,9 @@ Flags:
 
 // readInputIDs reads a JSON array of token-id rows.
 func readInputIDs(path string) ([][]int, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.ListLimit)
 	if err != nil {
-		return nil, fmt.Errorf("read --input-ids: %w", err)
+		return nil, fmt.Errorf("--input-ids: %w", err)
 	}
 	var ids [][]int
 	if err := json.Unmarshal(data, &ids); err != nil {

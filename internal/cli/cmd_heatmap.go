@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"io"
 	"strconv"
 	"strings"
@@ -99,6 +100,9 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	disp, err := viz.ParseDisplay(*display)
 	if err != nil {
 		return usageErrorf("--display: %v", err)
+	}
+	if err := outfile.CheckDistinct(fs.Args(), []string{*out, *jsonOut}); err != nil {
+		return usageErrorf("%v", err)
 	}
 	se, err := src.open(ctx, fs.Args(), stderr)
 	if err != nil {

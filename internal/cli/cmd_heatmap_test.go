@@ -197,7 +197,7 @@ func TestHeatmapErrors(t *testing.T) {
 		{[]string{"-o", out, "--model", model}, 2, "give an IMAGE"},
 		{[]string{"-o", out, "--model", model, "nope.png"}, 1, "no such file"},
 		{[]string{"-o", out, "--model", model, "--view", "label", "--label", "cat", img}, 1, "no tokenizer"},
-		{[]string{"-o", filepath.Join(t.TempDir(), "no", "x.png"), "--model", model, img}, 1, "export"},
+		{[]string{"-o", filepath.Join(t.TempDir(), "no", "x.png"), "--model", model, img}, 1, "does not exist: create it first"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"io"
 	"os"
 	"strings"
@@ -183,15 +184,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*pngOut)
-	if err != nil {
-		return fmt.Errorf("--png: %w", err)
-	}
-	if err := viz.WritePNG(f, pic); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := outfile.Write(*pngOut, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
 		return fmt.Errorf("--png: %w", err)
 	}
 	lv := r.Levels[level]

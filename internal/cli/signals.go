@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"io"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 )
@@ -21,47 +21,11 @@ func (e *signalError) Error() string { return "received " + e.sig.String() }
 // process removes its temporary files and exits on its own.
 const exitGrace = time.Second
 
-// cleanups run before the process exits on a signal: each removes what an
-// interrupted write left (registerCleanup).
-var (
-	cleanupMu sync.Mutex
-	cleanups  = map[int]func(){}
-	cleanupID int
-)
-
-// registerCleanup adds f to what runs when a signal ends the process
-// before the command returns; the returned function removes it again.
-func registerCleanup(f func()) (unregister func()) {
-	cleanupMu.Lock()
-	defer cleanupMu.Unlock()
-	cleanupID++
-	id := cleanupID
-	cleanups[id] = f
-	return func() {
-		cleanupMu.Lock()
-		delete(cleanups, id)
-		cleanupMu.Unlock()
-	}
-}
-
-// runCleanups runs every registered cleanup once.
-func runCleanups() {
-	cleanupMu.Lock()
-	fs := make([]func(), 0, len(cleanups))
-	for id, f := range cleanups {
-		fs = append(fs, f)
-		delete(cleanups, id)
-	}
-	cleanupMu.Unlock()
-	for _, f := range fs {
-		f()
-	}
-}
-
 // withSignals returns ctx cancelled, with a *signalError cause, on SIGINT
 // or SIGTERM. If the command has not returned exitGrace after the signal
-// (it is blocked where it cannot see the context), the cleanups run and
-// exit is called with the signal's status. stop releases the signals.
+// (it is blocked where it cannot see the context), the temporary files of
+// writes in progress are removed and exit is called with the signal's
+// status. stop releases the signals.
 func withSignals(parent context.Context, stderr io.Writer, exit func(int)) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	sigs := make(chan os.Signal, 2)
@@ -77,7 +41,7 @@ func withSignals(parent context.Context, stderr io.Writer, exit func(int)) (cont
 			case <-done:
 				return
 			}
-			runCleanups()
+			outfile.Cleanup() // no temporary file of an interrupted write stays behind
 			fmt.Fprintf(stderr, "siglip2-tui: stopped (%v)\n", sig)
 			code, _ := signalExit(ctx)
 			exit(code)

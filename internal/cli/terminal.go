@@ -65,19 +65,6 @@ func colorNotice(flagValue string, mode viz.ColorMode, env []string) string {
 	return "256 colours: tmux hides the terminal's colours; --color truecolor (or COLORTERM=truecolor) if it shows 24-bit colour"
 }
 
-// textsafe removes control characters (C0, DEL, C1, and so every escape
-// sequence's introducer) from text that came from outside (a labels file,
-// a server) before it reaches the terminal: a label cannot retitle the
-// terminal or move its cursor.
-func textsafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
-			return -1
-		}
-		return r
-	}, s)
-}
-
 // outDirFlag registers --out-dir (and its older name --out): the folder
 // where s saves what the screen shows. It returns the value's pointer.
 func outDirFlag(fs *flag.FlagSet, what string) *string {

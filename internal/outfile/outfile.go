@@ -88,7 +88,15 @@ func writePath(path string, write func(w io.Writer) error) error {
 		name = fmt.Sprintf("%s (→ %s)", path, target)
 	}
 	switch {
-	case info == nil || info.Mode().IsRegular():
+	case info == nil:
+		dir := filepath.Dir(target)
+		if st, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("write %s: the folder %s does not exist: create it first", name, dir)
+		} else if err == nil && !st.IsDir() {
+			return fmt.Errorf("write %s: %s is not a folder", name, dir)
+		}
+		return replace(target, name, info, write)
+	case info.Mode().IsRegular():
 		return replace(target, name, info, write)
 	case info.IsDir():
 		return fmt.Errorf("write %s: it is a directory: give a file name inside it", name)

@@ -304,7 +304,7 @@ func TestWriteRefuses(t *testing.T) {
 		{"directory", dir, "is a directory", false},
 		{"symlink loop", loop, "symlink loop", false},
 		{"inside a symlink loop", filepath.Join(loop, "x.png"), "symlink loop", false},
-		{"missing folder", filepath.Join(dir, "no", "x.png"), "no such file", false},
+		{"missing folder", filepath.Join(dir, "no", "x.png"), "does not exist: create it first", false},
 		{"block device", blockDev, "block device", !haveBlock},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
