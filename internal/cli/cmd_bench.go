@@ -76,6 +76,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if *texts < 0 || *texts > 4096 {
+		return usageErrorf("--text %d: want 0 to 4096 labels (they are encoded in batches of %d)", *texts, engine.TextBatch)
+	}
 	if *repeat < 1 {
 		return usageErrorf("--repeat must be at least 1")
 	}
@@ -187,7 +190,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			ids[i][8] = 1
 		}
-		median, err := timeRuns(*repeat, func() error { _, err := m.EncodeTexts(ctx, ids, false); return err })
+		median, err := timeRuns(*repeat, func() error { _, err := m.TextEmbeddings(ctx, ids); return err })
 		if err != nil {
 			return err
 		}

@@ -94,6 +94,9 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErrorf("--colormap: %v", err)
 	}
+	if *layer < -1 {
+		return usageErrorf("--layer %d: want a layer from 0 (the embeddings) up, or leave it out for the last block", *layer)
+	}
 	if !(*opacity >= 0 && *opacity <= 1) {
 		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
 	}

@@ -3,6 +3,9 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/siglip2-tui/siglip2-tui/viz"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,4 +101,63 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Values that used to be taken silently are refused with the valid range.
+func TestOutOfRangeValuesAreRefused(t *testing.T) {
+	cases := []struct {
+		env  string
+		args []string
+		want string
+	}{
+		{"", []string{"heatmap", "--demo", "-o", "x.png", "--layer", "-5"}, "--layer -5"},
+		{"", []string{"classify", "--demo", "--top", "-5"}, "--top -5"},
+		{"", []string{"bench", "--text", "100000"}, "--text 100000: want 0 to 4096"},
+		{"", []string{"explore", "--demo", "--model", ""}, "empty model name"},
+		{"abc", []string{"classify", "--demo", "--labels", "a red circle", "--model", "naflex", t.TempDir() + "/x.png"}, "SIGLIP2_MAX_PIXELS=\"abc\": want a number of pixels"},
+	}
+	for _, c := range cases {
+		t.Setenv(maxPixelsEnv, c.env)
+		if c.env != "" {
+			img := c.args[len(c.args)-1]
+			if err := os.WriteFile(img, pngBytes(t), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v (SIGLIP2_MAX_PIXELS=%q): exit %d, %q; want it to say %q", c.args, c.env, code, stderr.String(), c.want)
+		}
+	}
+}
+
+// pngBytes is a small valid PNG.
+func pngBytes(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestColorNoticeInTmux(t *testing.T) {
+	cases := []struct {
+		flag string
+		mode viz.ColorMode
+		env  []string
+		want bool
+	}{
+		{"auto", viz.ANSI256, []string{"TMUX=/tmp/tmux-0/default,1,0", "TERM=tmux-256color"}, true},
+		{"auto", viz.ANSI256, []string{"TMUX=/tmp/x", "COLORTERM=truecolor"}, false},
+		{"auto", viz.TrueColor, []string{"TMUX=/tmp/x"}, false},
+		{"256", viz.ANSI256, []string{"TMUX=/tmp/x"}, false},
+		{"auto", viz.ANSI256, []string{"TERM=xterm-256color"}, false},
+	}
+	for _, c := range cases {
+		got := colorNotice(c.flag, c.mode, c.env)
+		if (got != "") != c.want || c.want && !strings.Contains(got, "--color truecolor") {
+			t.Errorf("%s %v %v: %q", c.flag, c.mode, c.env, got)
+		}
+	}
 }
