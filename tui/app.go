@@ -26,7 +26,11 @@ const (
 	numViews
 )
 
-var viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
+// viewNames name the views on their tabs; viewShort in the help's list.
+var (
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality"}
+)
 
 // attnMode is what the attention view shows.
 type attnMode int
@@ -64,7 +68,9 @@ type Model struct {
 	help  helpView
 
 	labels labelList
-	loc    localityState
+	loc    *localityPage
+	// pages holds the views that draw their own body, by view.
+	pages [numViews]page
 
 	// maps is the map on screen and the cache of computed ones.
 	maps mapSlot
@@ -97,6 +103,8 @@ func New(cfg Config) *Model {
 	if v, ok := parseView(cfg.StartView); ok {
 		m.view = v
 	}
+	m.loc = &localityPage{}
+	m.pages[viewLocality] = m.loc
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}
@@ -113,7 +121,7 @@ func (m *Model) Init() tea.Cmd {
 // Update folds one message into the model.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
-	return m, tea.Batch(cmd, m.refresh(), m.localitySync(), m.gfx.sync(m))
+	return m, tea.Batch(cmd, m.refresh(), m.syncPage(), m.gfx.sync(m))
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -191,8 +199,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case gfxMsg:
 		return m.gfx.built(m, msg)
-	case localityMsg:
-		return m.localityStep(msg)
+	}
+	if _, cmd := m.pagesUpdate(msg); cmd != nil {
+		return cmd
 	}
 	return nil
 }
@@ -230,7 +239,7 @@ func (m *Model) encodeLabels() tea.Cmd {
 
 // busy tells whether anything runs in the background (the spinner turns).
 func (m *Model) busy() bool {
-	return m.progress.busy() || m.maps.busy() || m.exporting || m.loc.running
+	return m.progress.busy() || m.maps.busy() || m.exporting || m.pagesBusy()
 }
 
 func (m *Model) setMessage(s string, isErr bool) { m.message, m.msgIsErr = s, isErr }
@@ -246,7 +255,7 @@ func (m *Model) grid() (rows, cols int) {
 // request is the map the screen should show; ok is false when none can be
 // asked for yet.
 func (m *Model) request() (inspect.MapRequest, bool) {
-	if m.mapper == nil || m.view == viewLocality {
+	if m.mapper == nil || m.page() != nil {
 		return inspect.MapRequest{}, false
 	}
 	k := m.kind()
@@ -300,8 +309,8 @@ func (m *Model) key(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	m.message = ""
-	if m.view == viewLocality {
-		if handled, cmd := m.localityKey(k); handled {
+	if p := m.page(); p != nil {
+		if handled, cmd := p.Key(m, k); handled {
 			return cmd
 		}
 	}
@@ -327,15 +336,14 @@ func (m *Model) helpSections() []helpSection {
 	k := m.sh.keys
 	sel := m.selection.KeyHelp()
 	cursor := append([]key.Binding{k.Up, k.Down, k.Left, k.Right, k.PatchUp, k.PatchDown}, sel.layer...)
-	return []helpSection{
+	return append([]helpSection{
 		{"Program", 0, []key.Binding{k.Help, k.Export, k.Quit}},
 		sel.views,
 		m.labels.KeyHelp(),
 		sel.display,
 		{"Cursor and layer (mouse too)", 1, cursor},
 		sel.attention,
-		m.localityKeyHelp(),
-	}
+	}, m.pagesHelp()...)
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -361,7 +369,7 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		}
 		return nil
 	}
-	if m.view == viewLocality {
+	if m.page() != nil {
 		return nil
 	}
 	rows, cols := m.grid()

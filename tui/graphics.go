@@ -222,7 +222,7 @@ func (m *Model) SetGraphicsSink(s GraphicsSink) {
 
 // active tells whether the image is drawn by the graphics protocol now.
 func (g *graphicsState) active(m *Model) bool {
-	if g.sink == nil || m.img == nil || m.help.open || m.quitting || m.view == viewLocality {
+	if g.sink == nil || m.img == nil || m.help.open || m.quitting || m.page() != nil {
 		return false
 	}
 	return !m.computeLayout().tooSmall

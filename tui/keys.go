@@ -6,10 +6,9 @@ import "charm.land/bubbles/v2/key"
 // from it, so a binding added here is documented on screen.
 type KeyMap struct {
 	// Views
-	NextView, PrevView            key.Binding
-	ViewSimilarity, ViewAttention key.Binding
-	ViewLabels, ViewPCA           key.Binding
-	ViewLocality                  key.Binding
+	NextView, PrevView key.Binding
+	// ViewNumber is the digits 1…9: view n of the screen's views.
+	ViewNumber key.Binding
 	// Cursor and layer
 	Up, Down, Left, Right key.Binding
 	PatchUp, PatchDown    key.Binding // move the patch cursor where ↑/↓ select labels
@@ -39,11 +38,7 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		NextView:       b([]string{"tab"}, "tab", "next view"),
 		PrevView:       b([]string{"shift+tab"}, "shift+tab", "previous view"),
-		ViewSimilarity: b([]string{"1"}, "1", "patch similarity"),
-		ViewAttention:  b([]string{"2"}, "2", "attention"),
-		ViewLabels:     b([]string{"3"}, "3", "labels"),
-		ViewPCA:        b([]string{"4"}, "4", "PCA"),
-		ViewLocality:   b([]string{"5"}, "5", "locality"),
+		ViewNumber:     b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1 … 9", "a view by its number"),
 
 		Up:         b([]string{"up", "k"}, "↑/k", "patch up / previous label"),
 		Down:       b([]string{"down", "j"}, "↓/j", "patch down / next label"),

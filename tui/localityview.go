@@ -35,8 +35,10 @@ const (
 
 var locModeNames = [numLocModes]string{"curve", "layer table", "patch map", "lesson"}
 
-// localityState is the locality view's part of the explorer.
-type localityState struct {
+// localityPage is the locality view (a page): its job, its report and
+// what the user chose in it. Its drawing and keys are the explorer's
+// locality* methods, which read it as m.loc.
+type localityPage struct {
 	job     *inspect.LocalityJob
 	report  *inspect.LocalityReport
 	running bool
@@ -62,10 +64,38 @@ func localityStepCmd(ctx context.Context, j *inspect.LocalityJob, i int) tea.Cmd
 	}
 }
 
+// Sync starts the job once the view is open and the image analysed.
+func (p *localityPage) Sync(m *Model) tea.Cmd { return m.localitySync() }
+
+// Update takes a finished step of the job.
+func (p *localityPage) Update(m *Model, msg tea.Msg) (bool, tea.Cmd) {
+	if msg, ok := msg.(localityMsg); ok {
+		return true, m.localityStep(msg)
+	}
+	return false, nil
+}
+
+// Key handles the keys that mean something else in the locality view.
+func (p *localityPage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) { return m.localityKey(k) }
+
+// Lines draws the view's body.
+func (p *localityPage) Lines(m *Model, w, h int, compact bool) []string {
+	return m.localityLines(w, h, compact)
+}
+
+// Info is the view's one line on small screens.
+func (p *localityPage) Info(m *Model) string { return m.localityInfo() }
+
+// KeyHelp is the view's part of the help screen.
+func (p *localityPage) KeyHelp(m *Model) helpSection { return m.localityKeyHelp() }
+
+// Busy tells whether the job is running.
+func (p *localityPage) Busy() bool { return p.running }
+
 // localitySync starts the job once the view is open and the image
 // analysed.
 func (m *Model) localitySync() tea.Cmd {
-	s := &m.loc
+	s := m.loc
 	if m.view != viewLocality || m.analysis == nil || s.job != nil || s.err != nil {
 		return nil
 	}
@@ -76,7 +106,7 @@ func (m *Model) localitySync() tea.Cmd {
 
 // localityStep folds a finished step in and starts the next.
 func (m *Model) localityStep(msg localityMsg) tea.Cmd {
-	s := &m.loc
+	s := m.loc
 	if msg.job != s.job {
 		return nil
 	}
@@ -97,7 +127,7 @@ func (m *Model) localityStep(msg localityMsg) tea.Cmd {
 // view; handled is false for the rest.
 func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 	keys := &m.sh.keys
-	s := &m.loc
+	s := m.loc
 	switch {
 	case keyMatches(k, keys.LocalityMode):
 		s.mode = (s.mode + 1) % numLocModes
@@ -166,7 +196,7 @@ func (m *Model) locLevel() int { return m.levelFor(inspect.MapSimilarity) }
 
 // localityLines draws the view's body: w × h cells.
 func (m *Model) localityLines(w, h int, compact bool) []string {
-	s := &m.loc
+	s := m.loc
 	st := &m.sh.styles
 	if s.err != nil {
 		lines := []string{st.err.Render("locality failed:")}
@@ -218,7 +248,7 @@ func (m *Model) localityLines(w, h int, compact bool) []string {
 
 // localityProgress says how far the job is.
 func (m *Model) localityProgress() string {
-	s := &m.loc
+	s := m.loc
 	if s.report == nil || s.job == nil {
 		return "starting…"
 	}

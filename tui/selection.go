@@ -133,16 +133,10 @@ func (s *selection) Update(k tea.KeyPressMsg) bool {
 		s.view = (s.view + 1) % n
 	case keyMatches(k, keys.PrevView):
 		s.view = (s.view + n - 1) % n
-	case keyMatches(k, keys.ViewSimilarity):
-		s.view = viewSimilarity
-	case keyMatches(k, keys.ViewAttention):
-		s.view = viewAttention
-	case keyMatches(k, keys.ViewLabels):
-		s.view = viewLabels
-	case keyMatches(k, keys.ViewPCA):
-		s.view = viewPCA
-	case keyMatches(k, keys.ViewLocality) && s.views > int(viewLocality):
-		s.view = viewLocality
+	case keyMatches(k, keys.ViewNumber):
+		if n := int(k.String()[0] - '1'); n < s.views {
+			s.view = viewID(n)
+		}
 	case keyMatches(k, keys.LayerDown):
 		s.stepLevel(-1)
 	case keyMatches(k, keys.LayerUp):
@@ -207,11 +201,7 @@ type selectionHelp struct {
 // KeyHelp is the selection's part of the help screen.
 func (s *selection) KeyHelp() selectionHelp {
 	k := s.keys
-	numbers := make([]string, s.views)
-	for i := range numbers {
-		numbers[i] = fmt.Sprint(i + 1)
-	}
-	views := key.NewBinding(key.WithKeys(numbers...), key.WithHelp(fmt.Sprintf("1 … %d", s.views), viewList(s.views)))
+	views := key.NewBinding(key.WithKeys(k.ViewNumber.Keys()[:s.views]...), key.WithHelp(fmt.Sprintf("1 … %d", s.views), viewList(s.views)))
 	return selectionHelp{
 		views:     helpSection{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
 		display:   helpSection{"Display", 0, []key.Binding{k.Display, k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
@@ -222,13 +212,12 @@ func (s *selection) KeyHelp() selectionHelp {
 
 // viewList names views 1…n for the help screen.
 func viewList(n int) string {
-	short := [numViews]string{"sim", "attn", "labels", "PCA", "locality"}
 	out := ""
 	for i := range min(n, int(numViews)) {
 		if i > 0 {
 			out += " "
 		}
-		out += short[i]
+		out += viewShort[i]
 	}
 	return out
 }

@@ -56,8 +56,8 @@ func (m *Model) footer(w int) string {
 // terminals.
 func (m *Model) compactInfo(w int) string {
 	st := &m.sh.styles
-	if m.view == viewLocality {
-		return fitLine(st.value.Render(m.localityInfo()), w)
+	if p := m.page(); p != nil {
+		return fitLine(st.value.Render(p.Info(m)), w)
 	}
 	var parts []string
 	k := m.kind()

@@ -36,8 +36,8 @@ func (m *Model) render() string {
 	}
 	lines := make([]string, 0, l.h)
 	lines = append(lines, m.header(l))
-	if m.view == viewLocality {
-		lines = append(lines, m.localityLines(l.w, l.image.Dy(), l.compact)...)
+	if p := m.page(); p != nil {
+		lines = append(lines, fitLines(p.Lines(m, l.w, l.image.Dy(), l.compact), l.w, l.image.Dy())...)
 		if l.compact {
 			lines = append(lines, m.compactInfo(l.w), m.footer(l.w))
 		} else {
