@@ -36,9 +36,9 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
 	}
 	return KeyMap{
-		NextView:       b([]string{"tab"}, "tab", "next view"),
-		PrevView:       b([]string{"shift+tab"}, "shift+tab", "previous view"),
-		ViewNumber:     b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1 … 9", "a view by its number"),
+		NextView:   b([]string{"tab"}, "tab", "next view"),
+		PrevView:   b([]string{"shift+tab"}, "shift+tab", "previous view"),
+		ViewNumber: b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1 … 9", "a view by its number"),
 
 		Up:         b([]string{"up", "k"}, "↑/k", "patch up / previous label"),
 		Down:       b([]string{"down", "j"}, "↓/j", "patch down / next label"),
