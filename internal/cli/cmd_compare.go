@@ -93,7 +93,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	labels := fs.String("labels", "", `comma-separated text labels (edit them in the Labels view)`)
 	asJSON := fs.Bool("json", false, "print each setting's grid, label scores, timings and memory as JSON (no terminal needed)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
-	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the comparison")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, compareHelp)

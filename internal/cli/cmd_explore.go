@@ -59,7 +59,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	labels := fs.String("labels", "", `comma-separated text labels to start with (edit them in the Labels view)`)
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol: auto (detect), kitty, sixel, iterm2 or none (text cells)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
-	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the view")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, exploreHelp)
