@@ -279,3 +279,15 @@ func ProbeMaps(maps *Maps, label *engine.Label, occ *Occlusion) ([]RankedMap, er
 	}
 	return out, nil
 }
+
+// Clone is a copy of cs that a step can fill in while cs is on screen
+// (the rankings and step counts, never changed, are shared).
+func (cs *Curves) Clone() *Curves {
+	c := &Curves{Total: cs.Total, pending: slices.Clone(cs.pending)}
+	for _, cv := range cs.Curves {
+		n := *cv
+		n.Logit, n.Prob = slices.Clone(cv.Logit), slices.Clone(cv.Prob)
+		c.Curves = append(c.Curves, &n)
+	}
+	return c
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 )
@@ -234,4 +235,21 @@ func (p *Probe) AblateHeads(ctx context.Context, batch int, progress func(done, 
 		}
 	}
 	return h, nil
+}
+
+// Clone is a copy of o that a step can fill in while o is on screen.
+func (o *Occlusion) Clone() *Occlusion {
+	c := *o
+	c.Delta = slices.Clone(o.Delta)
+	return &c
+}
+
+// Clone is a copy of h that a step can fill in while h is on screen.
+func (h *HeadAblation) Clone() *HeadAblation {
+	c := *h
+	c.Delta = make([][]float32, len(h.Delta))
+	for i, row := range h.Delta {
+		c.Delta[i] = slices.Clone(row)
+	}
+	return &c
 }

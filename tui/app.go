@@ -14,7 +14,7 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-// viewID is one of the explorer's four views.
+// viewID is one of the explorer's views.
 type viewID int
 
 const (
@@ -23,13 +23,14 @@ const (
 	viewLabels
 	viewPCA
 	viewLocality
+	viewWhy
 	numViews
 )
 
 // viewNames name the views on their tabs; viewShort in the help's list.
 var (
-	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
-	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality"}
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why"}
 )
 
 // attnMode is what the attention view shows.
@@ -69,6 +70,7 @@ type Model struct {
 
 	labels labelList
 	loc    *localityPage
+	why    *whyPage
 	// pages holds the views that draw their own body, by view.
 	pages [numViews]page
 
@@ -105,6 +107,8 @@ func New(cfg Config) *Model {
 	}
 	m.loc = &localityPage{}
 	m.pages[viewLocality] = m.loc
+	m.why = &whyPage{}
+	m.pages[viewWhy] = m.why
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}

@@ -44,6 +44,12 @@ func TestGoldenScreens(t *testing.T) {
 		{"labels_four_80x24", 80, 24, []string{"3"}},
 		{"labels_overlay_80x24", 80, 24, []string{"3", "o"}},
 		{"labels_side_80x24", 80, 24, []string{"3", "o", "o"}},
+		{"why_occlusion_80x24", 80, 24, []string{"6"}},
+		{"why_heads_80x24", 80, 24, []string{"6", "v", "down"}},
+		{"why_curves_80x24", 80, 24, []string{"6", "v", "v"}},
+		{"why_about_80x24", 80, 24, []string{"6", "v", "v", "v"}},
+		{"why_occlusion_40x12", 40, 12, []string{"6"}},
+		{"why_curves_200x60", 200, 60, []string{"6", "v", "v", "right"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -21,6 +21,8 @@ type KeyMap struct {
 	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
+	// Why
+	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -65,6 +67,12 @@ func DefaultKeyMap() KeyMap {
 		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
+
+		WhyPart:      b([]string{"v"}, "v", "occlusion → heads → curves → about"),
+		WhyLabelNext: b([]string{"n"}, "n", "next label (by score)"),
+		WhyLabelPrev: b([]string{"p"}, "p", "previous label"),
+		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
+		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),

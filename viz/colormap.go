@@ -70,13 +70,14 @@ func (c Colormap) String() string {
 	return fmt.Sprintf("colormap(%d)", int(c))
 }
 
-// Next returns the colormap after c in cycling order, wrapping around, so
-// a key press can step through them.
+// Next returns the sequential colormap after c, wrapping around, so a key
+// press can step through the maps made for unsigned values (Coolwarm,
+// for signed changes, is chosen by the views that show them).
 func (c Colormap) Next() Colormap {
-	if !c.valid() {
+	if !c.valid() || c >= Grey {
 		return Viridis
 	}
-	return (c + 1) % numColormaps
+	return c + 1
 }
 
 func (c Colormap) valid() bool { return c >= 0 && c < numColormaps }
