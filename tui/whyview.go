@@ -248,7 +248,7 @@ func (p *whyPage) curveLines(m *Model, w, h int) []string {
 		lines = append(lines, styleChartRow(tc, y, styles))
 	}
 	lines = append(lines, fitLine(st.faint.Render(center(xlabel, w)), w))
-	lines = append(lines, fitLine(st.faint.Render("y: logit · numbers: areas · ←→ " + map[inspect.CurveKind]string{inspect.Deletion: "insertion", inspect.Insertion: "deletion"}[kind]), w))
+	lines = append(lines, fitLine(st.faint.Render("y: logit · numbers: areas · ←→ "+map[inspect.CurveKind]string{inspect.Deletion: "insertion", inspect.Insertion: "deletion"}[kind]), w))
 	return lines
 }
 
