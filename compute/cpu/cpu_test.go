@@ -16,6 +16,7 @@ func TestConformance(t *testing.T) {
 		{"threads=1", Options{Threads: 1}},
 		{"threads=3/blas=off/avx2", Options{Threads: 3, BLAS: "off", SIMD: "avx2"}},
 		{"generic", Options{SIMD: "generic"}},
+		{"neon/blas=off", Options{SIMD: "neon", BLAS: "off"}}, // generic on amd64
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := New(c.opt)

@@ -2,9 +2,7 @@
 
 package vec
 
-func detect() Level { return Generic }
-
-// The assembly kernels exist only on amd64; detect never selects them here.
+// The AVX kernels exist only on amd64; detect never selects them here.
 
 func maxAVX512(*float32, int) float32                                   { panic("unreachable") }
 func expShiftAVX512(*float32, int, float32) float32                     { panic("unreachable") }
