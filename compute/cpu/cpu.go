@@ -70,6 +70,9 @@ type Info struct {
 	BLAS string
 	// BLASPath is the name the library was loaded under.
 	BLASPath string
+	// BLASInterface is the routine products call: "sgemm_" (Fortran)
+	// or "cblas_sgemm" (C); see blas.InterfaceEnvVar.
+	BLASInterface string
 	// BLASConfig is OpenBLAS's build description (openblas_get_config).
 	BLASConfig string
 	// CoreName is the kernel family OpenBLAS chose (openblas_get_corename):
@@ -185,6 +188,7 @@ func New(opt Options) (*Backend, error) {
 		lib.SetNumThreads(1)
 		b.info.BLAS = lib.Vendor
 		b.info.BLASPath = lib.Path
+		b.info.BLASInterface = lib.Interface
 		b.info.BLASConfig = lib.Config()
 		if f := strings.Fields(b.info.BLASConfig); len(f) >= 2 && f[0] == "OpenBLAS" {
 			b.info.BLAS = f[0] + " " + f[1]
