@@ -29,3 +29,17 @@ func TestPlatformNotesNameWhatIsUntested(t *testing.T) {
 		t.Errorf("linux/arm64 notes name another system:\n%s", got)
 	}
 }
+
+func TestPeakRSS(t *testing.T) {
+	// This process has run a test binary: far more than 1 MB and, on any
+	// CI machine, less than 64 GB are resident at the peak.
+	if got := peakRSS(); got < 1<<20 || got > 64<<30 {
+		t.Errorf("peakRSS = %d bytes", got)
+	}
+	if got := formatPeak(0); got != "unknown" {
+		t.Errorf("formatPeak(0) = %q", got)
+	}
+	if got := formatPeak(878e6); got != "878 MB" {
+		t.Errorf("formatPeak(878e6) = %q", got)
+	}
+}
