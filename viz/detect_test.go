@@ -21,6 +21,9 @@ func TestDetectProtocol(t *testing.T) {
 		{"foot", map[string]string{"TERM": "foot"}, ProtocolSixel},
 		{"mlterm", map[string]string{"TERM": "mlterm"}, ProtocolSixel},
 		{"windows terminal", map[string]string{"WT_SESSION": "abc"}, ProtocolSixel},
+		{"windows terminal, WSL", map[string]string{"WT_SESSION": "abc", "TERM": "xterm-256color"}, ProtocolSixel},
+		{"vscode started from windows terminal", map[string]string{"WT_SESSION": "abc", "TERM_PROGRAM": "vscode"}, ProtocolNone},
+		{"tmux in windows terminal", map[string]string{"WT_SESSION": "abc", "TMUX": "/tmp/tmux-0/default,1,0"}, ProtocolNone},
 		{"tmux hides kitty", map[string]string{"TMUX": "/tmp/tmux-0/default,1,0", "KITTY_WINDOW_ID": "1", "TERM": "tmux-256color"}, ProtocolNone},
 		{"screen", map[string]string{"TERM": "screen-256color"}, ProtocolNone},
 		{"plain xterm", map[string]string{"TERM": "xterm-256color"}, ProtocolNone},
@@ -54,6 +57,8 @@ func TestDetectColorMode(t *testing.T) {
 		{"kitty", map[string]string{"TERM": "xterm-kitty"}, TrueColor},
 		{"256", map[string]string{"TERM": "xterm-256color"}, ANSI256},
 		{"unknown", map[string]string{"TERM": "vt100"}, ANSI256},
+		{"windows terminal", map[string]string{"WT_SESSION": "abc"}, TrueColor},
+		{"windows console (no TERM)", map[string]string{}, ANSI256},
 	}
 	for _, c := range cases {
 		if got := DetectColorMode(envOf(c.env)); got != c.want {
