@@ -60,8 +60,12 @@ func DetectProtocol(getenv func(string) string) Protocol {
 		return ProtocolITerm2
 	case strings.HasPrefix(term, "foot") || strings.HasPrefix(term, "mlterm") || term == "yaft-256color":
 		return ProtocolSixel
-	case getenv("WT_SESSION") != "":
-		return ProtocolSixel // Windows Terminal 1.22 and later
+	case getenv("WT_SESSION") != "" && prog == "":
+		// Windows Terminal 1.22 and later (also through WSL, which
+		// forwards WT_SESSION). The variable survives into terminals
+		// started from it, such as VS Code's, which name themselves in
+		// TERM_PROGRAM: it counts only when no other terminal does.
+		return ProtocolSixel
 	}
 	return ProtocolNone
 }

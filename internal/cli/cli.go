@@ -59,6 +59,10 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		printUsage(stdout)
 		return 0
 	}
+	if isVersionFlag(args) {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
+	}
 	for _, c := range commands {
 		if c.name != args[0] {
 			continue
@@ -110,7 +114,8 @@ huggingface_hub caches them: HF_HUB_CACHE, HF_HOME, HF_ENDPOINT, HF_TOKEN and
 HF_HUB_OFFLINE are honoured) or from a local folder (--model DIR).
 --device auto uses an NVIDIA GPU when one works, else the CPU.
 
-Run 'siglip2-tui <command> --help' for a command's flags and what it teaches.
+Run 'siglip2-tui <command> --help' for a command's flags and what it teaches,
+'siglip2-tui --version' for the version.
 `)
 }
 

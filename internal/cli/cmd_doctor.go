@@ -32,6 +32,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "siglip2-tui on %s/%s, %d CPUs (%s)\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(stdout, "CPU backend")
 	fmt.Fprintln(stdout, cpuReport())
+	if notes := platformNotes(runtime.GOOS, runtime.GOARCH); notes != "" {
+		fmt.Fprint(stdout, "Untested on this platform\n"+notes)
+	}
 	fmt.Fprintln(stdout, "GPU backend (cuda)")
 	fmt.Fprintln(stdout, indent(cuda.Probe().String(), "  "))
 	home, _ := os.UserHomeDir()
