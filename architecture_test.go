@@ -24,7 +24,7 @@ var allowedImports = map[string][]string{
 	"compute/cpu/blas":          nil,
 	"compute/cpu/internal/gemm": {"compute/cpu/internal/a64"},
 	"compute/cpu/internal/a64":  nil,
-	"compute/cpu/internal/vec":  nil,
+	"compute/cpu/internal/vec":  {"compute/cpu/internal/a64"},
 	"compute/cuda":              {"compute"},
 	"compute/computetest":       {"compute", "compute/naive"},
 	"compute/profile":           {"compute"},
