@@ -66,6 +66,12 @@ squashed into a square.
 --json prints, per setting, the grid, the label scores, the timings and the
 captured-internals size, without a terminal.
 
+Examples:
+  siglip2-tui compare --demo
+  siglip2-tui compare --model google/siglip2-base-patch16-naflex --max-patches 64,256,1024 photo.jpg
+  siglip2-tui compare --model google/siglip2-base-patch16-256,google/siglip2-base-patch16-naflex --max-patches 256 photo.jpg
+  siglip2-tui compare --demo --json > compare.json
+
 Flags:
 `
 

@@ -36,17 +36,22 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
   4 PCA         the three main directions of the patch features as colours
   5 Locality    how similarity falls off with distance, layer by layer, and
                 whether features follow content or position (with a lesson)
+  6 Why         what a label's score depends on: each patch dropped, each
+                head silenced, and which map is faithful (causal probes)
 
 ? shows every key, s saves the view as PNG + JSON, q quits.
 
+For scripts and teaching material, 'siglip2-tui heatmap' writes the same
+views to files without a terminal.
+
+Examples:
+  siglip2-tui explore photo.jpg
+  siglip2-tui explore --model google/siglip2-base-patch16-naflex --max-patches 1024 --labels "a cat,a sofa" photo.jpg
   siglip2-tui explore --demo
       tries everything offline with the built-in toy SigLIP 2 (0.9 M
       parameters, trained by this project on scenes of coloured shapes: it
       knows 5 shapes, 7 colours, 2 sizes, 9 positions) and a built-in scene;
       --demo wide.png (or tall.png, two-shapes.png, ...) opens another
-
-For scripts and teaching material, 'siglip2-tui heatmap' writes the same
-views to files without a terminal.
 
 Flags:
 `

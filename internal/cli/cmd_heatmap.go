@@ -41,6 +41,9 @@ Views (--view):
               --layer, as red, green and blue
 
 --layer defaults to the last block, --patch to the centre of the grid.
+--display map|overlay|side|image is how the map is painted: the map alone
+(its colours are the colour bar's, the default), over the image in grey,
+beside the image, or the image alone.
 
 Examples:
   siglip2-tui heatmap --view attention --layer 6 --head mean --patch 3,7 -o attn.png cat.jpg
