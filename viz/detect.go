@@ -41,7 +41,7 @@ func (p Protocol) String() string {
 func DetectProtocol(getenv func(string) string) Protocol {
 	term := strings.ToLower(getenv("TERM"))
 	prog := strings.ToLower(getenv("TERM_PROGRAM"))
-	if getenv("TMUX") != "" || getenv("STY") != "" || strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux") {
+	if InMultiplexer(getenv) {
 		return ProtocolNone
 	}
 	switch {
@@ -68,4 +68,13 @@ func DetectProtocol(getenv func(string) string) Protocol {
 		return ProtocolSixel
 	}
 	return ProtocolNone
+}
+
+// InMultiplexer tells whether the program runs inside tmux or GNU screen,
+// which hide the real terminal: graphics would need passthrough, and a
+// question to the terminal (device attributes) is answered by the
+// multiplexer, not by it.
+func InMultiplexer(getenv func(string) string) bool {
+	term := strings.ToLower(getenv("TERM"))
+	return getenv("TMUX") != "" || getenv("STY") != "" || strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux")
 }

@@ -121,6 +121,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Prompt:     src.prompt(),
 		ColorMode:  mode,
 		Graphics:   proto,
+		AskSixel:   askSixel(*graphics, mode, proto, os.Getenv),
 		Colormap:   cmap,
 		ExportDir:  *outDir,
 	}
@@ -141,6 +142,15 @@ func parseColorMode(s string, out io.Writer, env []string) (viz.ColorMode, error
 		return viz.NoColor, nil
 	}
 	return 0, usageErrorf("--color %q: want auto, truecolor, 256 or none", s)
+}
+
+// askSixel tells whether the explorer should ask the terminal whether it
+// draws sixel (its device attributes): with --graphics auto, in colour,
+// when the environment named no protocol and no multiplexer answers in the
+// terminal's place (xterm -ti vt340 says nothing in its environment).
+func askSixel(flagValue string, mode viz.ColorMode, proto viz.Protocol, getenv func(string) string) bool {
+	auto := flagValue == "" || strings.EqualFold(flagValue, "auto")
+	return auto && mode != viz.NoColor && proto == viz.ProtocolNone && !viz.InMultiplexer(getenv)
 }
 
 // parseGraphics reads --graphics; auto asks the environment, and stays off

@@ -141,7 +141,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			ImageName: imageName, LoadImage: loadImage, LoadModel: spec.load, ModelName: spec.name,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
 			Prompt:    src.prompt(),
-			ColorMode: mode, Graphics: proto, Colormap: cmap, ExportDir: *outDir,
+			ColorMode: mode, Graphics: proto, AskSixel: askSixel(*graphics, mode, proto, os.Getenv), Colormap: cmap, ExportDir: *outDir,
 			StartView: "locality", StartLesson: *lesson,
 		}, tty)
 	}
