@@ -234,3 +234,42 @@ func TestCurvePointsDropTheTopPatches(t *testing.T) {
 		t.Errorf("curve kinds %v %v", cs.Curves[0].Kind, cs.Curves[1].Kind)
 	}
 }
+
+// A clone is filled in without touching the original (the screen keeps
+// drawing the original while a step runs on the clone).
+func TestProbeStateClones(t *testing.T) {
+	p := goldenProbe(t, loadProbeGoldens(t)[0])
+	ctx := context.Background()
+	o := p.NewOcclusion(1)
+	oc := o.Clone()
+	if err := p.OcclusionStep(ctx, oc, 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	if o.Done != 0 || !math.IsNaN(float64(o.Delta[0])) || oc.Done != 3 || math.IsNaN(float64(oc.Delta[0])) {
+		t.Errorf("occlusion: original done %d delta %v, clone done %d delta %v", o.Done, o.Delta[0], oc.Done, oc.Delta[0])
+	}
+	h := p.NewHeadAblation()
+	hc := h.Clone()
+	if err := p.HeadStep(ctx, hc, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	if h.Done != 0 || !math.IsNaN(float64(h.Delta[0][0])) || hc.Done != 2 || math.IsNaN(float64(hc.Delta[0][1])) {
+		t.Errorf("heads: original done %d, clone done %d", h.Done, hc.Done)
+	}
+	vals := make([]float32, p.Analysis().Valid())
+	for i := range vals {
+		vals[i] = float32(i % 5)
+	}
+	cs, err := p.NewCurves([]RankedMap{{Name: "m", Values: vals}}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := cs.Clone()
+	before := cs.Remaining()
+	if err := p.CurveStep(ctx, cc, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	if cs.Remaining() != before || cc.Remaining() != before-2 || !math.IsNaN(cs.Curves[0].Logit[1]) || math.IsNaN(cc.Curves[0].Logit[1]) {
+		t.Errorf("curves: original %d left, clone %d left", cs.Remaining(), cc.Remaining())
+	}
+}
