@@ -2,32 +2,22 @@ package inspect
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
 var referenceDir = filepath.Join("..", "testdata", "reference")
 
-// probeGolden is one case of testdata/reference/goldens/probes.json
-// (transformers' own numbers).
-type probeGolden struct {
-	Model         string      `json:"model"`
-	MaxNumPatches int         `json:"max_num_patches"`
-	Image         string      `json:"image"`
-	InputIDs      []int       `json:"input_ids"`
-	BaseLogit     float64     `json:"base_logit"`
-	Occlusion     [][]float64 `json:"occlusion"`
-	Heads         [][]float64 `json:"heads"`
-}
+// probeGolden is a case of probes.json (transformers' own numbers).
+type probeGolden = testmodel.ProbeCase
 
 // goldenProbe loads a probes.json case: the model, the analysis of its
 // image and the probe of its token row.
@@ -60,15 +50,11 @@ func goldenProbe(t *testing.T, c probeGolden) *Probe {
 
 func loadProbeGoldens(t *testing.T) []probeGolden {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(referenceDir, "goldens", "probes.json"))
+	cases, err := testmodel.ProbeCases(referenceDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g struct{ Cases []probeGolden }
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
-	return g.Cases
+	return cases
 }
 
 func goldenClose(got, want float64) bool { return math.Abs(got-want) <= 5e-4+1e-4*math.Abs(want) }

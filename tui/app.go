@@ -464,12 +464,9 @@ func (m *Model) export() tea.Cmd {
 		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
 		return nil
 	}
-	if m.exporting {
-		m.setMessage("still saving the previous view…", false)
+	if !saving(&m.exporting, m.setMessage) {
 		return nil
 	}
-	m.exporting = true
-	m.setMessage("saving…", false)
 	e := &inspect.Export{Image: m.pic, Map: cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName, Display: m.disp.display,
 		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
 		LevelName: m.analysis.FeatureLevelName(cur.Req.Level),
