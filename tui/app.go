@@ -14,7 +14,7 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-// viewID is one of the explorer's four views.
+// viewID is one of the explorer's views.
 type viewID int
 
 const (
@@ -23,13 +23,19 @@ const (
 	viewLabels
 	viewPCA
 	viewLocality
+	// viewWhy and viewTrained are views 6 and 7, built on other branches
+	// (the causal-probe page and the Trained page); until they land they
+	// are reserved here so that Inside keeps its number, 8.
+	viewWhy
+	viewTrained
+	viewInside
 	numViews
 )
 
 // viewNames name the views on their tabs; viewShort in the help's list.
 var (
-	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
-	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality"}
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why", "Trained", "Inside"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why", "trained", "inside"}
 )
 
 // attnMode is what the attention view shows.
@@ -105,6 +111,9 @@ func New(cfg Config) *Model {
 	}
 	m.loc = &localityPage{}
 	m.pages[viewLocality] = m.loc
+	m.pages[viewWhy] = reservedPage{"Why", "the causal probes"}
+	m.pages[viewTrained] = reservedPage{"Trained", "what SigLIP 2's training added"}
+	m.pages[viewInside] = newInsidePage()
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}

@@ -21,6 +21,8 @@ type KeyMap struct {
 	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
+	// Inside: the outlier threshold k
+	OutlierKDown, OutlierKUp key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -65,6 +67,9 @@ func DefaultKeyMap() KeyMap {
 		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
+
+		OutlierKDown: b([]string{"<"}, "<", "inside: outlier threshold k down"),
+		OutlierKUp:   b([]string{">"}, ">", "inside: outlier threshold k up"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),
