@@ -44,6 +44,14 @@ func TestGoldenScreens(t *testing.T) {
 		{"labels_four_80x24", 80, 24, []string{"3"}},
 		{"labels_overlay_80x24", 80, 24, []string{"3", "o"}},
 		{"labels_side_80x24", 80, 24, []string{"3", "o", "o"}},
+		{"inside_norms_80x24", 80, 24, []string{"8", "<", "<", "<"}},
+		{"inside_norms_40x12", 40, 12, []string{"8"}},
+		{"inside_positions_80x24", 80, 24, []string{"8", "v", "up", "left"}},
+		{"inside_text_80x24", 80, 24, []string{"8", "v", "v"}},
+		{"inside_text_head1_200x60", 200, 60, []string{"8", "v", "v", "."}},
+		{"inside_lesson2_80x24", 80, 24, []string{"8", "n", "n"}},
+		{"inside_positions_200x60", 200, 60, []string{"8", "v"}},
+		{"reserved_why_80x24", 80, 24, []string{"6"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
