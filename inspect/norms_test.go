@@ -16,7 +16,8 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-var referenceDir = filepath.Join("..", "testdata", "reference")
+// referenceDir (probe_test.go) holds transformers' reference models and
+// goldens.
 
 // naiveNorms are the L2 norms of the first n dim-wide rows, in float64.
 func naiveNorms(v []float32, dim, n int) []float64 {

@@ -51,7 +51,13 @@ func TestGoldenScreens(t *testing.T) {
 		{"inside_text_head1_200x60", 200, 60, []string{"8", "v", "v", "."}},
 		{"inside_lesson2_80x24", 80, 24, []string{"8", "n", "n"}},
 		{"inside_positions_200x60", 200, 60, []string{"8", "v"}},
-		{"reserved_why_80x24", 80, 24, []string{"6"}},
+		{"reserved_trained_80x24", 80, 24, []string{"7"}},
+		{"why_occlusion_80x24", 80, 24, []string{"6"}},
+		{"why_heads_80x24", 80, 24, []string{"6", "v", "down"}},
+		{"why_curves_80x24", 80, 24, []string{"6", "v", "v"}},
+		{"why_about_80x24", 80, 24, []string{"6", "v", "v", "v"}},
+		{"why_occlusion_40x12", 40, 12, []string{"6"}},
+		{"why_curves_200x60", 200, 60, []string{"6", "v", "v", "right"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

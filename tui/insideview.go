@@ -204,23 +204,17 @@ func (p *insidePage) Update(m *Model, msg tea.Msg) (bool, tea.Cmd) {
 // Busy tells whether a command of the page runs.
 func (p *insidePage) Busy() bool { return p.profiling != 0 || p.textBusy != "" }
 
-// modeBinding is v as the Inside view uses it (the key that cycles the
-// locality view's modes cycles these).
-func modeBinding(k *KeyMap) key.Binding {
-	return key.NewBinding(key.WithKeys(k.LocalityMode.Keys()...), key.WithHelp(strings.Join(k.LocalityMode.Keys(), "/"), "norms → positions → text tower → lesson"))
-}
-
 // Key handles the keys that mean something of their own in the view.
 func (p *insidePage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 	keys := &m.sh.keys
 	switch {
-	case keyMatches(k, modeBinding(keys)):
+	case keyMatches(k, keys.InsideMode):
 		p.mode = (p.mode + 1) % numInsideModes
 		p.page, p.lessonTop = 0, 0
 		return true, nil
-	case keyMatches(k, keys.OutlierKDown, keys.OutlierKUp) && (p.mode == insideNorms || p.mode == insidePositions):
+	case keyMatches(k, keys.InsideKDown, keys.InsideKUp) && (p.mode == insideNorms || p.mode == insidePositions):
 		d := 1
-		if keyMatches(k, keys.OutlierKDown) {
+		if keyMatches(k, keys.InsideKDown) {
 			d = -1
 		}
 		p.stepK(d)
@@ -354,7 +348,7 @@ func (p *insidePage) textResult(m *Model) *textResult {
 // KeyHelp is the view's part of the help screen.
 func (p *insidePage) KeyHelp(m *Model) helpSection {
 	k := &m.sh.keys
-	return helpSection{"Inside view", 1, []key.Binding{modeBinding(k), k.OutlierKDown, k.OutlierKUp,
+	return helpSection{"Inside view", 1, []key.Binding{k.InsideMode, k.InsideKDown, k.InsideKUp,
 		key.NewBinding(key.WithKeys(k.PatchDown.Keys()...), key.WithHelp("J/K", "text tower: scroll the tokens")),
 		key.NewBinding(key.WithKeys(k.LessonNext.Keys()...), key.WithHelp("n", "the Inside lesson"))}}
 }

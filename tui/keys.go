@@ -21,8 +21,10 @@ type KeyMap struct {
 	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
-	// Inside: the outlier threshold k
-	OutlierKDown, OutlierKUp key.Binding
+	// Why
+	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
+	// Inside
+	InsideMode, InsideKDown, InsideKUp key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -68,8 +70,15 @@ func DefaultKeyMap() KeyMap {
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
 
-		OutlierKDown: b([]string{"<"}, "<", "inside: outlier threshold k down"),
-		OutlierKUp:   b([]string{">"}, ">", "inside: outlier threshold k up"),
+		WhyPart:      b([]string{"v"}, "v", "occlusion → heads → curves → about"),
+		WhyLabelNext: b([]string{"n"}, "n", "next label (by score)"),
+		WhyLabelPrev: b([]string{"p"}, "p", "previous label"),
+		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
+		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
+
+		InsideMode:  b([]string{"v"}, "v", "norms → positions → text tower → lesson"),
+		InsideKDown: b([]string{"<"}, "<", "outlier threshold k down"),
+		InsideKUp:   b([]string{">"}, ">", "outlier threshold k up"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),

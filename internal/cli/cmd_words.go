@@ -28,8 +28,8 @@ const wordsHelp = `Usage: siglip2-tui words --label TEXT [--json] [flags] IMAGE
 
 Scores --label against IMAGE, then the label with each of its words removed
 (one at a time, the other words joined by single spaces), all exactly as
-classify scores labels: lower-cased, put into the template (%q by
-default; with --demo the bare label), framed, and compared with the image
+classify scores labels: lower-cased, put into the template (%q
+by default; with --demo the bare label), framed, and compared with the image
 embedding. For each word it prints the shortened label, its logit and
 
   delta = logit without the word − logit of the full label
@@ -39,12 +39,13 @@ word that works against it; a delta near 0 a word the model ignores here.
 Mistakes in the label (too long for the text tower, upper case kept, no
 template, the template given twice, unknown words) are reported too.
 
-  siglip2-tui words --label "a golden retriever on a sofa" photo.jpg
-  siglip2-tui words --demo --label "a big purple cross at the top left"
-
 --json prints {"label", "prompt", "logit", "words": [{"word", "without",
 "logit", "delta"}...], "lints": [...]} with the model, image and prompt
 options.
+
+Examples:
+  siglip2-tui words --label "a golden retriever on a sofa" photo.jpg
+  siglip2-tui words --demo --label "a big purple cross at the top left" --json
 
 Flags:
 `
