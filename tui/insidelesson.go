@@ -21,10 +21,7 @@ func (p *insidePage) lessonLines(m *Model, w, h int) []string {
 	}
 	rows, cols := m.grid()
 	facts := inspect.InsideFacts{Profile: prof, Rows: rows, Cols: cols, Table: inspect.PositionTable(m.analysis), Demo: m.sh.cfg.Demo,
-		TextLength: m.model.Config.Text.MaxPositions}
-	if pm, err := m.mapper.Compute(inspect.MapRequest{Kind: inspect.MapPositions, Patch: m.patch, OutlierK: p.k}); err == nil {
-		facts.Positions = pm.Norm
-	}
+		TextLength: m.model.Config.Text.MaxPositions, Positions: p.posNorms}
 	pages := inspect.InsideLessonPages(facts)
 	p.page = min(p.page, len(pages)-1)
 	pg := pages[p.page]

@@ -40,8 +40,10 @@ type insidePage struct {
 	k    float64 // the outlier threshold
 
 	pane imagePane
-	// cur is the norm or position map on screen.
-	cur *inspect.Map
+	// cur is the norm or position map on screen; posNorms the position
+	// embeddings' norms the lesson quotes.
+	cur      *inspect.Map
+	posNorms *inspect.NormStats
 
 	// profiles are the per-level norm tables by threshold; profiling is
 	// the threshold being computed.
@@ -94,7 +96,7 @@ func (p *insidePage) Sync(m *Model) tea.Cmd {
 		return nil
 	}
 	if p.analysisOf != m.analysis {
-		p.analysisOf, p.profiles, p.texts, p.cur = m.analysis, map[float64][]inspect.NormLevel{}, map[string]*textResult{}, nil
+		p.analysisOf, p.profiles, p.texts, p.cur, p.posNorms = m.analysis, map[float64][]inspect.NormLevel{}, map[string]*textResult{}, nil, nil
 		p.profiling, p.textBusy = 0, ""
 	}
 	switch p.mode {
@@ -102,6 +104,11 @@ func (p *insidePage) Sync(m *Model) tea.Cmd {
 		p.syncMap(m)
 	case insideText:
 		return p.syncText(m)
+	}
+	if p.mode == insideLesson && (p.posNorms == nil || p.posNorms.K != p.k) {
+		if pm, err := m.mapper.Compute(inspect.MapRequest{Kind: inspect.MapPositions, OutlierK: p.k}); err == nil {
+			p.posNorms = pm.Norm
+		}
 	}
 	if p.mode == insideNorms || p.mode == insideLesson {
 		return p.syncProfile(m)
