@@ -27,13 +27,18 @@ const (
 	viewPCA
 	viewLocality
 	viewWhy
+	// viewTrained is view 7, the Trained page, built on another branch;
+	// until it lands it is reserved here so that Inside keeps its
+	// number, 8.
+	viewTrained
+	viewInside
 	numViews
 )
 
 // viewNames name the views on their tabs; viewShort in the help's list.
 var (
-	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why"}
-	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why"}
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why", "Trained", "Inside"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why", "trained", "inside"}
 )
 
 // attnMode is what the attention view shows.
@@ -112,6 +117,8 @@ func New(cfg Config) *Model {
 	m.pages[viewLocality] = m.loc
 	m.why = &whyPage{}
 	m.pages[viewWhy] = m.why
+	m.pages[viewTrained] = reservedPage{"Trained", "what SigLIP 2's training added"}
+	m.pages[viewInside] = newInsidePage()
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}

@@ -23,6 +23,8 @@ type KeyMap struct {
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
 	// Why
 	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
+	// Inside
+	InsideMode, InsideKDown, InsideKUp key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -73,6 +75,10 @@ func DefaultKeyMap() KeyMap {
 		WhyLabelPrev: b([]string{"p"}, "p", "previous label"),
 		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
 		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
+
+		InsideMode:  b([]string{"v"}, "v", "norms → positions → text tower → lesson"),
+		InsideKDown: b([]string{"<"}, "<", "outlier threshold k down"),
+		InsideKUp:   b([]string{">"}, ">", "outlier threshold k up"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),
