@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-
 )
 
 // TestPoolingHeadHonoursLayerNormEps runs a random model whose
