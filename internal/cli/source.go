@@ -111,6 +111,9 @@ func (s *sourceFlags) check() error {
 	if s.demo && s.revision != hub.DefaultRevision {
 		return usageErrorf("--revision applies to hub models; the --demo models are built in")
 	}
+	if _, err := imageLimits(); err != nil { // refused even when only built-in scenes are read
+		return err
+	}
 	return nil
 }
 

@@ -115,11 +115,11 @@ func TestOutOfRangeValuesAreRefused(t *testing.T) {
 		{"", []string{"bench", "--text", "100000"}, "--text 100000: want 0 to 4096"},
 		{"", []string{"explore", "--demo", "--model", ""}, "empty model name"},
 		{"abc", []string{"classify", "--demo", "--labels", "a red circle", "--model", "naflex", t.TempDir() + "/x.png"}, "SIGLIP2_MAX_PIXELS=\"abc\": want a number of pixels"},
+		{"-3", []string{"classify", "--demo", "one-shape.png"}, "SIGLIP2_MAX_PIXELS=\"-3\": want a number of pixels"}, // a built-in scene too
 	}
 	for _, c := range cases {
 		t.Setenv(maxPixelsEnv, c.env)
-		if c.env != "" {
-			img := c.args[len(c.args)-1]
+		if img := c.args[len(c.args)-1]; c.env != "" && filepath.IsAbs(img) {
 			if err := os.WriteFile(img, pngBytes(t), 0o644); err != nil {
 				t.Fatal(err)
 			}
