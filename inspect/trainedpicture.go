@@ -191,7 +191,8 @@ func CorrespondPicture(r *CorrespondReport, a, b image.Image, p viz.Patch, cm vi
 	for k := range nan {
 		nan[k] = float32(math.NaN())
 	}
-	left, err := viz.Composite(a, viz.Grid{H: r.RowsA, W: r.ColsA, Values: nan}, cm, viz.Range{Min: 0, Max: 1}, viz.ExportOptions{
+	outline := &viz.MapLayer{Grid: viz.Grid{H: r.RowsA, W: r.ColsA, Values: nan}, Colormap: cm}
+	left, err := viz.CompositeDisplay(a, outline, viz.DisplayImage, viz.ExportOptions{
 		MinLongSide: pictureSide, Overlay: viz.OverlayOptions{Opacity: 0.7, Cursor: &p},
 		Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: fmt.Sprintf("image A (%dx%d patches): patch (%d,%d)", r.RowsA, r.ColsA, p.Row, p.Col)}})
 	if err != nil {
@@ -212,7 +213,7 @@ func CorrespondPicture(r *CorrespondReport, a, b image.Image, p viz.Patch, cm vi
 	text := []string{
 		fmt.Sprintf("%s: A's patch (%d,%d) best matches B's (%d,%d) at %.2f (%s); %d of A's %d patches are mutual nearest neighbours with a patch of B",
 			r.Name, p.Row, p.Col, best.Row, best.Col, row[r.BestA[i]], mutual, r.Mutual, r.RowsA*r.ColsA),
-		"mutual: " + TrainedDefinitions["mutual"] + ".",
+		"mutual nearest neighbours: a patch of A and a patch of B that are each other's best match.",
 	}
 	head := append(append([]string(nil), title...), "Correspondence: does the same thing get alike features in another image?")
 	w := top.Rect.Dx()
