@@ -104,6 +104,9 @@ type ContextReport struct {
 	// Labels are the labels' scores on the whole image and with the
 	// patches dropped (empty without labels).
 	Labels []LabelShift
+	// Embed is the image embedding with the patches dropped (for scoring
+	// other labels).
+	Embed []float32
 }
 
 // Layers is the number of blocks (levels run 0…Layers+1).
@@ -146,6 +149,7 @@ func MaskedContext(ctx context.Context, a *engine.Analysis, drop []int, labels [
 		lv.Mean = meanOf(lv.Cosine)
 		r.Levels = append(r.Levels, lv)
 	}
+	r.Embed = got.Embed
 	if r.Labels, err = ShiftScores(a.Model, a.ImageEmbedding(), got.Embed, labels); err != nil {
 		return nil, err
 	}

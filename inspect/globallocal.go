@@ -147,6 +147,8 @@ type GlobalLocalReport struct {
 	// Labels are the labels' scores on the whole image and on the crop
 	// (empty without labels).
 	Labels []LabelShift
+	// Embed is the crop's image embedding (for scoring other labels).
+	Embed []float32
 }
 
 // Layers is the number of blocks (levels run 0…Layers+1).
@@ -262,7 +264,8 @@ func GlobalLocal(ctx context.Context, full *engine.Analysis, box CropBox, labels
 	if err != nil {
 		return nil, err
 	}
-	if r.Labels, err = ShiftScores(full.Model, full.ImageEmbedding(), crop.ImageEmbedding(), labels); err != nil {
+	r.Embed = append([]float32(nil), crop.ImageEmbedding()...)
+	if r.Labels, err = ShiftScores(full.Model, full.ImageEmbedding(), r.Embed, labels); err != nil {
 		return nil, err
 	}
 	return r, nil
