@@ -145,7 +145,7 @@ func (r *ContextReport) touchesDropped(p int) bool {
 }
 
 func (l *TrainedLesson) correspondPage(f func(float64) string) TrainedPage {
-	p := TrainedPage{Title: "4 · Correspondence: the same thing in another image", Chart: CorrespondChart}
+	p := TrainedPage{Title: "4 · Correspondence across images", Chart: CorrespondChart}
 	if l.PairName == "" {
 		p.Text = []string{"There is no second image: open the explorer with --pair IMAGE_B (with --demo every built-in scene has a partner), or run 'siglip2-tui correspond IMAGE_A IMAGE_B'."}
 		return p

@@ -23,13 +23,15 @@ const (
 	viewLabels
 	viewPCA
 	viewLocality
+	viewWhy // the lead's causal probes (view 6); a placeholder page until they land
+	viewTrained
 	numViews
 )
 
 // viewNames name the views on their tabs; viewShort in the help's list.
 var (
-	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality"}
-	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality"}
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why", "Trained"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why", "trained"}
 )
 
 // attnMode is what the attention view shows.
@@ -108,6 +110,8 @@ func New(cfg Config) *Model {
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}
+	m.pages[viewWhy] = whySlot{}
+	m.pages[viewTrained] = newTrainedPage(cfg.Trained)
 	return m
 }
 
@@ -369,8 +373,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		}
 		return nil
 	}
-	if m.page() != nil {
-		return nil
+	if p := m.page(); p != nil {
+		_, cmd := p.Update(m, tea.MouseClickMsg(ms)) // a page takes its own clicks
+		return cmd
 	}
 	rows, cols := m.grid()
 	if p, ok := m.pane.PatchAt(ms.X, ms.Y, rows, cols); ok && rows > 0 {

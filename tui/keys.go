@@ -21,6 +21,9 @@ type KeyMap struct {
 	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
+	// Trained: the crop's size or the share of dropped patches; one
+	// patch dropped or kept; another random set
+	Larger, Smaller, ToggleDrop, Reseed key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -65,6 +68,11 @@ func DefaultKeyMap() KeyMap {
 		LessonNext:   b([]string{"n"}, "n/→", "lesson: start / next page"),
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
+
+		Larger:     b([]string{">"}, ">", "crop larger / drop more patches"),
+		Smaller:    b([]string{"<"}, "<", "crop smaller / drop fewer patches"),
+		ToggleDrop: b([]string{"x"}, "x", "drop or keep the cursor patch"),
+		Reseed:     b([]string{"z"}, "z", "another random set of dropped patches"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),
