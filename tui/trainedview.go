@@ -41,11 +41,11 @@ func (p *trainedPage) Lines(m *Model, w, h int, compact bool) []string {
 	var left, side []string
 	switch p.mode {
 	case tGlobalLocal:
-		left, side = p.glLines(m, leftW, h), p.glSide(m, sideW)
+		left, side = p.glLines(m, leftW, h), p.glSide(m, sideW, h)
 	case tContext:
-		left, side = p.ctxLines(m, leftW, h), p.ctxSide(m, sideW)
+		left, side = p.ctxLines(m, leftW, h), p.ctxSide(m, sideW, h)
 	case tCorrespond:
-		left, side = p.coLines(m, leftW, h), p.coSide(m, sideW)
+		left, side = p.coLines(m, leftW, h), p.coSide(m, sideW, h)
 	}
 	left = fitLines(left, leftW, h)
 	if compact {
@@ -186,6 +186,10 @@ func (p *trainedPage) levelRows(m *Model, w, levels, room int, row func(l int) s
 	return out
 }
 
+// levelRoom is how many level rows a panel shows: all, or what is left
+// (at least 3; the rows scroll with the chosen level).
+func levelRoom(levels, left int) int { return min(levels, max(left, 3)) }
+
 // shiftRows lists labels' scores on the whole image and the changed one.
 func shiftRows(st *styles, shifts []inspect.LabelShift, changed string, w, room int) []string {
 	if len(shifts) == 0 || room < 2 {
@@ -205,7 +209,7 @@ func shiftRows(st *styles, shifts []inspect.LabelShift, changed string, w, room 
 
 // glSide is the global–local panel: the crop, every level's mean against
 // chance, the labels.
-func (p *trainedPage) glSide(m *Model, w int) []string {
+func (p *trainedPage) glSide(m *Model, w, h int) []string {
 	st := &m.sh.styles
 	lines := p.sideHead(m, w)
 	a := m.analysis
@@ -221,11 +225,25 @@ func (p *trainedPage) glSide(m *Model, w int) []string {
 	add(st.faint.Render(fmt.Sprintf("%d×%d px → %d×%d patches", p.box.Dx(), p.box.Dy(), r.CropRows, r.CropCols)))
 	add(st.faint.Render("cosine to the whole's patch"))
 	add(st.faint.Render(" lvl  mean  chance"))
-	lines = append(lines, p.levelRows(m, w, len(r.Levels), len(r.Levels), func(l int) string {
+	lines = append(lines, p.levelRows(m, w, len(r.Levels), levelRoom(len(r.Levels), h-len(lines)-7), func(l int) string {
 		return inspect.FormatPlain(r.Levels[l].Mean) + " " + inspect.FormatPlain(r.Levels[l].Baseline)
 	})...)
 	lines = append(lines, "")
-	lines = append(lines, shiftRows(st, r.Labels, "crop", w, 6)...)
+	lines = append(lines, shiftRows(st, r.Labels, "crop", w, min(6, h-len(lines)))...)
+	return teach(st, lines, w, h, "Bright: the crop, seen alone, gives that patch the whole image's features, as SigLIP 2's global–local loss asks. n: the lesson.")
+}
+
+// teach adds a short note on what to look for under a side panel of h
+// lines, when the whole note fits.
+func teach(st *styles, lines []string, w, h int, s string) []string {
+	note := wrap(s, w)
+	if len(lines)+1+len(note) > h {
+		return lines
+	}
+	lines = append(lines, "")
+	for _, l := range note {
+		lines = append(lines, st.faint.Render(l))
+	}
 	return lines
 }
 
@@ -267,7 +285,7 @@ func (p *trainedPage) ctxLines(m *Model, w, h int) []string {
 }
 
 // ctxSide is the masked-context panel.
-func (p *trainedPage) ctxSide(m *Model, w int) []string {
+func (p *trainedPage) ctxSide(m *Model, w, h int) []string {
 	st := &m.sh.styles
 	lines := p.sideHead(m, w)
 	add := func(s string) { lines = append(lines, fitLine(s, w)) }
@@ -281,7 +299,7 @@ func (p *trainedPage) ctxSide(m *Model, w int) []string {
 	}
 	add(st.faint.Render("kept: cosine to the whole"))
 	add(st.faint.Render(" lvl  mean"))
-	lines = append(lines, p.levelRows(m, w, len(r.Levels), len(r.Levels), func(l int) string { return inspect.FormatPlain(r.Levels[l].Mean) })...)
+	lines = append(lines, p.levelRows(m, w, len(r.Levels), levelRoom(len(r.Levels), h-len(lines)-10), func(l int) string { return inspect.FormatPlain(r.Levels[l].Mean) })...)
 	level := p.level(m)
 	var deps []string
 	for _, q := range r.MostDependent(level, max((w-1)/12, 1)) {
@@ -296,8 +314,8 @@ func (p *trainedPage) ctxSide(m *Model, w int) []string {
 	}
 	add(st.faint.Render(fmt.Sprintf("cursor (%d,%d) ", m.patch.Row, m.patch.Col)) + st.value.Render(cur))
 	lines = append(lines, "")
-	lines = append(lines, shiftRows(st, r.Labels, "mask", w, 6)...)
-	return lines
+	lines = append(lines, shiftRows(st, r.Labels, "mask", w, min(6, h-len(lines)))...)
+	return teach(st, lines, w, h, "Bright: a kept patch kept its features with the black ones gone, as masked prediction trains. n: the lesson.")
 }
 
 // coLines draws image A with the cursor beside image B lit by the
@@ -359,7 +377,7 @@ func (p *trainedPage) coLines(m *Model, w, h int) []string {
 }
 
 // coSide is the correspondence panel.
-func (p *trainedPage) coSide(m *Model, w int) []string {
+func (p *trainedPage) coSide(m *Model, w, h int) []string {
 	st := &m.sh.styles
 	lines := p.sideHead(m, w)
 	add := func(s string) { lines = append(lines, fitLine(s, w)) }
@@ -385,10 +403,10 @@ func (p *trainedPage) coSide(m *Model, w int) []string {
 	add(st.faint.Render("  " + mutual + " nearest neighbours"))
 	add(st.faint.Render(fmt.Sprintf("A: %d×%d  B: %d×%d patches", r.RowsA, r.ColsA, r.RowsB, r.ColsB)))
 	add(st.faint.Render(" lvl  mutual pairs"))
-	lines = append(lines, p.levelRows(m, w, len(p.co), len(p.co), func(l int) string {
+	lines = append(lines, p.levelRows(m, w, len(p.co), levelRoom(len(p.co), h-len(lines)), func(l int) string {
 		return fmt.Sprintf("%3d of %d", p.co[l].Mutual, p.co[l].RowsA*p.co[l].ColsA)
 	})...)
-	return lines
+	return teach(st, lines, w, h, "B lights up where it is like the cursor's patch of A; put the cursor on a shape and find it in B. o shows the image under the map; n: the lesson.")
 }
 
 // lessonLines draws the lesson page: its chart on the left when there is
