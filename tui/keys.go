@@ -69,10 +69,10 @@ func DefaultKeyMap() KeyMap {
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
 
-		Larger:     b([]string{">"}, ">", "crop larger / drop more patches"),
-		Smaller:    b([]string{"<"}, "<", "crop smaller / drop fewer patches"),
-		ToggleDrop: b([]string{"x"}, "x", "drop or keep the cursor patch"),
-		Reseed:     b([]string{"z"}, "z", "another random set of dropped patches"),
+		Larger:     b([]string{">"}, ">", "crop / dropped share bigger"),
+		Smaller:    b([]string{"<"}, "<", "crop / dropped share smaller"),
+		ToggleDrop: b([]string{"x"}, "x", "drop or keep cursor patch"),
+		Reseed:     b([]string{"z"}, "z", "new random dropped patches"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),

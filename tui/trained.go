@@ -578,8 +578,8 @@ func (p *trainedPage) dragTo(m *Model, to image.Point) {
 // KeyHelp is the view's part of the help screen.
 func (p *trainedPage) KeyHelp(m *Model) helpSection {
 	k := m.sh.keys
-	mode := key.NewBinding(key.WithKeys(k.LocalityMode.Keys()...), key.WithHelp("v", "global–local → context → correspond → lesson"))
-	drag := key.NewBinding(key.WithKeys("mouse"), key.WithHelp("drag", "global–local: a new crop (arrows move it)"))
+	mode := key.NewBinding(key.WithKeys(k.LocalityMode.Keys()...), key.WithHelp("v", "crop → mask → pair → lesson"))
+	drag := key.NewBinding(key.WithKeys("mouse"), key.WithHelp("drag", "a new crop (global–local)"))
 	return helpSection{"Trained view (7)", 1, []key.Binding{mode, drag, k.Larger, k.Smaller, k.ToggleDrop, k.Reseed}}
 }
 
@@ -636,7 +636,7 @@ func (p *trainedPage) lesson(m *Model) *inspect.TrainedLesson {
 // dropRule says how the dropped patches were chosen.
 func (p *trainedPage) dropRule() string {
 	if p.manual {
-		return "chosen by hand"
+		return "by hand"
 	}
 	return fmt.Sprintf("%.0f%% random, seed %d", 100*p.fraction, p.seed)
 }

@@ -141,7 +141,7 @@ func TestTrainedContextKeys(t *testing.T) {
 	if !slices.Equal(p.drop, []int{q}) || !p.manual || !p.cx.IsDropped(q) {
 		t.Errorf("x: dropped %v, cursor patch %d", p.drop, q)
 	}
-	if sc := d.screen(); !strings.Contains(sc, "dropped") || !strings.Contains(sc, "chosen by hand") {
+	if sc := d.screen(); !strings.Contains(sc, "dropped") || !strings.Contains(sc, "chosen: by hand") {
 		t.Errorf("after x:\n%s", sc)
 	}
 	d.keys("right", "x")
@@ -158,7 +158,7 @@ func TestTrainedContextKeys(t *testing.T) {
 		Meta    map[string]any
 	}
 	savedJSON(t, d, "scene.context.L3.drop1", &got)
-	if len(got.Dropped) != 1 || got.Meta["chosen"] != "chosen by hand" {
+	if len(got.Dropped) != 1 || got.Meta["chosen"] != "by hand" {
 		t.Errorf("saved %+v", got)
 	}
 	// The crop keys say where they act.

@@ -299,7 +299,7 @@ func (p *trainedPage) ctxSide(m *Model, w, h int) []string {
 	}
 	add(st.faint.Render("kept: cosine to the whole"))
 	add(st.faint.Render(" lvl  mean"))
-	lines = append(lines, p.levelRows(m, w, len(r.Levels), levelRoom(len(r.Levels), h-len(lines)-10), func(l int) string { return inspect.FormatPlain(r.Levels[l].Mean) })...)
+	lines = append(lines, p.levelRows(m, w, len(r.Levels), levelRoom(len(r.Levels), h-len(lines)-4), func(l int) string { return inspect.FormatPlain(r.Levels[l].Mean) })...)
 	level := p.level(m)
 	var deps []string
 	for _, q := range r.MostDependent(level, max((w-1)/12, 1)) {
