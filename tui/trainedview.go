@@ -382,7 +382,7 @@ func (p *trainedPage) coSide(m *Model, w, h int) []string {
 	lines := p.sideHead(m, w)
 	add := func(s string) { lines = append(lines, fitLine(s, w)) }
 	if m.sh.cfg.LoadPair == nil {
-		add(st.faint.Render("no second image: explore --pair"))
+		add(st.faint.Render("no second image (--pair)"))
 		return lines
 	}
 	add(st.faint.Render("B ") + st.value.Render(filepath.Base(m.sh.cfg.PairName)))

@@ -74,7 +74,7 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	s.literal(fmt.Sprintf("clear; %s locality --demo --out %s; echo DONE=$?", bin, dir))
 	s.keys("Enter")
 	sc = s.waitForText("self−neighbour contrast")
-	for _, want := range []string{"5 Locality", "Similarity vs distance", "● image", "index = near − far"} {
+	for _, want := range []string{"5 Loc", "Similarity vs distance", "● image", "index = near − far"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("locality screen lacks %q:\n%s", want, sc)
 		}

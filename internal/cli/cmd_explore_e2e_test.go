@@ -99,7 +99,7 @@ func TestExploreEndToEnd(t *testing.T) {
 
 	// Loaded when the footer lists the text tower's time.
 	sc := s.waitFor("the model to load", func(sc string) bool { return regexp.MustCompile(`text \d`).MatchString(sc) })
-	for _, want := range []string{"1 Similarity", "toy model", "Patch similarity", "layer block 4 of 4", "NaFlex", "patches"} {
+	for _, want := range []string{"1 Sim", "toy model", "Patch similarity", "layer block 4 of 4", "NaFlex", "patches"} {
 		if !strings.Contains(sc, want) {
 			t.Errorf("first screen lacks %q:\n%s", want, sc)
 		}
@@ -173,7 +173,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.tmux("resize-window", "-t", s.name, "-x", "24", "-y", "6")
 	s.waitForText("terminal too small")
 	s.tmux("resize-window", "-t", s.name, "-x", "80", "-y", "24")
-	s.waitForText("3 Labels")
+	s.waitForText("5 Loc") // wide tabs again: every view named
 
 	s.keys("q")
 	exited := regexp.MustCompile(`EXIT=\d`) // not the EXIT=$? of the command line
@@ -181,7 +181,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	if !strings.Contains(sc, "EXIT=0") {
 		t.Errorf("explore did not exit with status 0:\n%s", sc)
 	}
-	if strings.Contains(sc, "1 Similarity") || strings.Contains(sc, "▀") {
+	if strings.Contains(sc, "1 Sim") || strings.Contains(sc, "▀") {
 		t.Errorf("the explorer's screen stayed behind after quitting:\n%s", sc)
 	}
 }

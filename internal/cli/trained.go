@@ -133,6 +133,11 @@ func (f *trainedFlags) interactive(ctx context.Context, name string, stdout, std
 	if !ok || !term.IsTerminal(int(tty.Fd())) {
 		return errors.New(name + " draws an interactive screen, so its output must be a terminal, and it is not here; for scripts use --json or -o FILE.png")
 	}
+	if loadPair == nil { // with --demo, the scene's built-in partner
+		if pairName, loadPair, err = f.src.pairLoader("", imageName); err != nil {
+			return err
+		}
+	}
 	spec, err := f.src.resolve(ctx, stderr)
 	if err != nil {
 		return err
