@@ -102,7 +102,7 @@ Commands:
 	cs := append([]command(nil), commands...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Models come from the Hugging Face hub (--model ID, cached where Python's

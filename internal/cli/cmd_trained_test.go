@@ -207,6 +207,7 @@ func TestTrainedUsageErrors(t *testing.T) {
 		{[]string{"correspond", "--demo", "--device", "naive", "--patch", "9,9", "--json"}, 2, "outside image A's 9×9 patch grid"},
 		{[]string{"correspond", "--demo", "--patch", "x", "--json"}, 2, "--patch"},
 		{[]string{"correspond", "--demo"}, 1, "must be a terminal"},
+		{[]string{"explore", "--demo", "--pair", "nope.png"}, 1, "--pair: image: stat nope.png"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

@@ -161,7 +161,11 @@ func (s *sourceFlags) pairLoader(pair, imageName string) (string, func() (*prepr
 		if err := lateFlags([]string{pair}); err != nil {
 			return "", nil, err
 		}
-		return s.imageArg(pair)
+		name, load, err := s.imageArg(pair)
+		if err != nil {
+			return "", nil, fmt.Errorf("--pair: %w", err)
+		}
+		return name, load, nil
 	}
 	if !s.demo {
 		return "", nil, nil
