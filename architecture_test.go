@@ -22,8 +22,9 @@ var allowedImports = map[string][]string{
 	"compute/naive":             {"compute"},
 	"compute/cpu":               {"compute", "compute/cpu/"},
 	"compute/cpu/blas":          nil,
-	"compute/cpu/internal/gemm": nil,
-	"compute/cpu/internal/vec":  nil,
+	"compute/cpu/internal/gemm": {"compute/cpu/internal/a64"},
+	"compute/cpu/internal/a64":  nil,
+	"compute/cpu/internal/vec":  {"compute/cpu/internal/a64"},
 	"compute/cuda":              {"compute"},
 	"compute/computetest":       {"compute", "compute/naive"},
 	"compute/profile":           {"compute"},
@@ -40,9 +41,11 @@ var allowedImports = map[string][]string{
 	"internal/inputfile":        nil,
 	"internal/outfile":          nil,
 	"internal/textsafe":         nil,
+	"internal/emulation":        nil,
 	"internal/testmodel":        {"compute/naive", "engine", "engine/", "preprocess"},
 	"internal/cli":              {"compute", "compute/", "engine", "engine/", "hub", "inspect", "preprocess", "samples", "tui", "viz", "internal/inputfile", "internal/outfile", "internal/textsafe"},
 	"tools/ansi2png":            nil,
+	"tools/release":             nil,
 }
 
 // TestImportsFollowTheArchitecture reads every package's imports (test

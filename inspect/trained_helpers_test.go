@@ -21,9 +21,6 @@ import (
 // the kept tokens written from the checkpoint's tensors, and plain
 // float64 cosines.
 
-// referenceDir holds the team's reference checkpoints.
-var referenceDir = filepath.Join("..", "testdata", "reference")
-
 // trainedModel is a model under test with its raw weights in float64.
 type trainedModel struct {
 	name string

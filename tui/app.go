@@ -3,10 +3,13 @@ package tui
 import (
 	"fmt"
 	"image"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
 	"github.com/siglip2-tui/siglip2-tui/inspect"
@@ -14,7 +17,7 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
-// viewID is one of the explorer's four views.
+// viewID is one of the explorer's views.
 type viewID int
 
 const (
@@ -23,7 +26,7 @@ const (
 	viewLabels
 	viewPCA
 	viewLocality
-	viewWhy // the lead's causal probes (view 6); a placeholder page until they land
+	viewWhy
 	viewTrained
 	numViews
 )
@@ -71,6 +74,7 @@ type Model struct {
 
 	labels labelList
 	loc    *localityPage
+	why    *whyPage
 	// pages holds the views that draw their own body, by view.
 	pages [numViews]page
 
@@ -107,10 +111,11 @@ func New(cfg Config) *Model {
 	}
 	m.loc = &localityPage{}
 	m.pages[viewLocality] = m.loc
+	m.why = &whyPage{}
+	m.pages[viewWhy] = m.why
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}
-	m.pages[viewWhy] = whySlot{}
 	m.pages[viewTrained] = newTrainedPage(cfg.Trained)
 	return m
 }
@@ -119,7 +124,38 @@ func New(cfg Config) *Model {
 func (m *Model) Init() tea.Cmd {
 	m.progress.start(stageDecode)
 	m.progress.start(stageWeights)
-	return tea.Batch(loadImageCmd(&m.sh.cfg), loadModelCmd(&m.sh.cfg), m.spinner.Tick)
+	return tea.Batch(loadImageCmd(&m.sh.cfg), loadModelCmd(&m.sh.cfg), m.spinner.Tick, m.terminalQueries())
+}
+
+// terminalQueries asks the terminal what the environment did not say: its
+// device attributes (does it draw sixel?) and its cell size in pixels.
+// The answers arrive as messages (handled in update); a terminal that
+// does not answer changes nothing.
+func (m *Model) terminalQueries() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.sh.cfg.AskSixel && m.sh.graphics == viz.ProtocolNone {
+		cmds = append(cmds, tea.Raw(ansi.RequestPrimaryDeviceAttributes))
+	}
+	if !m.sh.cellKnown && (m.sh.graphics != viz.ProtocolNone || m.sh.cfg.AskSixel) {
+		cmds = append(cmds, tea.Raw(ansi.WindowOp(ansi.RequestCellSizeWinOp)))
+	}
+	return tea.Batch(cmds...)
+}
+
+// resized re-reads the cell size in pixels after the window changed (a
+// font-size change changes it too), asking the terminal when the system
+// does not say.
+func (m *Model) resized() tea.Cmd {
+	if f := m.sh.cfg.CellSize; f != nil {
+		if px := f(); px.X > 0 && px.Y > 0 {
+			m.sh.cellPx, m.sh.cellKnown = px, true
+			return nil
+		}
+	}
+	if m.sh.graphics != viz.ProtocolNone {
+		return tea.Raw(ansi.WindowOp(ansi.RequestCellSizeWinOp))
+	}
+	return nil
 }
 
 // Update folds one message into the model.
@@ -132,7 +168,24 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.sh.width, m.sh.height = msg.Width, msg.Height
+		cmd := m.resized()
 		m.layout()
+		return cmd
+	case uv.CellSizeEvent: // the answer to CSI 16 t
+		if msg.Width > 0 && msg.Height > 0 {
+			m.sh.cellPx, m.sh.cellKnown = image.Pt(msg.Width, msg.Height), true
+			m.layout()
+		}
+		return nil
+	case uv.PrimaryDeviceAttributesEvent: // the answer to CSI c
+		if m.sh.cfg.AskSixel && m.sh.graphics == viz.ProtocolNone && slices.Contains(msg, 4) && m.gfx.sink != nil {
+			m.sh.graphics = viz.ProtocolSixel
+			m.gfx.sink.SetProtocol(viz.ProtocolSixel)
+			m.setMessage("the terminal draws sixel: pictures at full resolution (--graphics none turns them off)", false)
+			if !m.sh.cellKnown {
+				return tea.Raw(ansi.WindowOp(ansi.RequestCellSizeWinOp))
+			}
+		}
 		return nil
 	case tea.KeyPressMsg:
 		return m.key(msg)

@@ -122,11 +122,12 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 		{[]string{"tab"}, viewLabels, inspect.MapLabel, "Labels"},
 		{[]string{"tab"}, viewPCA, inspect.MapPCA, "PCA"},
 		{[]string{"tab"}, viewLocality, -1, "Similarity vs distance"},
-		{[]string{"tab"}, viewWhy, -1, "causal probes"},
+		{[]string{"tab"}, viewWhy, -1, "Occlusion: each patch dropped"},
 		{[]string{"tab"}, viewTrained, -1, "Global–local"},
 		{[]string{"tab"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
 		{[]string{"shift+tab"}, viewTrained, -1, "Global–local"},
-		{[]string{"shift+tab", "shift+tab"}, viewLocality, -1, "Similarity vs distance"},
+		{[]string{"shift+tab"}, viewWhy, -1, "Occlusion: each patch dropped"},
+		{[]string{"shift+tab"}, viewLocality, -1, "Similarity vs distance"},
 		{[]string{"shift+tab"}, viewPCA, inspect.MapPCA, "PCA"},
 		{[]string{"3"}, viewLabels, inspect.MapLabel, "Labels"},
 		{[]string{"1"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
@@ -134,7 +135,7 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 	}
 	for _, s := range steps {
 		d.keys(s.keys...)
-		if s.kind < 0 { // pages have no heatmap
+		if s.kind < 0 { // the locality, Why and Trained views have no heatmap of the selection
 			if d.m.view != s.view || d.m.maps.cur != nil {
 				t.Fatalf("after %v: view %d, map %v; want view %d and no map", s.keys, d.m.view, d.m.maps.cur, s.view)
 			}

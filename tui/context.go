@@ -35,8 +35,16 @@ type Config struct {
 	// Graphics is the image protocol; viz.ProtocolNone draws half-block cells.
 	Graphics viz.Protocol
 	// CellPixels is the size of one terminal cell in pixels, for graphics
-	// (zero: a 10×20 guess).
+	// and to keep pictures' shape (zero: unknown, a 10×20 guess until the
+	// terminal answers CSI 16 t).
 	CellPixels image.Point
+	// CellSize reads the cell size again (after a resize, or a font-size
+	// change); nil or a zero result asks the terminal instead.
+	CellSize func() image.Point
+	// AskSixel asks the terminal for its device attributes (CSI c) when
+	// the environment named no graphics protocol; a terminal that says it
+	// draws sixel (attribute 4) gets sixel pictures.
+	AskSixel bool
 	// Colormap is the initial colormap.
 	Colormap viz.Colormap
 	// ExportDir is where s writes files ("" = the current folder).
@@ -87,15 +95,16 @@ type shared struct {
 	mode          viz.ColorMode
 	graphics      viz.Protocol
 	cellPx        image.Point
+	cellKnown     bool // cellPx was read from the system or the terminal
 	styles        styles
 	keys          KeyMap
 }
 
 func newShared(cfg Config) *shared {
-	px := cfg.CellPixels
+	px, known := cfg.CellPixels, true
 	if px.X <= 0 || px.Y <= 0 {
-		px = image.Pt(10, 20)
+		px, known = image.Pt(10, 20), false
 	}
-	return &shared{cfg: cfg, mode: cfg.ColorMode, graphics: cfg.Graphics, cellPx: px,
+	return &shared{cfg: cfg, mode: cfg.ColorMode, graphics: cfg.Graphics, cellPx: px, cellKnown: known,
 		styles: newStyles(cfg.ColorMode), keys: DefaultKeyMap()}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/disintegration/imaging"
+	"golang.org/x/term"
 
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/viz"
@@ -44,6 +46,9 @@ func (l *Layer) rect() image.Rectangle { return image.Rect(l.X, l.Y, l.X+l.Cols,
 type GraphicsSink interface {
 	Show(l *Layer)
 	Hide()
+	// SetProtocol switches the protocol (the terminal said it draws
+	// sixel).
+	SetProtocol(p viz.Protocol)
 }
 
 // Painter is the terminal output of the program when a graphics protocol
@@ -65,6 +70,13 @@ type Painter struct {
 	// settle is how long after Show the layer is painted when no frame
 	// comes (the screen is then stable).
 	settle time.Duration
+	// size reads the terminal's size in cells; shownAt is the size the
+	// layer was made for. A frame written after the size changed drops
+	// the layer instead of painting it again: a picture made for the old
+	// size would spill over the new screen (the explorer builds a new
+	// one for the new size).
+	size    func() (cols, rows int, err error)
+	shownAt [2]int
 }
 
 // kittyImageID is the id of the explorer's one kitty image.
@@ -72,7 +84,40 @@ const kittyImageID = 0x51C1
 
 // NewPainter wraps the terminal f for protocol proto.
 func NewPainter(f *os.File, proto viz.Protocol) *Painter {
-	return &Painter{f: f, w: f, proto: proto, settle: 50 * time.Millisecond}
+	return &Painter{f: f, w: f, proto: proto, settle: 50 * time.Millisecond,
+		size: func() (int, int, error) { return term.GetSize(int(f.Fd())) }}
+}
+
+// SetProtocol switches the protocol of the pictures shown from now on.
+func (p *Painter) SetProtocol(proto viz.Protocol) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.proto = proto
+}
+
+// termSize is the terminal's size now, or the zero size when unknown.
+func (p *Painter) termSize() [2]int {
+	if p.size == nil {
+		return [2]int{}
+	}
+	c, r, err := p.size()
+	if err != nil {
+		return [2]int{}
+	}
+	return [2]int{c, r}
+}
+
+// resizedLocked drops the layer when the terminal's size changed since it
+// was shown, and reports whether it did.
+func (p *Painter) resizedLocked() bool {
+	if p.layer == nil || p.termSize() == p.shownAt {
+		return false
+	}
+	if p.proto == viz.ProtocolKitty {
+		io.WriteString(p.w, viz.DeleteKittyImages(kittyImageID)) //nolint:errcheck
+	}
+	p.layer, p.dirty, p.painted = nil, false, image.Rectangle{}
+	return true
 }
 
 // Read reads from the terminal.
@@ -96,7 +141,7 @@ func (p *Painter) Write(b []byte) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	if p.layer != nil && (p.dirty || erases(b)) {
+	if p.layer != nil && (p.dirty || erases(b)) && !p.resizedLocked() {
 		p.paintLocked()
 	}
 	return n, nil
@@ -149,14 +194,14 @@ func eraseOutside(b *bytes.Buffer, old, keep image.Rectangle) {
 func (p *Painter) Show(l *Layer) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.layer, p.dirty = l, true
+	p.layer, p.dirty, p.shownAt = l, true, p.termSize()
 	if p.timer != nil {
 		p.timer.Stop()
 	}
 	p.timer = time.AfterFunc(p.settle, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		if p.layer != nil && p.dirty {
+		if p.layer != nil && p.dirty && !p.resizedLocked() {
 			p.paintLocked()
 		}
 	})
@@ -188,6 +233,7 @@ type gfxKey struct {
 	x, y       int
 	cols, rows int
 	src        *image.NRGBA
+	px         image.Point // the cell size in pixels
 }
 
 type gfxMsg struct {
@@ -215,14 +261,14 @@ func newGraphicsState(sh *shared) *graphicsState { return &graphicsState{sh: sh}
 // SetGraphicsSink connects the explorer to a painter; without one it draws
 // half-block cells only.
 func (m *Model) SetGraphicsSink(s GraphicsSink) {
-	if m.sh.graphics != viz.ProtocolNone {
+	if m.sh.graphics != viz.ProtocolNone || m.sh.cfg.AskSixel {
 		m.gfx.sink = s
 	}
 }
 
 // active tells whether the image is drawn by the graphics protocol now.
 func (g *graphicsState) active(m *Model) bool {
-	if g.sink == nil || m.img == nil || m.help.open || m.quitting || m.page() != nil {
+	if g.sink == nil || g.sh.graphics == viz.ProtocolNone || m.img == nil || m.help.open || m.quitting || m.page() != nil {
 		return false
 	}
 	return !m.computeLayout().tooSmall
@@ -230,7 +276,7 @@ func (g *graphicsState) active(m *Model) bool {
 
 func (g *graphicsState) want(m *Model) gfxKey {
 	rows, cols := m.grid()
-	k := gfxKey{m: m.maps.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows}
+	k := gfxKey{m: m.maps.cur, gridH: rows, gridW: cols, d: m.disp, src: m.pic, cols: m.pane.cols, rows: m.pane.rows, px: m.sh.cellPx}
 	k.x, k.y = m.pane.origin()
 	if rows > 0 {
 		k.cursor, k.hasCursor = m.patch, true
@@ -291,9 +337,11 @@ func (g *graphicsState) built(m *Model, msg gfxMsg) tea.Cmd {
 }
 
 // buildCmd draws the layer off the UI loop: the image at the pixel size of
-// its cells, the map over it, encoded for the protocol.
+// its cells, shown as the display asks (the map alone, over the image in
+// grey, beside it, or the image alone: the same pictures as the cells),
+// encoded for the protocol.
 func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
-	px := g.sh.cellPx
+	px := k.px
 	proto := g.sh.graphics
 	w, h := k.cols*px.X, k.rows*px.Y
 	if s := float64(2048) / float64(max(w, h)); s < 1 { // keep payloads sane
@@ -303,6 +351,11 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 	base := g.base
 	if g.baseFor != image.Pt(w, h) {
 		base = nil
+	}
+	side := k.d.display == viz.DisplaySide
+	cols := k.cols
+	if side {
+		cols = 2*k.cols + 1
 	}
 	return func() tea.Msg {
 		msg := gfxMsg{key: k}
@@ -315,13 +368,17 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 			c := k.cursor
 			o.Cursor = &c
 		}
-		pic := base
+		layer := k.d.layer(k.m)
+		var pic *image.NRGBA
 		var err error
-		switch {
-		case k.m != nil && k.m.Colors != nil:
-			pic, err = viz.HeatmapRGB(base, *k.m.Colors, o)
-		case k.m != nil:
-			pic, err = viz.Heatmap(base, k.m.Grid, k.d.cmap, k.m.Range, o)
+		if side { // one cell between the two pictures, as in the cells
+			left, lerr := viz.ShowMap(base, layer, viz.DisplayImage, o)
+			right, rerr := viz.ShowMap(base, layer, viz.DisplayMap, o)
+			if err = errors.Join(lerr, rerr); err == nil {
+				pic = viz.HStack(max(px.X*w/max(k.cols*px.X, 1), 1), left, right)
+			}
+		} else {
+			pic, err = viz.ShowMap(base, layer, k.d.display, o)
 		}
 		if err != nil {
 			msg.err = err
@@ -330,16 +387,16 @@ func (g *graphicsState) buildCmd(k gfxKey) tea.Cmd {
 		var seq string
 		switch proto {
 		case viz.ProtocolKitty:
-			seq, err = viz.KittyImage(pic, viz.KittyOptions{ID: kittyImageID, Cols: k.cols, Rows: k.rows, KeepCursor: true})
+			seq, err = viz.KittyImage(pic, viz.KittyOptions{ID: kittyImageID, Cols: cols, Rows: k.rows, KeepCursor: true})
 			seq = viz.DeleteKittyImages(kittyImageID) + seq
 		case viz.ProtocolITerm2:
-			seq, err = viz.ITerm2Image(pic, k.cols, k.rows)
+			seq, err = viz.ITerm2Image(pic, cols, k.rows)
 		case viz.ProtocolSixel:
 			seq, err = viz.Sixel(pic)
 		default:
 			err = fmt.Errorf("unknown graphics protocol %v", proto)
 		}
-		msg.layer, msg.err = &Layer{X: k.x, Y: k.y, Cols: k.cols, Rows: k.rows, Seq: seq}, err
+		msg.layer, msg.err = &Layer{X: k.x, Y: k.y, Cols: cols, Rows: k.rows, Seq: seq}, err
 		return msg
 	}
 }

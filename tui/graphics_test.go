@@ -2,12 +2,16 @@ package tui
 
 import (
 	"bytes"
+	"image"
+	"math"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/siglip2-tui/siglip2-tui/viz"
 )
@@ -92,10 +96,12 @@ func TestPainterHideDeletesKittyImages(t *testing.T) {
 type fakeSink struct {
 	shown  []*Layer
 	hidden int
+	proto  viz.Protocol
 }
 
-func (f *fakeSink) Show(l *Layer) { f.shown = append(f.shown, l) }
-func (f *fakeSink) Hide()         { f.hidden++ }
+func (f *fakeSink) Show(l *Layer)              { f.shown = append(f.shown, l) }
+func (f *fakeSink) Hide()                      { f.hidden++ }
+func (f *fakeSink) SetProtocol(p viz.Protocol) { f.proto = p }
 
 func TestGraphicsLayerFollowsTheScreenAndOverlays(t *testing.T) {
 	for _, proto := range []viz.Protocol{viz.ProtocolKitty, viz.ProtocolSixel, viz.ProtocolITerm2} {
@@ -185,5 +191,104 @@ func TestPainterErasesWhereThePictureWas(t *testing.T) {
 	p.Write([]byte("frame3"))
 	if strings.Contains(out.String(), "X") {
 		t.Errorf("paint after Hide erased: %q", out.String())
+	}
+}
+
+// A frame written after the terminal changed size drops the picture
+// instead of painting the old, larger one over the new screen; the next
+// layer (built for the new size) is painted again.
+func TestPainterDropsThePictureWhenTheTerminalResizes(t *testing.T) {
+	for _, proto := range []viz.Protocol{viz.ProtocolSixel, viz.ProtocolKitty, viz.ProtocolITerm2} {
+		t.Run(proto.String(), func(t *testing.T) {
+			p, out := newTestPainter(proto)
+			size := [2]int{120, 40}
+			p.size = func() (int, int, error) { return size[0], size[1], nil }
+			p.Show(&Layer{X: 1, Y: 1, Cols: 10, Rows: 5, Seq: "<OLD>"})
+			p.Write([]byte("frame1"))
+			if strings.Count(out.String(), "<OLD>") != 1 {
+				t.Fatalf("not painted: %q", out.String())
+			}
+			size = [2]int{80, 24} // the window shrank
+			p.Write([]byte("\x1b[H\x1b[2Jframe2"))
+			if strings.Count(out.String(), "<OLD>") != 1 {
+				t.Errorf("the old picture was painted after the resize: %q", out.String())
+			}
+			if proto == viz.ProtocolKitty && !strings.HasSuffix(out.String(), viz.DeleteKittyImages(kittyImageID)) {
+				t.Errorf("kitty image not deleted on resize: %q", out.String())
+			}
+			p.Show(&Layer{X: 1, Y: 1, Cols: 6, Rows: 3, Seq: "<NEW>"})
+			p.Write([]byte("frame3"))
+			if !strings.Contains(out.String(), "<NEW>") {
+				t.Errorf("the new picture was not painted: %q", out.String())
+			}
+		})
+	}
+}
+
+// The graphics layer shows what the display mode asks (side by side is
+// two pictures a cell apart, twice as wide), and the picture keeps its
+// shape in pixels whatever the cell size.
+func TestGraphicsLayerFollowsDisplayAndCellSize(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ColorMode = viz.TrueColor
+	cfg.Graphics = viz.ProtocolKitty
+	cfg.CellPixels = image.Pt(6, 13) // xterm's cells: not 1:2
+	sink := &fakeSink{}
+	m := New(cfg)
+	m.SetGraphicsSink(sink)
+	d := &driver{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.run(m.Init())
+	l := sink.shown[len(sink.shown)-1]
+	// The 64×48 picture on screen: cols·6 by rows·13 pixels.
+	if got, want := float64(l.Cols*6)/float64(l.Rows*13), 64.0/48; math.Abs(got-want) > want*(1/float64(l.Rows)+1/float64(l.Cols)) {
+		t.Errorf("layer %d×%d cells of 6×13 pixels: aspect %.3f, image %.3f", l.Cols, l.Rows, got, want)
+	}
+	single := l.Cols
+	d.keys("o", "o") // map → overlay → side by side
+	if m.disp.display != viz.DisplaySide {
+		t.Fatalf("display %v", m.disp.display)
+	}
+	l = sink.shown[len(sink.shown)-1]
+	if l.Cols != 2*m.pane.cols+1 || m.pane.cols > single {
+		t.Errorf("side by side: layer %d cells wide, pane pictures %d (single %d)", l.Cols, m.pane.cols, single)
+	}
+	// The terminal answers CSI 16 t with another cell size: the pane
+	// refits and a new layer is built for it.
+	n := len(sink.shown)
+	d.send(uv.CellSizeEvent{Width: 10, Height: 20})
+	if m.sh.cellPx != image.Pt(10, 20) || len(sink.shown) == n {
+		t.Errorf("cell size %v, %d new layers", m.sh.cellPx, len(sink.shown)-n)
+	}
+}
+
+// Where the environment names no protocol, the explorer asks the
+// terminal; an answer with attribute 4 turns sixel on.
+func TestSixelFromDeviceAttributes(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ColorMode = viz.TrueColor
+	cfg.AskSixel = true
+	sink := &fakeSink{}
+	m := New(cfg)
+	m.SetGraphicsSink(sink)
+	d := &driver{t: t, m: m}
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.run(m.Init())
+	asked := false
+	for _, msg := range d.other {
+		if r, ok := msg.(tea.RawMsg); ok && r.Msg == ansi.RequestPrimaryDeviceAttributes {
+			asked = true
+		}
+	}
+	if !asked || len(sink.shown) != 0 {
+		t.Fatalf("asked %v, %d layers before any answer", asked, len(sink.shown))
+	}
+	d.send(uv.PrimaryDeviceAttributesEvent{62, 22}) // no sixel
+	if m.sh.graphics != viz.ProtocolNone {
+		t.Fatalf("graphics %v without attribute 4", m.sh.graphics)
+	}
+	d.send(uv.PrimaryDeviceAttributesEvent{63, 1, 2, 4, 6, 9})
+	if m.sh.graphics != viz.ProtocolSixel || sink.proto != viz.ProtocolSixel || len(sink.shown) == 0 {
+		t.Errorf("graphics %v, sink %v, %d layers", m.sh.graphics, sink.proto, len(sink.shown))
 	}
 }

@@ -118,7 +118,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg.(type) {
-	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg, trainedMsg:
+	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg, whyMsg, trainedMsg:
 		d.send(msg)
 	default:
 		d.other = append(d.other, msg)

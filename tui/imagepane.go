@@ -42,6 +42,7 @@ type imagePane struct {
 	src      *image.NRGBA
 	small    *image.NRGBA // src fitted into the area: cols × 2·rows pixels
 	smallFor image.Point
+	smallPx  image.Point // the cell size in pixels small was fitted for
 	cols     int
 	rows     int
 
@@ -68,6 +69,7 @@ type paneKey struct {
 	src          *image.NRGBA
 	blank        bool
 	mode         viz.ColorMode
+	px           image.Point
 }
 
 // SetArea places the pane on screen.
@@ -97,7 +99,8 @@ func (p *imagePane) fit() {
 		p.small, p.cols, p.rows = nil, 0, 0
 		return
 	}
-	if p.small != nil && p.smallFor == image.Pt(p.w, p.h) {
+	px := p.sh.cellPx
+	if p.small != nil && p.smallFor == image.Pt(p.w, p.h) && p.smallPx == px {
 		return
 	}
 	w := p.w
@@ -108,12 +111,12 @@ func (p *imagePane) fit() {
 		p.small, p.cols, p.rows = nil, 0, 0
 		return
 	}
-	small, err := viz.CellImage(p.src, w, p.h)
+	small, err := viz.CellImageSized(p.src, w, p.h, px)
 	if err != nil {
 		p.small, p.cols, p.rows = nil, 0, 0
 		return
 	}
-	p.small, p.smallFor = small, image.Pt(p.w, p.h)
+	p.small, p.smallFor, p.smallPx = small, image.Pt(p.w, p.h), px
 	p.cols, p.rows = small.Rect.Dx(), (small.Rect.Dy()+1)/2
 }
 
@@ -156,7 +159,7 @@ func (p *imagePane) PatchAt(sx, sy, gridH, gridW int) (viz.Patch, bool) {
 // picture's cells are left empty, for a graphics protocol to draw into.
 func (p *imagePane) Lines(m *inspect.Map, gridH, gridW int, cursor *viz.Patch, d displayOpts, blank bool) []string {
 	p.SetSide(d.display == viz.DisplaySide)
-	key := paneKey{m: m, gridH: gridH, gridW: gridW, d: d, w: p.w, h: p.h, src: p.src, blank: blank, mode: p.sh.mode}
+	key := paneKey{m: m, gridH: gridH, gridW: gridW, d: d, w: p.w, h: p.h, src: p.src, blank: blank, mode: p.sh.mode, px: p.smallPx}
 	if cursor != nil {
 		key.cursor, key.hasCursor = *cursor, true
 	}

@@ -21,9 +21,11 @@ type KeyMap struct {
 	AddLabel, EditLabel, DeleteLabel, LabelOrder key.Binding
 	// Locality
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
-	// Trained: the crop's size or the share of dropped patches; one
-	// patch dropped or kept; another random set
-	Larger, Smaller, ToggleDrop, Reseed key.Binding
+	// Why
+	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
+	// Trained: its modes; the crop's size or the share of dropped
+	// patches; one patch dropped or kept; another random set
+	TrainedMode, TrainedLarger, TrainedSmaller, TrainedToggle, TrainedReseed key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -69,10 +71,17 @@ func DefaultKeyMap() KeyMap {
 		LessonPrev:   b([]string{"p"}, "p/←", "lesson: previous page"),
 		LessonClose:  b([]string{"esc"}, "esc", "lesson: back to the curve"),
 
-		Larger:     b([]string{">"}, ">", "crop / dropped share bigger"),
-		Smaller:    b([]string{"<"}, "<", "crop / dropped share smaller"),
-		ToggleDrop: b([]string{"x"}, "x", "drop or keep cursor patch"),
-		Reseed:     b([]string{"z"}, "z", "new random dropped patches"),
+		WhyPart:      b([]string{"v"}, "v", "occlusion → heads → curves → about"),
+		WhyLabelNext: b([]string{"n"}, "n", "next label (by score)"),
+		WhyLabelPrev: b([]string{"p"}, "p", "previous label"),
+		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
+		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
+
+		TrainedMode:    b([]string{"v"}, "v", "crop → mask → pair → lesson"),
+		TrainedLarger:  b([]string{">"}, ">", "crop / dropped share bigger"),
+		TrainedSmaller: b([]string{"<"}, "<", "crop / dropped share smaller"),
+		TrainedToggle:  b([]string{"x"}, "x", "drop or keep cursor patch"),
+		TrainedReseed:  b([]string{"z"}, "z", "new random dropped patches"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"image"
 	"os"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,13 +16,16 @@ import (
 // returns the first loading error (the screen has shown it already), so
 // the caller can exit with a failure status.
 func Run(cfg Config, out *os.File) error {
-	if cfg.Graphics != viz.ProtocolNone && cfg.CellPixels == (zeroPoint) {
+	if cfg.CellPixels == (zeroPoint) {
 		cfg.CellPixels = CellPixels(out)
+	}
+	if cfg.CellSize == nil {
+		cfg.CellSize = func() image.Point { return CellPixels(out) }
 	}
 	m := New(cfg)
 	opts := []tea.ProgramOption{tea.WithContext(cfg.ctx()), tea.WithColorProfile(profileFor(cfg.ColorMode))}
 	var painter *Painter
-	if cfg.Graphics != viz.ProtocolNone {
+	if cfg.Graphics != viz.ProtocolNone || cfg.AskSixel {
 		painter = NewPainter(out, cfg.Graphics)
 		m.SetGraphicsSink(painter)
 		opts = append(opts, tea.WithOutput(painter))

@@ -201,20 +201,28 @@ type selectionHelp struct {
 // KeyHelp is the selection's part of the help screen.
 func (s *selection) KeyHelp() selectionHelp {
 	k := s.keys
-	views := key.NewBinding(key.WithKeys(k.ViewNumber.Keys()[:s.views]...), key.WithHelp(fmt.Sprintf("1 … %d", s.views), viewList(s.views)))
+	views := []key.Binding{k.NextView, k.PrevView}
+	for from := 0; from < s.views; from += 4 { // four names fit a line
+		to := min(from+4, s.views)
+		help := fmt.Sprintf("%d … %d", from+1, to)
+		if to == from+1 {
+			help = fmt.Sprint(to)
+		}
+		views = append(views, key.NewBinding(key.WithKeys(k.ViewNumber.Keys()[from:to]...), key.WithHelp(help, viewList(from, to))))
+	}
 	return selectionHelp{
-		views:     helpSection{"Views", 0, []key.Binding{k.NextView, k.PrevView, views}},
+		views:     helpSection{"Views", 0, views},
 		display:   helpSection{"Display", 0, []key.Binding{k.Display, k.OpacityUp, k.OpacityDown, k.Colormap, k.Grid, k.Smooth}},
 		attention: helpSection{"Attention view", 1, []key.Binding{k.AttentionMode, k.PrevHead, k.NextHead, k.MeanHeads}},
 		layer:     []key.Binding{k.LayerDown, k.LayerUp, k.FirstLayer, k.LastLayer},
 	}
 }
 
-// viewList names views 1…n for the help screen.
-func viewList(n int) string {
+// viewList names views from+1…to for the help screen.
+func viewList(from, to int) string {
 	out := ""
-	for i := range min(n, int(numViews)) {
-		if i > 0 {
+	for i := from; i < min(to, int(numViews)); i++ {
+		if i > from {
 			out += " "
 		}
 		out += viewShort[i]

@@ -448,7 +448,7 @@ func (p *trainedPage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 		return 0, 0, false
 	}
 	switch {
-	case keyMatches(k, keys.LocalityMode):
+	case keyMatches(k, keys.TrainedMode):
 		p.mode = (p.mode + 1) % numTrainedModes
 		p.lessonPage, p.scroll = 0, 0
 		return true, nil
@@ -485,32 +485,32 @@ func (p *trainedPage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 			return true, nil
 		}
 		switch {
-		case keyMatches(k, keys.Larger):
+		case keyMatches(k, keys.TrainedLarger):
 			p.growCrop(m, 1)
 			return true, nil
-		case keyMatches(k, keys.Smaller):
+		case keyMatches(k, keys.TrainedSmaller):
 			p.growCrop(m, -1)
 			return true, nil
 		}
 	case p.mode == tContext:
 		switch {
-		case keyMatches(k, keys.Larger):
+		case keyMatches(k, keys.TrainedLarger):
 			p.setFraction(m, 0.1)
 			return true, nil
-		case keyMatches(k, keys.Smaller):
+		case keyMatches(k, keys.TrainedSmaller):
 			p.setFraction(m, -0.1)
 			return true, nil
-		case keyMatches(k, keys.Reseed):
+		case keyMatches(k, keys.TrainedReseed):
 			p.seed++
 			p.cxErr = nil
 			p.reseed(m)
 			return true, nil
-		case keyMatches(k, keys.ToggleDrop):
+		case keyMatches(k, keys.TrainedToggle):
 			p.toggleDrop(m)
 			return true, nil
 		}
 	}
-	if keyMatches(k, keys.Larger, keys.Smaller, keys.ToggleDrop, keys.Reseed) {
+	if keyMatches(k, keys.TrainedLarger, keys.TrainedSmaller, keys.TrainedToggle, keys.TrainedReseed) {
 		m.setMessage(p.keyNote(), false)
 		return true, nil
 	}
@@ -578,9 +578,8 @@ func (p *trainedPage) dragTo(m *Model, to image.Point) {
 // KeyHelp is the view's part of the help screen.
 func (p *trainedPage) KeyHelp(m *Model) helpSection {
 	k := m.sh.keys
-	mode := key.NewBinding(key.WithKeys(k.LocalityMode.Keys()...), key.WithHelp("v", "crop → mask → pair → lesson"))
 	drag := key.NewBinding(key.WithKeys("mouse"), key.WithHelp("drag", "a new crop (global–local)"))
-	return helpSection{"Trained view (7)", 1, []key.Binding{mode, drag, k.Larger, k.Smaller, k.ToggleDrop, k.Reseed}}
+	return helpSection{"Trained view (7)", 1, []key.Binding{k.TrainedMode, drag, k.TrainedLarger, k.TrainedSmaller, k.TrainedToggle, k.TrainedReseed}}
 }
 
 // Info is the view's one line on small screens.

@@ -123,3 +123,32 @@ func TestFitCells(t *testing.T) {
 		}
 	}
 }
+
+// With the terminal's real cell size the picture keeps its shape in
+// pixels: a square image in xterm's 6×13 cells takes 13 columns for
+// every 6 rows, not 2 for 1.
+func TestFitCellsSized(t *testing.T) {
+	cases := []struct {
+		w, h, maxC, maxR int
+		cell             image.Point
+		cols, rows       int
+	}{
+		{512, 512, 100, 50, image.Pt(10, 20), 100, 50}, // 1:2 cells: as FitCells
+		{512, 512, 100, 50, image.Pt(6, 13), 100, 46},  // 600×600 px in 6×13 cells
+		{512, 512, 100, 30, image.Pt(6, 13), 65, 30},   // height-limited: 390 px
+		{1024, 512, 80, 40, image.Pt(8, 16), 80, 20},   // 8×16 is 1:2
+		{512, 512, 100, 50, image.Pt(0, 0), 100, 50},   // unknown size: 1:2
+	}
+	for _, c := range cases {
+		cols, rows := FitCellsSized(c.w, c.h, c.maxC, c.maxR, c.cell)
+		if cols != c.cols || rows != c.rows {
+			t.Errorf("FitCellsSized(%d,%d,%d,%d,%v) = %d,%d; want %d,%d", c.w, c.h, c.maxC, c.maxR, c.cell, cols, rows, c.cols, c.rows)
+		}
+		if c.cell.X > 0 { // the shape on screen, within a cell's rounding
+			got := float64(cols*c.cell.X) / float64(rows*c.cell.Y)
+			if want := float64(c.w) / float64(c.h); math.Abs(got-want) > want*(1/float64(rows)+1/float64(cols)) {
+				t.Errorf("%v: aspect %.3f on screen, image %.3f", c, got, want)
+			}
+		}
+	}
+}

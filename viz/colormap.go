@@ -26,10 +26,15 @@ const (
 	// Grey is a linear black-to-white ramp, for printing and NO_COLOR
 	// terminals.
 	Grey
+	// Coolwarm is a diverging blue-pale-red map for signed values (the
+	// probes' logit changes): blue below the middle, red above, pale at
+	// it. Pair it with a range symmetric about zero (SymmetricRange) so
+	// the pale middle means "no change".
+	Coolwarm
 	numColormaps
 )
 
-var colormapNames = [numColormaps]string{"viridis", "inferno", "turbo", "grey"}
+var colormapNames = [numColormaps]string{"viridis", "inferno", "turbo", "grey", "coolwarm"}
 
 // Colormaps lists every built-in colormap in cycling order, for menus and
 // help text.
@@ -65,13 +70,14 @@ func (c Colormap) String() string {
 	return fmt.Sprintf("colormap(%d)", int(c))
 }
 
-// Next returns the colormap after c in cycling order, wrapping around, so
-// a key press can step through them.
+// Next returns the sequential colormap after c, wrapping around, so a key
+// press can step through the maps made for unsigned values (Coolwarm,
+// for signed changes, is chosen by the views that show them).
 func (c Colormap) Next() Colormap {
-	if !c.valid() {
+	if !c.valid() || c >= Grey {
 		return Viridis
 	}
-	return (c + 1) % numColormaps
+	return c + 1
 }
 
 func (c Colormap) valid() bool { return c >= 0 && c < numColormaps }
@@ -119,6 +125,28 @@ func buildTables() [numColormaps][256]color.NRGBA {
 	}
 	for i := range 256 {
 		out[Grey][i] = color.NRGBA{uint8(i), uint8(i), uint8(i), 255}
+		out[Coolwarm][i] = diverging(float64(i) / 255)
 	}
 	return out
+}
+
+// coolwarmStops are the control colours of Coolwarm at t = 0, 1/8, …, 1:
+// saturated blue through a pale neutral grey to saturated red, each side
+// rising (blue) or falling (red) in lightness evenly.
+var coolwarmStops = [9][3]float64{
+	{59, 76, 192}, {86, 116, 226}, {122, 157, 248}, {167, 194, 253}, {221, 221, 221},
+	{245, 193, 168}, {245, 152, 121}, {222, 96, 77}, {180, 4, 38},
+}
+
+// diverging is Coolwarm at t in [0,1], interpolated linearly between its
+// stops.
+func diverging(t float64) color.NRGBA {
+	x := t * float64(len(coolwarmStops)-1)
+	i := min(int(x), len(coolwarmStops)-2)
+	f := x - float64(i)
+	var c [3]uint8
+	for k := range c {
+		c[k] = uint8(math.Round(coolwarmStops[i][k]*(1-f) + coolwarmStops[i+1][k]*f))
+	}
+	return color.NRGBA{c[0], c[1], c[2], 255}
 }

@@ -28,6 +28,8 @@ func TestColormapKnownColours(t *testing.T) {
 		{Grey, 7, color.NRGBA{255, 255, 255, 255}}, // clamped
 		{Grey, math.NaN(), color.NRGBA{0, 0, 0, 255}},
 		{Grey, 100.0 / 255, color.NRGBA{100, 100, 100, 255}},
+		{Coolwarm, 0, color.NRGBA{59, 76, 192, 255}},
+		{Coolwarm, 1, color.NRGBA{180, 4, 38, 255}},
 	}
 	for _, c := range cases {
 		if got := c.cm.At(c.t); got != c.want {
@@ -54,15 +56,19 @@ func TestColormapPerceptualMapsBrighten(t *testing.T) {
 
 func TestColormapNamesAndCycling(t *testing.T) {
 	all := Colormaps()
-	if len(all) != 4 {
-		t.Fatalf("%d colormaps, want 4", len(all))
+	if len(all) != 5 {
+		t.Fatalf("%d colormaps, want 5", len(all))
 	}
-	names := []string{"viridis", "inferno", "turbo", "grey"}
+	names := []string{"viridis", "inferno", "turbo", "grey", "coolwarm"}
 	for i, cm := range all {
 		if cm.String() != names[i] {
 			t.Errorf("colormap %d is %q, want %q", i, cm, names[i])
 		}
-		if want := all[(i+1)%len(all)]; cm.Next() != want {
+		want := all[(i+1)%4] // coolwarm is not in the cycle: it goes back to viridis
+		if cm == Coolwarm {
+			want = Viridis
+		}
+		if cm.Next() != want {
 			t.Errorf("%v.Next() = %v, want %v", cm, cm.Next(), want)
 		}
 	}
@@ -127,5 +133,44 @@ func TestNormalize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Coolwarm is blue below its middle and red above it, palest at the
+// middle, so a signed value's sign reads from its hue.
+func TestCoolwarmDiverges(t *testing.T) {
+	mid := diverging(0.5)
+	if mid != (color.NRGBA{221, 221, 221, 255}) {
+		t.Errorf("middle %v, want the neutral grey 221", mid)
+	}
+	for i := range 256 {
+		c := Coolwarm.Index(uint8(i))
+		switch {
+		case i < 120 && !(c.B > c.R):
+			t.Errorf("entry %d = %v: below the middle should be blue", i, c)
+		case i > 135 && !(c.R > c.B):
+			t.Errorf("entry %d = %v: above the middle should be red", i, c)
+		}
+		if sat := int(max(c.R, c.G, c.B)) - int(min(c.R, c.G, c.B)); sat < int(max(mid.R, mid.G, mid.B))-int(min(mid.R, mid.G, mid.B)) {
+			t.Errorf("entry %d = %v is greyer than the middle %v", i, c, mid)
+		}
+	}
+}
+
+func TestSymmetricRange(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	cases := []struct {
+		in   []float32
+		want Range
+	}{
+		{[]float32{-0.5, 2, 1}, Range{-2, 2}},
+		{[]float32{-3, 0.25, nan, inf}, Range{-3, 3}},
+		{[]float32{0, 0}, Range{-1e-6, 1e-6}},
+		{nil, Range{-1e-6, 1e-6}},
+	}
+	for _, c := range cases {
+		if got := SymmetricRange(c.in); got != c.want {
+			t.Errorf("SymmetricRange(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }

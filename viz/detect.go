@@ -41,7 +41,7 @@ func (p Protocol) String() string {
 func DetectProtocol(getenv func(string) string) Protocol {
 	term := strings.ToLower(getenv("TERM"))
 	prog := strings.ToLower(getenv("TERM_PROGRAM"))
-	if getenv("TMUX") != "" || getenv("STY") != "" || strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux") {
+	if InMultiplexer(getenv) {
 		return ProtocolNone
 	}
 	switch {
@@ -60,8 +60,21 @@ func DetectProtocol(getenv func(string) string) Protocol {
 		return ProtocolITerm2
 	case strings.HasPrefix(term, "foot") || strings.HasPrefix(term, "mlterm") || term == "yaft-256color":
 		return ProtocolSixel
-	case getenv("WT_SESSION") != "":
-		return ProtocolSixel // Windows Terminal 1.22 and later
+	case getenv("WT_SESSION") != "" && prog == "":
+		// Windows Terminal 1.22 and later (also through WSL, which
+		// forwards WT_SESSION). The variable survives into terminals
+		// started from it, such as VS Code's, which name themselves in
+		// TERM_PROGRAM: it counts only when no other terminal does.
+		return ProtocolSixel
 	}
 	return ProtocolNone
+}
+
+// InMultiplexer tells whether the program runs inside tmux or GNU screen,
+// which hide the real terminal: graphics would need passthrough, and a
+// question to the terminal (device attributes) is answered by the
+// multiplexer, not by it.
+func InMultiplexer(getenv func(string) string) bool {
+	term := strings.ToLower(getenv("TERM"))
+	return getenv("TMUX") != "" || getenv("STY") != "" || strings.HasPrefix(term, "screen") || strings.HasPrefix(term, "tmux")
 }

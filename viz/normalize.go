@@ -57,6 +57,25 @@ func MinMax(vals []float32) Range {
 	return Range{lo, hi}
 }
 
+// SymmetricRange is the range from −m to m, m the largest finite
+// magnitude of vals, so a diverging colormap's middle is zero: signed
+// changes read as "down" (below the middle) and "up" (above). All zeros
+// (or nothing finite) give ±10⁻⁶, so nothing divides by zero and every
+// value sits at the middle.
+func SymmetricRange(vals []float32) Range {
+	var m float32
+	for _, v := range vals {
+		if v != v || math.IsInf(float64(v), 0) {
+			continue
+		}
+		m = max(m, v, -v)
+	}
+	if m == 0 {
+		m = 1e-6
+	}
+	return Range{-m, m}
+}
+
 // Normalize returns vals mapped to [0,1] over their own finite min and
 // max, and that range, so a heatmap uses the whole colormap and the colour
 // bar can show the true values. NaN entries stay NaN; +Inf and -Inf clamp

@@ -53,13 +53,24 @@ const sgrReset = "\x1b[0m"
 // becomes cols×(2·rows) square pixels. Both results are at least 1 when
 // the inputs are positive, and 0,0 otherwise.
 func FitCells(imgW, imgH, maxCols, maxRows int) (cols, rows int) {
+	return FitCellsSized(imgW, imgH, maxCols, maxRows, image.Pt(1, 2))
+}
+
+// FitCellsSized is FitCells for cells of cell.X × cell.Y pixels (the
+// terminal's real cell size), so the picture keeps its aspect ratio on
+// screen whatever the font: xterm's 6×13 cells are not 1:2.
+func FitCellsSized(imgW, imgH, maxCols, maxRows int, cell image.Point) (cols, rows int) {
 	if imgW <= 0 || imgH <= 0 || maxCols <= 0 || maxRows <= 0 {
 		return 0, 0
 	}
-	// Scale the image into maxCols × 2·maxRows pixels.
-	s := math.Min(float64(maxCols)/float64(imgW), float64(2*maxRows)/float64(imgH))
-	cols = int(math.Round(float64(imgW) * s))
-	rows = int(math.Round(float64(imgH) * s / 2))
+	if cell.X <= 0 || cell.Y <= 0 {
+		cell = image.Pt(1, 2)
+	}
+	cw, ch := float64(cell.X), float64(cell.Y)
+	// Scale the image into the area's pixels, then count cells.
+	s := math.Min(float64(maxCols)*cw/float64(imgW), float64(maxRows)*ch/float64(imgH))
+	cols = int(math.Round(float64(imgW) * s / cw))
+	rows = int(math.Round(float64(imgH) * s / ch))
 	return min(max(cols, 1), maxCols), min(max(rows, 1), maxRows)
 }
 
@@ -70,11 +81,18 @@ func FitCells(imgW, imgH, maxCols, maxRows int) (cols, rows int) {
 // size and blend heatmaps over the small result, which is what makes
 // redrawing on every cursor move cheap.
 func CellImage(img image.Image, maxCols, maxRows int) (*image.NRGBA, error) {
+	return CellImageSized(img, maxCols, maxRows, image.Pt(1, 2))
+}
+
+// CellImageSized is CellImage for cells of cell.X × cell.Y pixels
+// (FitCellsSized): still cols×(2·rows) pixels, two per cell, but as many
+// cells as keep the picture's shape in the terminal's real cells.
+func CellImageSized(img image.Image, maxCols, maxRows int, cell image.Point) (*image.NRGBA, error) {
 	if img == nil {
 		return nil, fmt.Errorf("cell image: no image")
 	}
 	b := img.Bounds()
-	cols, rows := FitCells(b.Dx(), b.Dy(), maxCols, maxRows)
+	cols, rows := FitCellsSized(b.Dx(), b.Dy(), maxCols, maxRows, cell)
 	if cols == 0 {
 		return nil, fmt.Errorf("cell image: cannot fit a %d×%d image into %d×%d cells", b.Dx(), b.Dy(), maxCols, maxRows)
 	}

@@ -34,8 +34,8 @@ import (
 )
 
 // SIMDEnvVar names the environment variable that caps the vector kernels'
-// instruction set ("avx512", "avx2" or "generic"), for debugging and
-// comparisons; Options.SIMD takes precedence.
+// instruction set ("avx512", "avx2", "neon" or "generic"), for debugging
+// and comparisons; Options.SIMD takes precedence.
 const SIMDEnvVar = "SIGLIP2_SIMD"
 
 // Options configure a Backend. The zero value picks everything
@@ -52,8 +52,9 @@ type Options struct {
 	BLAS string
 	// SIMD caps the instruction set of the vector kernels and of the
 	// pure-Go sgemm: "" (the best the CPU has, or $SIGLIP2_SIMD),
-	// "avx512", "avx2" or "generic". It is process-wide, like the CPU it
-	// describes: the last New wins.
+	// "avx512", "avx2" (amd64), "neon" (arm64) or "generic"; another
+	// architecture's level means generic. It is process-wide, like the
+	// CPU it describes: the last New wins.
 	SIMD string
 	// PackBudget bounds, in bytes, the packed copies of Linear weights
 	// the AVX-512 kernels keep (so a forward never repacks them): 0 means
@@ -69,6 +70,9 @@ type Info struct {
 	BLAS string
 	// BLASPath is the name the library was loaded under.
 	BLASPath string
+	// BLASInterface is the routine products call: "sgemm_" (Fortran)
+	// or "cblas_sgemm" (C); see blas.InterfaceEnvVar.
+	BLASInterface string
 	// BLASConfig is OpenBLAS's build description (openblas_get_config).
 	BLASConfig string
 	// CoreName is the kernel family OpenBLAS chose (openblas_get_corename):
@@ -184,6 +188,7 @@ func New(opt Options) (*Backend, error) {
 		lib.SetNumThreads(1)
 		b.info.BLAS = lib.Vendor
 		b.info.BLASPath = lib.Path
+		b.info.BLASInterface = lib.Interface
 		b.info.BLASConfig = lib.Config()
 		if f := strings.Fields(b.info.BLASConfig); len(f) >= 2 && f[0] == "OpenBLAS" {
 			b.info.BLAS = f[0] + " " + f[1]
@@ -233,12 +238,14 @@ func setSIMD(s string) error {
 		lvl, force = vec.AVX512, "avx512"
 	case "avx2":
 		lvl, force = vec.AVX2, "avx2"
+	case "neon", "asimd":
+		lvl, force = vec.NEON, "neon"
 	case "generic", "go", "none", "off":
 		lvl, force = vec.Generic, "go"
 	default:
-		return fmt.Errorf("cpu: unknown SIMD level %q (want avx512, avx2 or generic)", s)
+		return fmt.Errorf("cpu: unknown SIMD level %q (want avx512, avx2, neon or generic)", s)
 	}
-	if vec.Current() != min(lvl, vec.Best()) {
+	if vec.Current() != vec.Resolve(lvl) {
 		vec.SetLevel(lvl)
 	}
 	if gemm.Force != force {

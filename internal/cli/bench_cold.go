@@ -14,8 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
@@ -79,7 +77,7 @@ func runColdStart(dir, size string, dev deviceFlags, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "  load weights%s   %.3f s\n", map[bool]string{true: " + tokenizer", false: ""}[r.HasTexts], r.Load)
 	fmt.Fprintf(stdout, "  decode + preprocess + vision (all internals captured)   %.3f s\n", r.Analyze)
 	fmt.Fprintf(stdout, "  first similarity heatmap   %.4f s\n", r.Heatmap)
-	fmt.Fprintf(stdout, "  total   %.3f s, peak memory %.0f MB\n", r.Total, float64(r.PeakRSS)/1e6)
+	fmt.Fprintf(stdout, "  total   %.3f s, peak memory %s\n", r.Total, formatPeak(r.PeakRSS))
 	return nil
 }
 
@@ -122,24 +120,6 @@ func coldChild(args []string, stdout io.Writer) error {
 		Heatmap: done.Sub(analysed).Seconds(), Total: done.Sub(start).Seconds(), PeakRSS: peakRSS(),
 		Grid: fmt.Sprintf("%dx%d", rows, cols), HasTexts: m.Tokenizer != nil,
 	})
-}
-
-// peakRSS is the process's peak resident memory in bytes (0 if unknown).
-func peakRSS() int64 {
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(line, "VmHWM:") {
-				var kb int64
-				fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kb)
-				return kb * 1024
-			}
-		}
-	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		return int64(ru.Maxrss) * 1024
-	}
-	return 0
 }
 
 // writeRandomCheckpoint writes a float32 model folder of a released size

@@ -29,7 +29,7 @@ type command struct {
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
-var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdContext, cmdCorrespond, cmdDoctor, cmdDump, cmdExplore, cmdGlobalLocal, cmdHeatmap, cmdLocality, cmdModels, cmdTokenize}
+var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdContext, cmdCorrespond, cmdDoctor, cmdDump, cmdExplore, cmdGlobalLocal, cmdHeatmap, cmdLocality, cmdModels, cmdProbe, cmdTokenize}
 
 // errUsage marks an error caused by a bad command line; main prints it
 // without a stack of wrapping and exits with status 2.
@@ -57,6 +57,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(stdout)
+		return 0
+	}
+	if isVersionFlag(args) {
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
 	for _, c := range commands {
@@ -110,7 +114,8 @@ huggingface_hub caches them: HF_HUB_CACHE, HF_HOME, HF_ENDPOINT, HF_TOKEN and
 HF_HUB_OFFLINE are honoured) or from a local folder (--model DIR).
 --device auto uses an NVIDIA GPU when one works, else the CPU.
 
-Run 'siglip2-tui <command> --help' for a command's flags and what it teaches.
+Run 'siglip2-tui <command> --help' for a command's flags and what it teaches,
+'siglip2-tui --version' for the version.
 `)
 }
 

@@ -34,6 +34,12 @@ rate, and that rate as a share of the backend's own matrix-product ceiling,
 measured first on one large product. A profiled run then breaks one forward
 down by operation.
 
+Examples:
+  siglip2-tui bench                                   base at 224, 384, 512 and NaFlex 256
+  siglip2-tui bench --size so400m --res 384 --naflex ""  one fixed size of the large model
+  siglip2-tui bench --device cuda --capture           on the GPU, with internals captured
+  siglip2-tui bench --cold                            cold start to the first heatmap, peak memory
+
 Flags:
 `
 

@@ -42,6 +42,9 @@ into a prompt template, "%s" by default (transformers' zero-shot
 pipeline uses "This is a photo of {}."). Labels may be in any language: the
 Gemma tokenizer is multilingual.
 
+Examples:
+  siglip2-tui classify --labels "a cat,a dog,a car" photo.jpg
+  siglip2-tui classify --labels-file labels.txt --top 5 *.jpg
   siglip2-tui classify --demo
       the built-in toy SigLIP 2 on its built-in scenes (IMAGE may name one,
       e.g. wide.png), with its 35 colour-shape labels and bare-label prompts

@@ -66,6 +66,12 @@ squashed into a square.
 --json prints, per setting, the grid, the label scores, the timings and the
 captured-internals size, without a terminal.
 
+Examples:
+  siglip2-tui compare --demo
+  siglip2-tui compare --model google/siglip2-base-patch16-naflex --max-patches 64,256,1024 photo.jpg
+  siglip2-tui compare --model google/siglip2-base-patch16-256,google/siglip2-base-patch16-naflex --max-patches 256 photo.jpg
+  siglip2-tui compare --demo --json > compare.json
+
 Flags:
 `
 
@@ -93,7 +99,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	labels := fs.String("labels", "", `comma-separated text labels (edit them in the Labels view)`)
 	asJSON := fs.Bool("json", false, "print each setting's grid, label scores, timings and memory as JSON (no terminal needed)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
-	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the comparison")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, compareHelp)

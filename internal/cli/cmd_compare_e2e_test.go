@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/emulation"
 )
 
 // paneFooterRE matches a ready pane's footer: "patch (3,4) = 1", its
@@ -38,7 +40,7 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
 
-	s.literal(fmt.Sprintf("cd %s && %s compare --demo --out %s; echo EXIT=$?", dir, bin, dir))
+	s.literal(fmt.Sprintf("cd %s && %s compare --demo --out %s; echo EXIT=$?", dir, emulation.Command(bin), dir))
 	s.keys("Enter")
 	sc := s.waitFor("three panes", func(sc string) bool {
 		return len(paneFooterRE.FindAllString(sc, -1)) == 3 && strings.Contains(sc, "top label")
@@ -54,8 +56,7 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	s.waitForText("▸2 NaFlex 72")
 	s.keys("3")
 	s.waitForText("Δlogit")
-	s.keys("s")
-	sc = s.waitForText("saved ")
+	sc = s.saveWhenReady()
 	if m, _ := filepath.Glob(filepath.Join(dir, "wide-three.compare.labels.png")); len(m) != 1 {
 		t.Errorf("no exported comparison in %s:\n%s", dir, sc)
 	}
@@ -71,7 +72,7 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	}
 
 	s.keys("C-l")
-	s.literal(fmt.Sprintf("clear; %s locality --demo --out %s; echo DONE=$?", bin, dir))
+	s.literal(fmt.Sprintf("clear; %s locality --demo --out %s; echo DONE=$?", emulation.Command(bin), dir))
 	s.keys("Enter")
 	sc = s.waitForText("self−neighbour contrast")
 	for _, want := range []string{"5 Loc", "Similarity vs distance", "● image", "index = near − far"} {

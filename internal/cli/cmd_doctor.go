@@ -24,7 +24,19 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: siglip2-tui doctor\n\nReports the CPU backend (BLAS library and kernel), every NVIDIA GPU with its driver,\ncuBLAS and NVRTC (or exactly why the GPU backend cannot run), and the model cache.")
+		fmt.Fprint(stderr, `Usage: siglip2-tui doctor
+
+Reports the CPU backend (BLAS library and kernel), every NVIDIA GPU with its
+driver, cuBLAS and NVRTC (or exactly why the GPU backend cannot run), what is
+untested on this platform, and the model cache.
+
+Examples:
+  siglip2-tui doctor
+  SIGLIP2_BLAS=off siglip2-tui doctor      what the CPU backend uses without OpenBLAS
+
+Flags:
+  (none)
+`)
 	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,6 +44,9 @@ func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "siglip2-tui on %s/%s, %d CPUs (%s)\n\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintln(stdout, "CPU backend")
 	fmt.Fprintln(stdout, cpuReport())
+	if notes := platformNotes(runtime.GOOS, runtime.GOARCH); notes != "" {
+		fmt.Fprint(stdout, "Untested on this platform\n"+notes)
+	}
 	fmt.Fprintln(stdout, "GPU backend (cuda)")
 	fmt.Fprintln(stdout, indent(cuda.Probe().String(), "  "))
 	home, _ := os.UserHomeDir()

@@ -46,6 +46,11 @@ against transformers in Python:
 
 Read it in Python with safetensors.torch.load_file(OUT).
 
+Examples:
+  siglip2-tui dump --model google/siglip2-base-patch16-224 -o out.safetensors cat.jpg dog.jpg
+  siglip2-tui tokenize --model DIR "a cat" | jq -c '[.input_ids]' > ids.json
+  siglip2-tui dump --model DIR --input-ids ids.json -o out.safetensors cat.jpg
+
 Flags:
 `)
 		fs.PrintDefaults()

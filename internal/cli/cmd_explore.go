@@ -36,6 +36,8 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
   4 PCA         the three main directions of the patch features as colours
   5 Locality    how similarity falls off with distance, layer by layer, and
                 whether features follow content or position (with a lesson)
+  6 Why         what a label's score depends on: each patch dropped, each
+                head silenced, and which map is faithful (causal probes)
   7 Trained     what SigLIP 2's training objectives ask of the features: a
                 crop seen alone (global–local), patches dropped (masked
                 context), the same thing in a second image (--pair), and a
@@ -43,14 +45,17 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
 
 ? shows every key, s saves the view as PNG + JSON, q quits.
 
+For scripts and teaching material, 'siglip2-tui heatmap' writes the same
+views to files without a terminal.
+
+Examples:
+  siglip2-tui explore photo.jpg
+  siglip2-tui explore --model google/siglip2-base-patch16-naflex --max-patches 1024 --labels "a cat,a sofa" photo.jpg
   siglip2-tui explore --demo
       tries everything offline with the built-in toy SigLIP 2 (0.9 M
       parameters, trained by this project on scenes of coloured shapes: it
       knows 5 shapes, 7 colours, 2 sizes, 9 positions) and a built-in scene;
       --demo wide.png (or tall.png, two-shapes.png, ...) opens another
-
-For scripts and teaching material, 'siglip2-tui heatmap' writes the same
-views to files without a terminal.
 
 Flags:
 `
@@ -63,7 +68,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	labels := fs.String("labels", "", `comma-separated text labels to start with (edit them in the Labels view)`)
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol: auto (detect), kitty, sixel, iterm2 or none (text cells)")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
-	cmapFlag := fs.String("colormap", "viridis", "colormap: viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the view")
 	pair := fs.String("pair", "", "a second image for the Trained view's correspondence (7, v v); with --demo a built-in scene's partner by default")
 	fs.Usage = func() {
@@ -125,6 +130,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Prompt:     src.prompt(),
 		ColorMode:  mode,
 		Graphics:   proto,
+		AskSixel:   askSixel(*graphics, mode, proto, os.Getenv),
 		Colormap:   cmap,
 		ExportDir:  *outDir,
 		PairName:   pairName,
@@ -147,6 +153,15 @@ func parseColorMode(s string, out io.Writer, env []string) (viz.ColorMode, error
 		return viz.NoColor, nil
 	}
 	return 0, usageErrorf("--color %q: want auto, truecolor, 256 or none", s)
+}
+
+// askSixel tells whether the explorer should ask the terminal whether it
+// draws sixel (its device attributes): with --graphics auto, in colour,
+// when the environment named no protocol and no multiplexer answers in the
+// terminal's place (xterm -ti vt340 says nothing in its environment).
+func askSixel(flagValue string, mode viz.ColorMode, proto viz.Protocol, getenv func(string) string) bool {
+	auto := flagValue == "" || strings.EqualFold(flagValue, "auto")
+	return auto && mode != viz.NoColor && proto == viz.ProtocolNone && !viz.InMultiplexer(getenv)
 }
 
 // parseGraphics reads --graphics; auto asks the environment, and stays off

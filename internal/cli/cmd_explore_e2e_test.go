@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/emulation"
 )
 
 // tmuxSession drives the real binary in a tmux pane: send keys, read the
@@ -94,7 +96,7 @@ func TestExploreEndToEnd(t *testing.T) {
 	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
 		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
-	s.literal(fmt.Sprintf("cd %s && %s explore --demo --out %s; echo EXIT=$?", dir, bin, dir))
+	s.literal(fmt.Sprintf("cd %s && %s explore --demo --out %s; echo EXIT=$?", dir, emulation.Command(bin), dir))
 	s.keys("Enter")
 
 	// Loaded when the footer lists the text tower's time.

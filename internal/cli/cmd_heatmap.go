@@ -41,6 +41,9 @@ Views (--view):
               --layer, as red, green and blue
 
 --layer defaults to the last block, --patch to the centre of the grid.
+--display map|overlay|side|image is how the map is painted: the map alone
+(its colours are the colour bar's, the default), over the image in grey,
+beside the image, or the image alone.
 
 Examples:
   siglip2-tui heatmap --view attention --layer 6 --head mean --patch 3,7 -o attn.png cat.jpg
@@ -61,7 +64,7 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	label := fs.String("label", "", "text label (--view label)")
 	out := fs.String("o", "", "output PNG file (required)")
 	jsonOut := fs.String("json", "", "also write the values as JSON to this file")
-	cmapFlag := fs.String("colormap", "viridis", "viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", colormapChoices())
 	display := fs.String("display", "map", "map (the map alone: its colours are the colour bar's), overlay (the map over the image in grey, at --opacity), side (image and map side by side) or image")
 	opacity := fs.Float64("opacity", 0.6, "the overlay's opacity, 0…1 (--display overlay)")
 	grid := fs.Bool("grid", false, "draw the patch grid")

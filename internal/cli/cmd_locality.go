@@ -81,7 +81,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	lesson := fs.Bool("lesson", false, "open the guided lesson directly (interactive)")
 	graphics := fs.String("graphics", "auto", "full-resolution image protocol in the other views: auto, kitty, sixel, iterm2 or none")
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
-	cmapFlag := fs.String("colormap", "viridis", "colormap of the layer table: viridis, inferno, turbo or grey")
+	cmapFlag := fs.String("colormap", "viridis", "colormap of the layer table: "+colormapChoices())
 	outDir := outDirFlag(fs, "the charts")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, localityHelp)
@@ -141,7 +141,7 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			ImageName: imageName, LoadImage: loadImage, LoadModel: spec.load, ModelName: spec.name,
 			Demo: src.demo, MaxPatches: src.maxPatches, Labels: labels,
 			Prompt:    src.prompt(),
-			ColorMode: mode, Graphics: proto, Colormap: cmap, ExportDir: *outDir,
+			ColorMode: mode, Graphics: proto, AskSixel: askSixel(*graphics, mode, proto, os.Getenv), Colormap: cmap, ExportDir: *outDir,
 			StartView: "locality", StartLesson: *lesson,
 		}, tty)
 	}

@@ -29,9 +29,18 @@ func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	cachedOnly := fs.Bool("cached", false, "list only checkpoints found in the local cache")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: siglip2-tui models [--cached]")
-		fmt.Fprintln(stderr, "\nLists Google's SigLIP 2 checkpoints with their parameter count and download size,")
-		fmt.Fprintln(stderr, "and which revisions of them are in the Hugging Face cache (shared with Python).")
+		fmt.Fprint(stderr, `Usage: siglip2-tui models [--cached]
+
+Lists Google's SigLIP 2 checkpoints with their parameter count and download
+size, and which revisions of them are in the Hugging Face cache (shared with
+Python).
+
+Examples:
+  siglip2-tui models
+  siglip2-tui models --cached
+
+Flags:
+`)
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, args); err != nil {

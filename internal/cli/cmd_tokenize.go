@@ -39,6 +39,15 @@ tokens and still end in <eos>, then <pad> (id 0) up to the length (64 for
 every released SigLIP 2 model). No attention mask: the text tower reads all
 64 positions.
 
+Examples:
+  siglip2-tui tokenize --model ./siglip2-base-patch16-224 cat "Golden Retriever"
+      → "this is a photo of cat." ... framed to 64 ids
+  siglip2-tui tokenize --tokenizer tokenizer.json --raw "A photo of a Cat."
+      → Hugging Face's tokenizer(text, add_special_tokens=False).input_ids
+  siglip2-tui tokenize --tokenizer tokenizer.json --template '{}' --no-lowercase "A photo"
+      → what SigLIP 2's processor gives for the text exactly as written
+        (padding="max_length", max_length=64)
+
 Flags (before the texts):
   --model ID|DIR     a hub id (downloaded once, like every command's --model)
                      or a model folder with tokenizer.json (or
@@ -53,15 +62,6 @@ Flags (before the texts):
   --length N         framed length (default 64, or the model's)
   --raw              print the tokenizer's ids as they are: no template, no
                      lower-casing, no <eos>, no padding, no truncation
-
-Examples:
-  siglip2-tui tokenize --model ./siglip2-base-patch16-224 cat "Golden Retriever"
-      → "this is a photo of cat." ... framed to 64 ids
-  siglip2-tui tokenize --tokenizer tokenizer.json --raw "A photo of a Cat."
-      → Hugging Face's tokenizer(text, add_special_tokens=False).input_ids
-  siglip2-tui tokenize --tokenizer tokenizer.json --template '{}' --no-lowercase "A photo"
-      → what SigLIP 2's processor gives for the text exactly as written
-        (padding="max_length", max_length=64)
 `
 
 func runTokenize(ctx context.Context, args []string, stdout, stderr io.Writer) error {

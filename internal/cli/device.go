@@ -79,7 +79,7 @@ func cpuReport() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "  backend   %s\n", b.Name())
 	if in.BLAS != "" {
-		fmt.Fprintf(&sb, "  BLAS      %s (%s), kernel %s\n", in.BLAS, in.BLASPath, in.CoreName)
+		fmt.Fprintf(&sb, "  BLAS      %s (%s, %s), kernel %s\n", in.BLAS, in.BLASPath, in.BLASInterface, in.CoreName)
 		if in.BLASConfig != "" {
 			fmt.Fprintf(&sb, "  build     %s\n", in.BLASConfig)
 		}

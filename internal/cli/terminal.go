@@ -80,3 +80,13 @@ func checkOutDir(dir string) error {
 	}
 	return nil
 }
+
+// colormapChoices lists the colormaps a --colormap flag takes, for its
+// help line.
+func colormapChoices() string {
+	var names []string
+	for _, c := range viz.Colormaps() {
+		names = append(names, c.String())
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}

@@ -7,10 +7,15 @@
 // The routine is called through the Fortran interface (sgemm_), where every
 // argument is passed by reference: that avoids mixing integer and float
 // register arguments, which purego's allocation-free SyscallN cannot do.
+// A library without sgemm_ is called through the C interface (cblas_sgemm)
+// with purego's RegisterFunc, which handles every platform's calling
+// convention (Apple's arm64 packing of stack arguments included) at the
+// cost of a small allocation per call; InterfaceEnvVar forces either.
 package blas
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -40,9 +45,13 @@ type Library struct {
 	// Vendor names the implementation: "OpenBLAS", "Accelerate" or "BLAS"
 	// when it could not be identified.
 	Vendor string
+	// Interface is the routine products call: "sgemm_" (Fortran) or
+	// "cblas_sgemm" (C).
+	Interface string
 
 	handle     uintptr
-	sgemm      uintptr
+	sgemm      uintptr // sgemm_, 0 when products go through cblas
+	cblas      cblasSgemm
 	coreName   uintptr // openblas_get_corename, 0 when absent
 	config     uintptr // openblas_get_config
 	setThreads uintptr // openblas_set_num_threads
@@ -107,6 +116,18 @@ func (l *Library) cString(fn uintptr) string {
 	return string(b)
 }
 
+// cblasSgemm is the C interface's signature (CBLAS's ints are 32-bit in
+// the LP64 libraries loaded here: OpenBLAS's default build, Accelerate).
+type cblasSgemm func(order, transA, transB, m, n, k int32, alpha float32, a *float32, lda int32,
+	b *float32, ldb int32, beta float32, c *float32, ldc int32)
+
+// CBLAS enumerations.
+const (
+	cblasRowMajor = 101
+	cblasNoTrans  = 111
+	cblasTrans    = 112
+)
+
 // Call holds the by-reference scalar arguments of one Fortran sgemm call, so
 // a call allocates nothing. Every goroutine calling Sgemm at the same time as
 // another needs its own Call.
@@ -165,6 +186,10 @@ func (c *Call) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float3
 	if len(a) < (ar-1)*lda+ac || len(b) < (br-1)*ldb+bc || len(cm) < (m-1)*ldc+n {
 		panic(fmt.Sprintf("blas: sgemm %dx%dx%d with slices of %d, %d, %d elements", m, n, k, len(a), len(b), len(cm)))
 	}
+	if c.lib.cblas != nil {
+		c.sgemmC(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cm, ldc)
+		return
+	}
 	// Row-major C is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ: swap the operands.
 	c.transA, c.transB = 'N', 'N'
 	if transB {
@@ -190,4 +215,22 @@ func (c *Call) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float3
 	syscall(c.lib.sgemm, c.args[:]...)
 	runtime.KeepAlive(c)
 	c.a, c.b, c.c = nil, nil, nil
+}
+
+// sgemmC makes the call through cblas_sgemm, which takes row-major
+// operands as they are. The checks of Sgemm have passed.
+func (c *Call) sgemmC(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, cm []float32, ldc int) {
+	for _, v := range [...]int{m, n, k, lda, ldb, ldc} {
+		if v > math.MaxInt32 {
+			panic(fmt.Sprintf("blas: cblas_sgemm %dx%dx%d (leading dimensions %d, %d, %d) exceeds 32-bit sizes", m, n, k, lda, ldb, ldc))
+		}
+	}
+	op := func(t bool) int32 {
+		if t {
+			return cblasTrans
+		}
+		return cblasNoTrans
+	}
+	c.lib.cblas(cblasRowMajor, op(transA), op(transB), int32(m), int32(n), int32(k), alpha, &a[0], int32(lda),
+		&b[0], int32(ldb), beta, &cm[0], int32(ldc))
 }

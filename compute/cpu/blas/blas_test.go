@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -16,6 +17,25 @@ func openOrSkip(t testing.TB) *Library {
 		t.Skipf("no BLAS here: %v", err)
 	}
 	return lib
+}
+
+// forEachInterface runs f with the library called through each interface
+// it has: the Fortran sgemm_ and the C cblas_sgemm (Accelerate on macOS
+// is reached through the same two).
+func forEachInterface(t *testing.T, f func(t *testing.T, lib *Library)) {
+	for _, iface := range []string{"fortran", "cblas"} {
+		t.Run(iface, func(t *testing.T) {
+			t.Setenv(InterfaceEnvVar, iface)
+			lib, err := Open("auto")
+			if err != nil {
+				t.Skipf("no BLAS with the %s interface here: %v", iface, err)
+			}
+			if want := map[string]string{"fortran": "sgemm_", "cblas": "cblas_sgemm"}[iface]; lib.Interface != want {
+				t.Fatalf("%s=%s loaded %s through %s", InterfaceEnvVar, iface, lib.Path, lib.Interface)
+			}
+			f(t, lib)
+		})
+	}
 }
 
 // refGemm is a float64 triple loop over the same row-major conventions.
@@ -50,8 +70,9 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
-func TestSgemmMatchesReference(t *testing.T) {
-	lib := openOrSkip(t)
+func TestSgemmMatchesReference(t *testing.T) { forEachInterface(t, testSgemmMatchesReference) }
+
+func testSgemmMatchesReference(t *testing.T, lib *Library) {
 	t.Logf("%s", lib)
 	rng := rand.New(rand.NewSource(3))
 	for _, c := range []struct {
@@ -94,8 +115,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 
 // Goroutines calling the library at once, each with its own Call, must not
 // disturb each other (the CPU backend runs one single-threaded call per worker).
-func TestSgemmConcurrent(t *testing.T) {
-	lib := openOrSkip(t)
+func TestSgemmConcurrent(t *testing.T) { forEachInterface(t, testSgemmConcurrent) }
+
+func testSgemmConcurrent(t *testing.T, lib *Library) {
 	rng := rand.New(rand.NewSource(4))
 	const m, n, k = 64, 96, 80
 	a, b := randSlice(rng, m*k), randSlice(rng, n*k)
@@ -138,6 +160,11 @@ func TestOpenSpecs(t *testing.T) {
 	if _, err := Open(""); !errors.Is(err, ErrDisabled) {
 		t.Errorf("Open(\"\") with %s=off = %v, want ErrDisabled", EnvVar, err)
 	}
+	t.Setenv(EnvVar, "")
+	t.Setenv(InterfaceEnvVar, "fortran77")
+	if _, err := Open(""); err == nil || !strings.Contains(err.Error(), InterfaceEnvVar) {
+		t.Errorf("Open with %s=fortran77 = %v, want an error naming the variable", InterfaceEnvVar, err)
+	}
 }
 
 func TestThreadsAndInfo(t *testing.T) {
@@ -176,7 +203,10 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// The Fortran interface, the default, calls without allocating (the C one,
+// through RegisterFunc, allocates by design).
 func TestSgemmDoesNotAllocate(t *testing.T) {
+	t.Setenv(InterfaceEnvVar, "fortran")
 	lib := openOrSkip(t)
 	rng := rand.New(rand.NewSource(5))
 	a, b, c := randSlice(rng, 32*48), randSlice(rng, 40*48), make([]float32, 32*40)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-func open(name string) (*Library, error) {
+func open(name, iface string) (*Library, error) {
 	return nil, fmt.Errorf("load %s: %w", name, errors.ErrUnsupported)
 }
 

@@ -12,23 +12,31 @@ import (
 // Loading needs purego, which without cgo supports Linux and macOS; on the
 // BSDs it needs cgo (its fake-cgo runtime does not build there).
 
-func open(name string) (*Library, error) {
+func open(name, iface string) (*Library, error) {
 	h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_LOCAL)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
 	lib := &Library{Path: name, handle: h, Vendor: "BLAS"}
-	lib.sgemm, err = purego.Dlsym(h, "sgemm_")
-	if err != nil {
-		_ = purego.Dlclose(h)
-		return nil, fmt.Errorf("load %s: no sgemm_: %w", name, err)
-	}
 	sym := func(s string) uintptr {
 		p, err := purego.Dlsym(h, s)
 		if err != nil {
 			return 0
 		}
 		return p
+	}
+	// sgemm_ unless cblas is asked for or sgemm_ is missing.
+	fortran, cblas := sym("sgemm_"), sym("cblas_sgemm")
+	switch {
+	case iface != "cblas" && fortran != 0:
+		lib.sgemm, lib.Interface = fortran, "sgemm_"
+	case iface != "fortran" && cblas != 0:
+		purego.RegisterFunc(&lib.cblas, cblas)
+		lib.Interface = "cblas_sgemm"
+	default:
+		_ = purego.Dlclose(h)
+		want := map[string]string{"": "sgemm_ or cblas_sgemm", "fortran": "sgemm_", "cblas": "cblas_sgemm"}[iface]
+		return nil, fmt.Errorf("load %s: no %s", name, want)
 	}
 	lib.coreName = sym("openblas_get_corename")
 	lib.config = sym("openblas_get_config")

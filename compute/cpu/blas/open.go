@@ -11,6 +11,14 @@ import (
 // "off" disables BLAS, a path (or a bare library name) loads that library.
 const EnvVar = "SIGLIP2_BLAS"
 
+// InterfaceEnvVar is the environment variable that chooses how sgemm is
+// called: "fortran" (sgemm_, every argument by reference, which calls
+// allocation-free), "cblas" (cblas_sgemm, scalars by value through
+// purego's RegisterFunc, which allocates a little on every call), or unset
+// for sgemm_ where the library has it and cblas_sgemm otherwise. Tests use
+// it to run both interfaces through the conformance suite.
+const InterfaceEnvVar = "SIGLIP2_BLAS_INTERFACE"
+
 // ErrDisabled is returned by Open when BLAS was turned off.
 var ErrDisabled = errors.New("BLAS disabled")
 
@@ -24,13 +32,19 @@ func Open(spec string) (*Library, error) {
 	if spec == "" || spec == "auto" {
 		spec = strings.TrimSpace(os.Getenv(EnvVar))
 	}
+	iface := strings.ToLower(strings.TrimSpace(os.Getenv(InterfaceEnvVar)))
+	switch iface {
+	case "", "fortran", "cblas":
+	default:
+		return nil, fmt.Errorf("%s=%q: want fortran or cblas", InterfaceEnvVar, iface)
+	}
 	switch strings.ToLower(spec) {
 	case "off", "none", "0", "false":
 		return nil, ErrDisabled
 	case "", "auto":
 		var errs []string
 		for _, name := range candidates() {
-			lib, err := open(name)
+			lib, err := open(name, iface)
 			if err != nil {
 				errs = append(errs, err.Error())
 				continue
@@ -44,7 +58,7 @@ func Open(spec string) (*Library, error) {
 		}
 		return nil, fmt.Errorf("no BLAS library found (%s)", strings.Join(errs, "; "))
 	}
-	lib, err := open(spec)
+	lib, err := open(spec, iface)
 	if err != nil {
 		return nil, fmt.Errorf("%s=%q: %w", EnvVar, spec, err)
 	}

@@ -1,7 +1,7 @@
 package gemm
 
 // The attention products of one head for a block of at most 32 queries,
-// on the AVX-512 kernels (HasDirect CPUs only). Scores are kept transposed,
+// on the direct-A kernels (AVX-512 where HasDirect, portable Go elsewhere). Scores are kept transposed,
 // key by key (Sᵀ: one row of 32 floats per key), so that the kernels read
 // both K and V in place, the softmax runs down the columns with whole
 // vectors, and P·V broadcasts probabilities straight from Sᵀ's rows.
@@ -27,9 +27,10 @@ func AttnScores(valid, hd int, k []float32, ldk int, qp, s []float32) {
 	_ = k[(valid-1)*ldk+hd-1]
 	_ = qp[hd*32-1]
 	_ = s[valid*32-1]
+	kd, _ := tables()
 	for i := 0; i < valid; i += kdMR {
 		mr := min(kdMR, valid-i)
-		kdTable[mr](hd, &k[i*ldk], ldk, &qp[0], &s[i*32], 32, ^uint32(0), 0)
+		kd[mr](hd, &k[i*ldk], ldk, &qp[0], &s[i*32], 32, ^uint32(0), 0)
 	}
 }
 
@@ -40,6 +41,7 @@ func AttnValues(n, valid, hd int, p, v []float32, ldv int, out []float32, ldo in
 	_ = p[valid*32-1]
 	_ = v[(valid-1)*ldv+hd-1]
 	_ = out[(n-1)*ldo+hd-1]
+	_, kt := tables()
 	for d := 0; d < hd; d += 32 {
 		mask := ^uint32(0)
 		if w := hd - d; w < 32 {
@@ -47,7 +49,7 @@ func AttnValues(n, valid, hd int, p, v []float32, ldv int, out []float32, ldo in
 		}
 		for i := 0; i < n; i += kdMR {
 			mr := min(kdMR, n-i)
-			ktTable[mr](valid, &p[i], 32, &v[d], ldv, &out[i*ldo+d], ldo, mask, 0)
+			kt[mr](valid, &p[i], 32, &v[d], ldv, &out[i*ldo+d], ldo, mask, 0)
 		}
 	}
 }

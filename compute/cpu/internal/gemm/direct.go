@@ -13,12 +13,14 @@ var (
 // kdMR is the row count of the widest direct-A micro-kernel.
 const kdMR = 14
 
-// HasDirect reports whether MulT runs on this CPU (it needs AVX-512).
+// HasDirect reports whether MulT runs on its AVX-512 kernels here; it
+// runs everywhere, on portable Go kernels elsewhere, but the backend
+// chooses it only where this is true.
 func HasDirect() bool { return hasDirect() }
 
 // MulT computes the row-major C = A·Bᵀ (acc false) or C += A·Bᵀ (acc true)
 // for A m×k (row stride lda), B n×k (row stride ldb: PyTorch's Linear
-// weight layout) and C m×n (row stride ldc). Only HasDirect CPUs run it.
+// weight layout) and C m×n (row stride ldc).
 //
 // A is read in place by the micro-kernels (its rows are broadcast
 // directly), unless its row stride maps many rows onto one L1 cache set;
@@ -133,6 +135,7 @@ func (cx *Context) panel(m, n, k int, a []float32, lda int, bp []float32, c []fl
 		add = 1
 	}
 	mc := kdMC
+	kd, _ := tables()
 	copyA := forceCopy || badStride(lda)
 	astride := k + 16
 	if copyA && len(cx.ap) < mc*astride {
@@ -155,7 +158,7 @@ func (cx *Context) panel(m, n, k int, a []float32, lda int, bp []float32, c []fl
 			}
 			for ir := 0; ir < mcb; ir += kdMR {
 				mr := min(kdMR, mcb-ir)
-				kdTable[mr](k, &ab[ir*ld], ld, bs, &c[(ic+ir)*ldc+jr], ldc, mask, add)
+				kd[mr](k, &ab[ir*ld], ld, bs, &c[(ic+ir)*ldc+jr], ldc, mask, add)
 			}
 		}
 	}
@@ -168,7 +171,7 @@ func packBT(dst, b []float32, ldb, k, n int) {
 	for s := 0; s < n; s += 32 {
 		strip := dst[s*k : s*k+k*32]
 		w := min(32, n-s)
-		if w == 32 && ldb <= 1<<31/32 {
+		if w == 32 && hasPackBT32 && ldb <= 1<<31/32 {
 			_ = b[(s+31)*ldb+k-1]
 			packBT32(&strip[0], &b[s*ldb], ldb, k)
 			continue
@@ -207,7 +210,12 @@ func roundUp(v, to int) int { return (v + to - 1) / to * to }
 var forceCopy bool
 
 // DirectName describes MulT's micro-kernel, for status lines.
-func DirectName() string { return "AVX-512 14×32 direct, packed weights" }
+func DirectName() string {
+	if hasDirect() {
+		return "AVX-512 14×32 direct, packed weights"
+	}
+	return "Go 14×32 direct, packed weights"
+}
 
 // degenerate handles the products with nothing to multiply: an empty C,
 // or k = 0 (C = 0, or unchanged when accumulating). It reports whether

@@ -7,10 +7,17 @@ import (
 	"testing"
 )
 
+// TestMulT checks the direct-A product on every kernel table this machine
+// runs: the portable Go kernels always, the AVX-512 ones where present.
 func TestMulT(t *testing.T) {
-	if !HasDirect() {
-		t.Skip("no AVX-512")
+	defer func() { Force = "" }()
+	for _, kn := range kernels() {
+		Force = kn
+		t.Run(DirectName(), testMulT)
 	}
+}
+
+func testMulT(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	var cx Context
 	for _, c := range []struct {
@@ -54,6 +61,63 @@ func TestMulT(t *testing.T) {
 						t.Fatalf("C(%d,%d) = %g, want %g", i, j, g, want)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestAttentionProducts checks PackQ, AttnScores and AttnValues against a
+// float64 softmax-free reference (S = scale·K·Qᵀ, then Pᵀ·V for P = S) on
+// every kernel table: partial query blocks, head sizes that are not a
+// multiple of 32 (masked columns) and more keys than one kernel's rows.
+func TestAttentionProducts(t *testing.T) {
+	defer func() { Force = "" }()
+	for _, kn := range kernels() {
+		Force = kn
+		t.Run(DirectName(), func(t *testing.T) {
+			rng := rand.New(rand.NewSource(7))
+			for _, c := range []struct{ n, valid, hd int }{{1, 1, 1}, {32, 30, 64}, {5, 17, 72}, {29, 40, 40}} {
+				t.Run(fmt.Sprintf("n%d_keys%d_hd%d", c.n, c.valid, c.hd), func(t *testing.T) {
+					const scale = 0.125
+					ld := c.hd + 3 // rows of q, k, v and out are strided
+					q, k, v := randSlice(rng, c.n*ld), randSlice(rng, c.valid*ld), randSlice(rng, c.valid*ld)
+					qp := make([]float32, c.hd*AttnBlock)
+					PackQ(qp, q, ld, c.hd, c.n, scale)
+					s := make([]float32, c.valid*AttnBlock)
+					AttnScores(c.valid, c.hd, k, ld, qp, s)
+					for key := 0; key < c.valid; key++ {
+						for j := 0; j < AttnBlock; j++ {
+							var want float64
+							for d := 0; d < c.hd && j < c.n; d++ {
+								want += scale * float64(q[j*ld+d]) * float64(k[key*ld+d])
+							}
+							if got := s[key*AttnBlock+j]; math.Abs(float64(got)-want) > 1e-5*math.Sqrt(float64(c.hd)) {
+								t.Fatalf("score of query %d, key %d = %g, want %g", j, key, got, want)
+							}
+						}
+					}
+					out := randSlice(rng, c.n*ld)
+					orig := append([]float32(nil), out...)
+					AttnValues(c.n, c.valid, c.hd, s, v, ld, out, ld)
+					for i := 0; i < c.n; i++ {
+						for d := 0; d < ld; d++ {
+							got := out[i*ld+d]
+							if d >= c.hd {
+								if math.Float32bits(got) != math.Float32bits(orig[i*ld+d]) {
+									t.Fatalf("padding (%d,%d) changed", i, d)
+								}
+								continue
+							}
+							var want float64
+							for key := 0; key < c.valid; key++ {
+								want += float64(s[key*AttnBlock+i]) * float64(v[key*ld+d])
+							}
+							if math.Abs(float64(got)-want) > 1e-5*(1+math.Abs(want))*math.Sqrt(float64(c.valid)) {
+								t.Fatalf("out(%d,%d) = %g, want %g", i, d, got, want)
+							}
+						}
+					}
+				})
 			}
 		})
 	}

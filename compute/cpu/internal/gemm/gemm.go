@@ -2,10 +2,14 @@
 // backend falls back to when no BLAS library is installed. It follows the
 // Goto/BLIS scheme: op(B) is packed into KC×NR column strips and A into
 // MR×KC row strips sized for the caches, and a register-blocked
-// micro-kernel (AVX-512 12×32 or AVX2 6×16 assembly on amd64, a 4×4 Go
-// kernel elsewhere) multiplies one strip pair. A Context is single-threaded:
-// the backend runs one per worker goroutine on disjoint parts of C.
+// micro-kernel (AVX-512 12×32 or AVX2 6×16 assembly on amd64, NEON 8×12
+// assembly on arm64, a 4×4 Go kernel elsewhere and under Force "go")
+// multiplies one strip pair. A Context is single-threaded: the backend
+// runs one per worker goroutine on disjoint parts of C.
 package gemm
+
+//go:generate go run gen_kernels.go
+//go:generate go run gen_neon.go
 
 import "math"
 
@@ -31,9 +35,11 @@ type kernel struct {
 	name  string
 }
 
-// Force, when set, caps the micro-kernel ("avx512", "avx2" or "go")
-// below the best the CPU supports; tests, benchmarks and the backend's SIMD
-// option use it. It must not change while a product runs.
+// Force, when set, caps the micro-kernel below the best the CPU supports:
+// "avx512" or "avx2" on amd64, "neon" on arm64, "go" for the portable one
+// (which is also what another architecture's name selects). Tests,
+// benchmarks and the backend's SIMD option use it. It must not change
+// while a product runs.
 var Force string
 
 // Context holds one goroutine's packing buffers. The zero value is ready.

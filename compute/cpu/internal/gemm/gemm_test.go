@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
-	"runtime"
 	"testing"
 )
 
@@ -16,15 +15,15 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
-// kernels lists the micro-kernels this machine can run, by Force name.
+// kernels lists the micro-kernels this machine can run, by Force name:
+// "go" and every SIMD level that selects a kernel of its own here.
 func kernels() []string {
-	if runtime.GOARCH != "amd64" {
-		return []string{""}
-	}
 	var ks []string
-	for _, f := range []string{"go", "avx2", "avx512"} {
+	seen := map[string]bool{}
+	for _, f := range []string{"go", "avx2", "avx512", "neon"} {
 		Force = f
-		if name := Name(); (f == "go") == (name == "Go 4×4") && (f != "avx512" || name == "AVX-512 12×32") {
+		if name := Name(); !seen[name] {
+			seen[name] = true
 			ks = append(ks, f)
 		}
 	}
@@ -51,7 +50,8 @@ func TestSgemm(t *testing.T) {
 				{true, 197, 70, 64, 0.125, 0}, // m > mc
 				{false, 40, 3100, 20, 1, 0},   // n > nc
 				{true, 196, 96, 768, 1, 0},
-				{false, 7, 5, 0, 1, 0.5}, // k = 0
+				{false, 7, 5, 0, 1, 0.5},      // k = 0
+				{true, 16, 24, 9, 1, negZero}, // −0 must not read C either
 			} {
 				t.Run(fmt.Sprintf("%v_%dx%dx%d_b%g", c.transB, c.m, c.n, c.k, c.beta), func(t *testing.T) {
 					pad := 3
@@ -75,6 +75,14 @@ func TestSgemm(t *testing.T) {
 					}
 					orig := append([]float32(nil), got...)
 					cx.Sgemm(c.transB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, got, ldc)
+					// The same product on the portable kernel, which the
+					// SIMD ones must equal within the rounding bound below.
+					generic := append([]float32(nil), orig...)
+					force := Force
+					Force = "go"
+					var gcx Context
+					gcx.Sgemm(c.transB, c.m, c.n, c.k, c.alpha, a, lda, b, ldb, c.beta, generic, ldc)
+					Force = force
 					for i := 0; i < c.m; i++ {
 						for j := 0; j < ldc; j++ {
 							g := got[i*ldc+j]
@@ -98,8 +106,12 @@ func TestSgemm(t *testing.T) {
 							if c.beta != 0 {
 								want += float64(c.beta) * float64(orig[i*ldc+j])
 							}
-							if math.Abs(float64(g)-want) > 1e-5*(1+math.Abs(want))*math.Sqrt(float64(c.k+1)) {
+							tol := 1e-5 * (1 + math.Abs(want)) * math.Sqrt(float64(c.k+1))
+							if math.Abs(float64(g)-want) > tol {
 								t.Fatalf("C(%d,%d) = %g, want %g", i, j, g, want)
+							}
+							if gv := generic[i*ldc+j]; math.Abs(float64(g-gv)) > tol {
+								t.Fatalf("C(%d,%d) = %g, the Go kernel gives %g", i, j, g, gv)
 							}
 						}
 					}
@@ -109,6 +121,9 @@ func TestSgemm(t *testing.T) {
 	}
 	Force = ""
 }
+
+// negZero is −0, which Sgemm must treat as beta = 0.
+var negZero = float32(math.Copysign(0, -1))
 
 func TestSgemmDoesNotAllocate(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))

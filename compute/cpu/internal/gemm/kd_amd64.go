@@ -2,8 +2,8 @@
 
 package gemm
 
-// kdTable[r] is the direct-A micro-kernel of r rows (r = 1..14).
-var kdTable = [15]func(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, acc int){
+// kdTable[r] is the AVX-512 direct-A micro-kernel of r rows (r = 1..14).
+var kdTable = [15]kdFunc{
 	nil,
 	kd1x32,
 	kd2x32,
@@ -21,8 +21,8 @@ var kdTable = [15]func(k int, a *float32, lda int, b, c *float32, ldc int, mask 
 	kd14x32,
 }
 
-// ktTable[r] is the transposed-A micro-kernel of r rows (r = 1..14).
-var ktTable = [15]func(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int){
+// ktTable[r] is the AVX-512 transposed-A micro-kernel of r rows (r = 1..14).
+var ktTable = [15]ktFunc{
 	nil,
 	kt1x32,
 	kt2x32,

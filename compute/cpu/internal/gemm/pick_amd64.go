@@ -1,12 +1,10 @@
 package gemm
 
-//go:generate go run gen_kernels.go
-
 import "golang.org/x/sys/cpu"
 
 func pick() kernel {
 	switch {
-	case Force == "go":
+	case Force == "go" || Force == "neon":
 	case Force != "avx2" && cpu.X86.HasAVX512F:
 		return kernel{12, 32, kern12x32, packBT32, "AVX-512 12×32"}
 	case Force != "avx512" && cpu.X86.HasAVX2 && cpu.X86.HasFMA:
@@ -30,4 +28,19 @@ func packBT32(dst, src *float32, ldb, k int)
 //go:noescape
 func packBT16(dst, src *float32, ldb, k int)
 
-func hasDirect() bool { return Force != "avx2" && Force != "go" && cpu.X86.HasAVX512F }
+// hasPackBT32 reports whether packBT32 (AVX-512 gathers) runs on this CPU,
+// whatever Force says.
+var hasPackBT32 = cpu.X86.HasAVX512F
+
+func hasDirect() bool {
+	return Force != "avx2" && Force != "go" && Force != "neon" && cpu.X86.HasAVX512F
+}
+
+// tables are the direct-A and transposed-A kernels MulT and the attention
+// products use: AVX-512 where HasDirect, else portable Go.
+func tables() (*[kdMR + 1]kdFunc, *[kdMR + 1]ktFunc) {
+	if hasDirect() {
+		return &kdTable, &ktTable
+	}
+	return &kdGeneric, &ktGeneric
+}

@@ -1,4 +1,4 @@
-//go:build !amd64
+//go:build !amd64 && !arm64
 
 package gemm
 
@@ -6,6 +6,10 @@ func pick() kernel { return kernel{4, 4, kernelGo, nil, "Go 4×4"} }
 
 func hasDirect() bool { return false }
 
-var kdTable [15]func(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, acc int)
+// tables are the direct-A and transposed-A kernels: portable Go here.
+func tables() (*[kdMR + 1]kdFunc, *[kdMR + 1]ktFunc) { return &kdGeneric, &ktGeneric }
 
-func packBT32(dst, src *float32, ldb, k int) { panic("gemm: no direct kernels") }
+// hasPackBT32 is false: the transposing pack is AVX-512 assembly.
+const hasPackBT32 = false
+
+func packBT32(dst, src *float32, ldb, k int) { panic("gemm: packBT32 needs AVX-512") }

@@ -1,8 +1,9 @@
 // Package vec holds the element-wise float32 kernels of the CPU backend:
 // exp for the softmax, the two GELUs, additions and the layer-norm passes.
-// On amd64 they run as AVX-512 or AVX2+FMA assembly chosen at start-up; the
-// portable Go versions in generic.go run everywhere else and define the
-// algorithms (the assembly follows them operation for operation).
+// On amd64 they run as AVX-512 or AVX2+FMA assembly chosen at start-up, on
+// arm64 as NEON assembly; the portable Go versions in generic.go run
+// everywhere else and define the algorithms (the assembly follows them
+// operation for operation).
 //
 // The exp is Cephes' expf (range reduction by ln 2 split in two parts and a
 // degree-6 polynomial, about 1 ulp); GELU-tanh uses the identity
@@ -10,6 +11,8 @@
 // erfc Chebyshev fit (relative error below 1.2e-7 for every argument), so
 // both GELUs keep float32 relative accuracy in their tails too.
 package vec
+
+//go:generate go run gen_neon.go
 
 import "math"
 
@@ -23,6 +26,9 @@ const (
 	AVX2
 	// AVX512 is AVX-512 F (Skylake-X, Ice Lake, Zen 4 and later).
 	AVX512
+	// NEON is arm64's Advanced SIMD with FMA (every arm64 CPU: Apple
+	// silicon, Graviton, Ampere, Raspberry Pi 4 and later).
+	NEON
 )
 
 // String names the level for status lines.
@@ -32,6 +38,8 @@ func (l Level) String() string {
 		return "AVX2+FMA"
 	case AVX512:
 		return "AVX-512"
+	case NEON:
+		return "NEON"
 	}
 	return "generic Go"
 }
@@ -45,13 +53,44 @@ func Current() Level { return level }
 // Best is the highest level this CPU supports.
 func Best() Level { return best }
 
-// SetLevel makes the kernels run at l, or at the best supported level below
-// it, and returns the level now in use. Tests and benchmarks use it to check
-// every implementation on one machine; it must not be called while kernels
-// run.
+// SetLevel makes the kernels run at l, or at the best level below it that
+// this CPU supports (Resolve), and returns the level now in use. Tests and
+// benchmarks use it to check every implementation on one machine; it must
+// not be called while kernels run.
 func SetLevel(l Level) Level {
-	level = min(l, best)
+	level = Resolve(l)
 	return level
+}
+
+// Resolve is the level SetLevel(l) selects: l itself when this CPU
+// supports it, else the next level down that it does: AVX-512 falls back
+// to AVX2, every other level to Generic (so another architecture's level
+// means Generic).
+func Resolve(l Level) Level {
+	for !Supported(l) {
+		if l == AVX512 {
+			l = AVX2
+		} else {
+			l = Generic
+		}
+	}
+	return l
+}
+
+// Supported reports whether the kernels can run at l on this CPU.
+func Supported(l Level) bool {
+	return l == Generic || l == best || (l == AVX2 && best == AVX512)
+}
+
+// Levels lists the levels this CPU supports, Generic first.
+func Levels() []Level {
+	var ls []Level
+	for _, l := range []Level{Generic, AVX2, AVX512, NEON} {
+		if Supported(l) {
+			ls = append(ls, l)
+		}
+	}
+	return ls
 }
 
 // Max returns the largest element of x, or −Inf when x is empty.
@@ -64,6 +103,8 @@ func Max(x []float32) float32 {
 		return maxAVX512(&x[0], len(x))
 	case AVX2:
 		return maxAVX2(&x[0], len(x))
+	case NEON:
+		return maxNEON(x)
 	}
 	return maxGeneric(x)
 }
@@ -79,6 +120,8 @@ func ExpShift(x []float32, m float32) float32 {
 		return expShiftAVX512(&x[0], len(x), m)
 	case AVX2:
 		return expShiftAVX2(&x[0], len(x), m)
+	case NEON:
+		return expShiftNEON(x, m)
 	}
 	return expShiftGeneric(x, m)
 }
@@ -94,6 +137,9 @@ func Scale(x []float32, s float32) {
 		return
 	case AVX2:
 		scaleAVX2(&x[0], len(x), s)
+		return
+	case NEON:
+		scaleNEON(x, s)
 		return
 	}
 	scaleGeneric(x, s)
@@ -115,6 +161,9 @@ func GELUTanh(x, bias []float32) {
 	case AVX2:
 		geluTanhAVX2(&x[0], len(x), ptr(bias))
 		return
+	case NEON:
+		geluTanhNEON(x, bias)
+		return
 	}
 	geluTanhGeneric(x, bias)
 }
@@ -135,6 +184,9 @@ func GELUErf(x, bias []float32) {
 	case AVX2:
 		geluErfAVX2(&x[0], len(x), ptr(bias))
 		return
+	case NEON:
+		geluErfNEON(x, bias)
+		return
 	}
 	geluErfGeneric(x, bias)
 }
@@ -153,6 +205,9 @@ func Add(dst, a, b []float32) {
 	case AVX2:
 		addAVX2(&dst[0], &a[0], &b[0], len(dst))
 		return
+	case NEON:
+		addNEON(dst, a, b)
+		return
 	}
 	addGeneric(dst, a, b)
 }
@@ -167,6 +222,8 @@ func Sum(x []float32) float32 {
 		return sumAVX512(&x[0], len(x))
 	case AVX2:
 		return sumAVX2(&x[0], len(x))
+	case NEON:
+		return sumNEON(x)
 	}
 	return sumGeneric(x)
 }
@@ -182,6 +239,8 @@ func SumSqDev(x []float32, m float32) float32 {
 		return sumSqDevAVX512(&x[0], len(x), m)
 	case AVX2:
 		return sumSqDevAVX2(&x[0], len(x), m)
+	case NEON:
+		return sumSqDevNEON(x, m)
 	}
 	return sumSqDevGeneric(x, m)
 }
@@ -199,6 +258,9 @@ func Normalize(dst, x []float32, mean, inv float32, gain, bias []float32) {
 		return
 	case AVX2:
 		normalizeAVX2(&dst[0], &x[0], len(dst), mean, inv, &gain[0], &bias[0])
+		return
+	case NEON:
+		normalizeNEON(dst, x, mean, inv, gain, bias)
 		return
 	}
 	normalizeGeneric(dst, x, mean, inv, gain, bias)

@@ -8,13 +8,7 @@ import (
 )
 
 // levels are the implementations this machine can run.
-func levels() []Level {
-	var ls []Level
-	for l := Generic; l <= Best(); l++ {
-		ls = append(ls, l)
-	}
-	return ls
-}
+func levels() []Level { return Levels() }
 
 // forEachLevel runs f with the kernels forced to every supported level.
 func forEachLevel(t *testing.T, f func(t *testing.T)) {
