@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
-	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
@@ -251,26 +250,7 @@ func TestAblationsMatchAnIndependentForward(t *testing.T) {
 				t.Fatal(err)
 			}
 			const seed = 5
-			raw, err := RandomWeights(cfg, seed)
-			if err != nil {
-				t.Fatal(err)
-			}
-			weights := map[string][]float64{}
-			for _, tn := range raw {
-				r := tn.Data.(safetensors.Raw)
-				f32 := make([]float32, len(r.Bytes)/r.DType.Size())
-				if err := safetensors.DecodeFloat32(f32, r.Bytes, r.DType); err != nil {
-					t.Fatal(err)
-				}
-				weights[tn.Name] = toF64(f32)
-			}
-			w := func(n string) []float64 {
-				v, ok := weights[n]
-				if !ok {
-					t.Fatalf("no tensor %s", n)
-				}
-				return v
-			}
+			w := randomWeights64(t, cfg, seed)
 			pre := DefaultPreprocessor(cfg)
 			pre.MaxNumPatches = 23 // NaFlex: padding rows past the valid patches
 			m, err := NewRandom(cfg, pre, seed, Options{Backend: cpuBackend})

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
@@ -80,6 +81,39 @@ func TestLabelsNeedATokenizer(t *testing.T) {
 	m := loadReference(t, "siglip2_fixed", cpuBackend)
 	if _, _, err := m.EncodeLabels(context.Background(), []string{"cat"}, PromptOptions{}); err == nil {
 		t.Fatal("encoding labels without a tokenizer succeeded")
+	}
+	if err := m.CanEncodeText(); err == nil || !strings.Contains(err.Error(), "no tokenizer.json") {
+		t.Errorf("CanEncodeText = %v", err)
+	}
+}
+
+// A tokenizer this engine cannot read (here a Unigram tokenizer.json, as
+// T5-style checkpoints ship) leaves the model vision only, saying why; a
+// broken file that is read is no reason to refuse the images.
+func TestUnsupportedTokenizerLoadsVisionOnly(t *testing.T) {
+	dir := withTinyTokenizer(t, "siglip2_naflex")
+	if err := os.WriteFile(filepath.Join(dir, "tokenizer.json"), []byte(`{"model":{"type":"Unigram","vocab":[["a",0.0]]}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(dir, Options{Backend: cpuBackend})
+	if err != nil {
+		t.Fatalf("a model with an unsupported tokenizer did not load: %v", err)
+	}
+	defer m.Close()
+	if m.Tokenizer != nil || m.TokenizerErr == nil {
+		t.Fatalf("tokenizer %v, error %v", m.Tokenizer, m.TokenizerErr)
+	}
+	_, _, err = m.EncodeLabels(context.Background(), []string{"cat"}, PromptOptions{})
+	if err == nil || !strings.Contains(err.Error(), "not one this program reads") || !strings.Contains(err.Error(), "BPE") {
+		t.Errorf("EncodeLabels: %v", err)
+	}
+	good, err := Load(withTinyTokenizer(t, "siglip2_naflex"), Options{Backend: cpuBackend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer good.Close()
+	if err := good.CanEncodeText(); err != nil || good.TokenizerErr != nil {
+		t.Errorf("with the tiny tokenizer: %v", err)
 	}
 }
 

@@ -13,6 +13,18 @@ import (
 // model was built from.
 func IndependentEmbedding(t *testing.T, cfg Config, seed int64, a *Analysis, keep []int) []float32 {
 	t.Helper()
+	w := randomWeights64(t, cfg, seed)
+	pos, err := a.Positions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return toF32(forward64(t, w, cfg.Vision, cfg.Variant, a.Prepared.Input.Patches, pos, keep, nil))
+}
+
+// randomWeights64 is RandomWeights(cfg, seed) in float64, by name, for the
+// independent float64 computations the tests hold the engine against.
+func randomWeights64(t *testing.T, cfg Config, seed int64) func(string) []float64 {
+	t.Helper()
 	raw, err := RandomWeights(cfg, seed)
 	if err != nil {
 		t.Fatal(err)
@@ -26,16 +38,11 @@ func IndependentEmbedding(t *testing.T, cfg Config, seed int64, a *Analysis, kee
 		}
 		weights[tn.Name] = toF64(f32)
 	}
-	w := func(n string) []float64 {
+	return func(n string) []float64 {
 		v, ok := weights[n]
 		if !ok {
 			t.Fatalf("no tensor %s", n)
 		}
 		return v
 	}
-	pos, err := a.Positions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return toF32(forward64(t, w, cfg.Vision, cfg.Variant, a.Prepared.Input.Patches, pos, keep, nil))
 }

@@ -76,7 +76,7 @@ func FixedResFromNaFlex(m *Model, imageSize int, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.Tokenizer, out.vocabulary = m.Tokenizer, m.vocabulary
+	out.Tokenizer, out.TokenizerErr, out.vocabulary = m.Tokenizer, m.TokenizerErr, m.vocabulary
 	out.Dir = fmt.Sprintf("%s (squashed to %d×%d)", m.Dir, imageSize, imageSize)
 	return out, nil
 }

@@ -43,24 +43,49 @@ type Score struct {
 	Prob float32
 }
 
-// loadTokenizer loads dir's tokenizer.json or tokenizer.model, or leaves
-// the model without one (image-only use) when the folder has neither.
-func loadTokenizer(dir string) (*tokenizer.Tokenizer, error) {
+// loadTokenizer loads dir's tokenizer.json or tokenizer.model. A folder
+// with neither leaves the model without one (image-only use), and so does
+// a tokenizer this engine cannot read (not a Gemma-style BPE, as SigLIP 1's
+// is not): unsupported then says why, and the model still works on
+// images. A tokenizer file that cannot be read at all (a FIFO, a symlink
+// loop, over the size limit) is an error.
+func loadTokenizer(dir string) (tok *tokenizer.Tokenizer, unsupported, err error) {
 	for _, name := range []string{tokenizer.JSONFile, tokenizer.SentencePieceFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			return tokenizer.LoadDir(dir)
+		path := filepath.Join(dir, name)
+		if _, err := os.Stat(path); err == nil {
+			data, err := inputfile.ReadFile(path, inputfile.TokenizerLimit)
+			if err != nil {
+				return nil, nil, fmt.Errorf("tokenizer: %w", err)
+			}
+			if tok, err = tokenizer.Parse(data); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err), nil
+			}
+			return tok, nil, nil
 		} else if !errors.Is(err, os.ErrNotExist) {
 			// Say what is wrong in the words Load uses ("symlink loop").
-			return nil, fmt.Errorf("tokenizer: %w", inputfile.CheckRegular(filepath.Join(dir, name)))
+			return nil, nil, fmt.Errorf("tokenizer: %w", inputfile.CheckRegular(path))
 		}
 	}
-	return nil, nil
+	return nil, nil, nil
+}
+
+// CanEncodeText reports why the model cannot encode text labels (its
+// folder has no tokenizer, or one this engine does not read), or nil when
+// it can. Images work either way.
+func (m *Model) CanEncodeText() error {
+	switch {
+	case m.Tokenizer != nil:
+		return nil
+	case m.TokenizerErr != nil:
+		return fmt.Errorf("%s: its tokenizer is not one this program reads (%w), so text labels cannot be encoded; the image views work", m.Dir, m.TokenizerErr)
+	}
+	return fmt.Errorf("%s has no tokenizer.json or tokenizer.model, so text labels cannot be encoded; the image views work", m.Dir)
 }
 
 // Tokenize turns a label into its prompt and token ids.
 func (m *Model) Tokenize(label string, p PromptOptions) (prompt string, ids []int, err error) {
-	if m.Tokenizer == nil {
-		return "", nil, fmt.Errorf("%s has no tokenizer.json or tokenizer.model, so text labels cannot be encoded", m.Dir)
+	if err := m.CanEncodeText(); err != nil {
+		return "", nil, err
 	}
 	if prompt, err = tokenizer.Prompt(label, p.Template, !p.KeepCase); err != nil {
 		return "", nil, err

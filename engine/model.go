@@ -33,8 +33,10 @@ type Model struct {
 	// logit = cos·exp(LogitScale) + LogitBias.
 	LogitScale, LogitBias float32
 
-	// Tokenizer turns label text into ids; nil when the folder has none.
-	Tokenizer *tokenizer.Tokenizer
+	// Tokenizer turns label text into ids; nil when the folder has none
+	// or one this engine cannot read (TokenizerErr then says why).
+	Tokenizer    *tokenizer.Tokenizer
+	TokenizerErr error
 
 	backend compute.Backend
 	weights *Weights
@@ -76,7 +78,7 @@ func Load(dir string, opts Options) (*Model, error) {
 		return nil, err
 	}
 	m.Dir = dir
-	if m.Tokenizer, err = loadTokenizer(dir); err != nil {
+	if m.Tokenizer, m.TokenizerErr, err = loadTokenizer(dir); err != nil {
 		w.Close()
 		return nil, err
 	}

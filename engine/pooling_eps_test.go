@@ -5,8 +5,6 @@ import (
 	"math"
 	"math/rand"
 	"testing"
-
-	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 )
 
 // TestPoolingHeadHonoursLayerNormEps runs a random model whose
@@ -26,31 +24,7 @@ func TestPoolingHeadHonoursLayerNormEps(t *testing.T) {
 		t.Fatal(err)
 	}
 	const seed = 11
-	raw, err := RandomWeights(cfg, seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	weights := map[string][]float64{}
-	for _, tn := range raw {
-		r := tn.Data.(safetensors.Raw)
-		n := len(r.Bytes) / r.DType.Size()
-		f32 := make([]float32, n)
-		if err := safetensors.DecodeFloat32(f32, r.Bytes, r.DType); err != nil {
-			t.Fatal(err)
-		}
-		f64 := make([]float64, n)
-		for i, v := range f32 {
-			f64[i] = float64(v)
-		}
-		weights[tn.Name] = f64
-	}
-	w := func(name string) []float64 {
-		v, ok := weights[name]
-		if !ok {
-			t.Fatalf("no tensor %s", name)
-		}
-		return v
-	}
+	w := randomWeights64(t, cfg, seed)
 	for _, b := range testBackends() {
 		t.Run(b.Name(), func(t *testing.T) {
 			m, err := NewRandom(cfg, DefaultPreprocessor(cfg), seed, Options{Backend: b})

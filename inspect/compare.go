@@ -90,7 +90,11 @@ type CompareSettingJSON struct {
 	Scores         []CompareLabelScore `json:"scores"`
 	TimingsMS      map[string]float64  `json:"timings_ms"`
 	InternalsBytes int64               `json:"internals_bytes"`
-	Error          string              `json:"error,omitempty"`
+	// VisionOnly says why the setting's model cannot encode labels (no
+	// tokenizer, or one the engine does not read); its scores are empty
+	// and its image views work.
+	VisionOnly string `json:"vision_only,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // CompareJSON is the headless compare output and the JSON saved beside an
@@ -127,6 +131,9 @@ func SettingJSON(set CompareSetting, modelName string, a *engine.Analysis, label
 		InternalsBytes: InternalsBytes(a), Scores: []CompareLabelScore{}}
 	if a.Model.Config.Variant == engine.NaFlex {
 		s.MaxPatches = a.Tokens()
+	}
+	if err := a.Model.CanEncodeText(); err != nil {
+		s.VisionOnly = err.Error()
 	}
 	for k := range min(len(labels), len(scores)) {
 		s.Scores = append(s.Scores, CompareLabelScore{Label: labels[k].Text, Prompt: labels[k].Prompt,
@@ -192,7 +199,8 @@ func CompareHeadless(ctx context.Context, cfg CompareSpec) (*CompareJSON, error)
 		var labels []engine.Label
 		var scores []engine.Score
 		var text time.Duration
-		if len(cfg.Labels) > 0 {
+		noText := m.CanEncodeText()
+		if len(cfg.Labels) > 0 && noText == nil {
 			t0 := cfg.now()
 			if labels, _, err = m.EncodeLabels(ctx, cfg.Labels, cfg.Prompt); err == nil {
 				scores, err = m.ScoreLabels(a.ImageEmbedding(), labels)

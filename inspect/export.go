@@ -59,6 +59,12 @@ func (e *Export) Caption() viz.Caption {
 	if r.Kind == MapLabel && r.Label != nil {
 		extra = append(extra, fmt.Sprintf("label %q (approximation: each patch pooled on its own)", r.Label.Text))
 	}
+	if n := e.Map.Norm; n != nil && r.Kind == MapNorm {
+		extra = append(extra, fmt.Sprintf("feature norms, median %s; %d outliers above %g x median", viz.FormatValue(n.Median), len(n.Outliers), n.K))
+	}
+	if n := e.Map.Norm; n != nil && r.Kind == MapPositions {
+		extra = append(extra, fmt.Sprintf("position embeddings: cosine to this patch's; %d norm outliers above %g x median", len(n.Outliers), n.K))
+	}
 	if r.Kind == MapPCA && e.Map.PCA != nil {
 		x := e.Map.PCA.ExplainedRatio
 		extra = append(extra, fmt.Sprintf("RGB = PC1 %.0f%%, PC2 %.0f%%, PC3 %.0f%% of variance", 100*x[0], 100*x[1], 100*x[2]))
@@ -123,10 +129,54 @@ func (e *Export) Metadata() map[string]any {
 		meta["pca_scores"] = scores
 		meta["pca_explained_ratio"] = p.ExplainedRatio
 	}
+	if n := e.Map.Norm; n != nil {
+		normMetadata(meta, r.Kind, n)
+	}
 	for k, v := range e.Meta {
 		meta[k] = v
 	}
 	return meta
+}
+
+// OutlierJSON is one flagged patch in JSON.
+type OutlierJSON struct {
+	Row   int           `json:"row"`
+	Col   int           `json:"col"`
+	Norm  viz.JSONFloat `json:"norm"`
+	Ratio viz.JSONFloat `json:"ratio"`
+}
+
+// OutliersJSON lists s's outliers for JSON (an empty list, not null,
+// when there are none).
+func OutliersJSON(s *NormStats) []OutlierJSON {
+	out := []OutlierJSON{}
+	for _, o := range s.Outliers {
+		out = append(out, OutlierJSON{Row: o.Patch.Row, Col: o.Patch.Col, Norm: viz.JSONFloat(o.Norm), Ratio: viz.JSONFloat(o.Ratio)})
+	}
+	return out
+}
+
+// normMetadata adds what a norm or position map's JSON says beyond its
+// values: the threshold, the median and the outliers (for positions also
+// every position's norm).
+func normMetadata(meta map[string]any, k MapKind, n *NormStats) {
+	meta["outlier_k"] = n.K
+	meta["median_norm"] = viz.JSONFloat(n.Median)
+	meta["max_norm"] = viz.JSONFloat(n.Max)
+	meta["outliers"] = OutliersJSON(n)
+	switch k {
+	case MapNorm:
+		meta["values_are"] = "the L2 norm of each patch's features at this level"
+		meta["outliers_are"] = fmt.Sprintf("patches whose norm exceeds outlier_k × median_norm (%g × %s), largest first", n.K, viz.FormatValue(n.Median))
+	case MapPositions:
+		meta["values_are"] = "the cosine similarity of the patch's position embedding to each position's"
+		meta["outliers_are"] = fmt.Sprintf("positions whose embedding's norm exceeds outlier_k × median_norm (%g × %s), largest first", n.K, viz.FormatValue(n.Median))
+		norms := make([]viz.JSONFloat, len(n.Norms))
+		for i, v := range n.Norms {
+			norms[i] = viz.JSONFloat(v)
+		}
+		meta["position_norms"] = norms
+	}
 }
 
 // Write writes the picture to pngPath and, when jsonPath is not empty, the

@@ -25,6 +25,8 @@ func TestExportBaseName(t *testing.T) {
 		{"my.photo.png", MapRequest{Kind: MapPCA, Level: 0}, "my.photo.pca.L0"},
 		{"", MapRequest{Kind: MapPCA, Level: 1}, "image.pca.L1"},
 		{"x.png", MapRequest{Kind: MapLabel, Label: &engine.Label{Text: "日本"}}, "x.label.label"},
+		{"cat.jpg", MapRequest{Kind: MapNorm, Level: 3, Patch: viz.Patch{Row: 1}, OutlierK: 5}, "cat.norm.L3"},
+		{"cat.jpg", MapRequest{Kind: MapPositions, Level: 3, Patch: viz.Patch{Row: 1, Col: 2}}, "cat.positions.r1c2"},
 	}
 	for _, c := range cases {
 		if got := ExportBaseName(c.image, c.r); got != c.want {
@@ -68,5 +70,39 @@ func TestExportCaptionAndFiles(t *testing.T) {
 	// Patch (1,2) of an 8-wide, 6-high grid over 512×384: x 128…191, y 64…127.
 	if c := pic.NRGBAAt(128, 64); c.R != 255 || c.G != 255 || c.B != 255 {
 		t.Errorf("cursor corner is %v, want white", c)
+	}
+}
+
+// A norm map's JSON says what its values are and lists the outliers with
+// the threshold; a position map's adds every position's norm.
+func TestExportNormMetadata(t *testing.T) {
+	a := testAnalysis(t)
+	maps := NewMaps(a)
+	rows, cols := maps.Grid()
+	nm, err := maps.Compute(MapRequest{Kind: MapNorm, Level: 1, OutlierK: 1.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := (&Export{Map: nm}).Metadata()
+	outs, ok := meta["outliers"].([]OutlierJSON)
+	if !ok || len(outs) != len(nm.Norm.Outliers) || len(outs) == 0 || meta["outlier_k"] != 1.05 || meta["layer"] != 1 {
+		t.Fatalf("norm metadata: %v", meta)
+	}
+	for i, o := range outs {
+		want := nm.Norm.Outliers[i]
+		if o.Row != want.Patch.Row || o.Col != want.Patch.Col || float32(o.Norm) != want.Norm || float32(o.Norm) != nm.Grid.Values[o.Row*cols+o.Col] {
+			t.Errorf("outlier %d: %+v, want %+v", i, o, want)
+		}
+	}
+	pm, err := maps.Compute(MapRequest{Kind: MapPositions, Patch: viz.Patch{Row: 1, Col: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta = (&Export{Map: pm}).Metadata()
+	if norms, ok := meta["position_norms"].([]viz.JSONFloat); !ok || len(norms) != rows*cols || meta["outlier_k"] != DefaultOutlierK || meta["layer"] != nil {
+		t.Errorf("positions metadata: %v", meta)
+	}
+	if c := (&Export{Map: pm}).Caption().Text(); !strings.Contains(c, "position embeddings") || !strings.Contains(c, "patch (1,1)") {
+		t.Errorf("caption %q", c)
 	}
 }

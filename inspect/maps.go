@@ -33,10 +33,18 @@ const (
 	// MapPCA colours the patches by the first three principal components
 	// of their features at one level.
 	MapPCA
+	// MapNorm is each patch's feature norm at one level, with the
+	// outliers above k × the median flagged (Map.Norm).
+	MapNorm
+	// MapPositions is the cosine similarity of the query patch's position
+	// embedding to every patch's, with the position embeddings' norms
+	// (Map.Norm): the learned table of a fixed-resolution model, the
+	// table resized to the image's grid for NaFlex.
+	MapPositions
 	numMapKinds
 )
 
-var mapKindNames = [numMapKinds]string{"similarity", "attention", "pooling", "rollout", "label", "pca"}
+var mapKindNames = [numMapKinds]string{"similarity", "attention", "pooling", "rollout", "label", "pca", "norm", "positions"}
 
 // String is the kind's command-line name.
 func (k MapKind) String() string {
@@ -58,14 +66,17 @@ func ParseMapKind(s string) (MapKind, error) {
 
 // UsesPatch tells whether the kind depends on a query patch.
 func (k MapKind) UsesPatch() bool {
-	return k == MapSimilarity || k == MapAttention || k == MapRollout
+	return k == MapSimilarity || k == MapAttention || k == MapRollout || k == MapPositions
 }
 
 // UsesHead tells whether the kind depends on an attention head.
 func (k MapKind) UsesHead() bool { return k == MapAttention || k == MapPooling }
 
 // UsesLevel tells whether the kind depends on a layer.
-func (k MapKind) UsesLevel() bool { return k != MapPooling && k != MapLabel }
+func (k MapKind) UsesLevel() bool { return k != MapPooling && k != MapLabel && k != MapPositions }
+
+// UsesOutlierK tells whether the kind flags outliers (MapRequest.OutlierK).
+func (k MapKind) UsesOutlierK() bool { return k == MapNorm || k == MapPositions }
 
 // BlockLevels tells whether the kind's level counts transformer blocks
 // (1…L: block k's attention produces hidden state k) rather than feature
@@ -84,6 +95,18 @@ type MapRequest struct {
 	Patch viz.Patch
 	// Label is the text label of a label map.
 	Label *engine.Label
+	// OutlierK is the outlier threshold of norm and position maps (a
+	// patch is flagged above OutlierK × the median norm); 0 means
+	// DefaultOutlierK.
+	OutlierK float64
+}
+
+// K is the request's outlier threshold, DefaultOutlierK when not set.
+func (r MapRequest) K() float64 {
+	if r.OutlierK == 0 {
+		return DefaultOutlierK
+	}
+	return r.OutlierK
 }
 
 // Numbering says, in every JSON export, how its numbers count: layers
@@ -99,6 +122,7 @@ type MapKey struct {
 	head  int
 	patch viz.Patch
 	label string
+	k     float64
 }
 
 // NoMapKey is the key of no map: a screen that wants none compares
@@ -120,6 +144,9 @@ func (r MapRequest) Key() MapKey {
 	if r.Kind == MapLabel && r.Label != nil {
 		k.label = r.Label.Prompt
 	}
+	if r.Kind.UsesOutlierK() {
+		k.k = r.K()
+	}
 	return k
 }
 
@@ -138,6 +165,10 @@ type Map struct {
 	Colors *viz.ColorGrid
 	// PCA is the decomposition behind Colors.
 	PCA *viz.PCA
+	// Norm holds the norms and outliers of a norm map (the features'
+	// norms, which are also Grid) or a position map (the position
+	// embeddings' norms); nil for the other kinds.
+	Norm *NormStats
 }
 
 // Value returns the map's value at patch p, formatted for the screen.
@@ -168,6 +199,7 @@ type Maps struct {
 	rollout       *viz.Rollout
 	pca           map[int]*viz.PCA
 	patchEmbReady bool
+	positions     []float32 // the grid's position embeddings, once read
 }
 
 // NewMaps prepares map computation for a.
@@ -217,6 +249,11 @@ func (m *Maps) Check(r MapRequest) error {
 	if r.Kind == MapLabel && (r.Label == nil || len(r.Label.Embed) == 0) {
 		return fmt.Errorf("label map: no encoded label given")
 	}
+	if r.Kind.UsesOutlierK() {
+		if err := CheckOutlierK(r.K()); err != nil {
+			return fmt.Errorf("%s: %w", r.Kind, err)
+		}
+	}
 	return nil
 }
 
@@ -224,7 +261,7 @@ func (m *Maps) Check(r MapRequest) error {
 // enough to run inside a key press (≤ a few milliseconds at 1024 patches).
 func (m *Maps) Cheap(r MapRequest) bool {
 	switch r.Kind {
-	case MapSimilarity, MapAttention, MapPooling:
+	case MapSimilarity, MapAttention, MapPooling, MapNorm, MapPositions:
 		return true
 	case MapLabel:
 		m.mu.Lock()
@@ -275,6 +312,10 @@ func (m *Maps) Compute(r MapRequest) (*Map, error) {
 		}
 	case MapPCA:
 		return m.pcaMap(r)
+	case MapNorm:
+		return m.normMap(r)
+	case MapPositions:
+		return m.positionMap(r)
 	}
 	if err != nil {
 		return nil, err
@@ -300,6 +341,55 @@ func (m *Maps) Rollout() (*viz.Rollout, error) {
 	}
 	m.rollout = ro
 	return ro, nil
+}
+
+// normMap is the features' norms at the request's level, outliers flagged.
+func (m *Maps) normMap(r MapRequest) (*Map, error) {
+	f, err := m.a.Features(r.Level)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ComputeNorms(f, m.a.Hidden(), m.rows, m.cols, r.K())
+	if err != nil {
+		return nil, err
+	}
+	return &Map{Req: r, Grid: viz.Grid{H: m.rows, W: m.cols, Values: s.Norms}, Range: viz.MinMax(s.Norms), Norm: s}, nil
+}
+
+// positionMap is the query position's cosine similarity to every
+// position of the grid, with the positions' norms.
+func (m *Maps) positionMap(r MapRequest) (*Map, error) {
+	pos, err := m.Positions()
+	if err != nil {
+		return nil, err
+	}
+	d := m.a.Hidden()
+	query := r.Patch.Row*m.cols + r.Patch.Col
+	vals, err := viz.SimilarityMap(pos, d, m.valid, query)
+	if err != nil {
+		return nil, err
+	}
+	s, err := ComputeNorms(pos, d, m.rows, m.cols, r.K())
+	if err != nil {
+		return nil, err
+	}
+	return &Map{Req: r, Grid: viz.Grid{H: m.rows, W: m.cols, Values: vals}, Range: rangeWithout(vals, query, true), Norm: s}, nil
+}
+
+// Positions returns the position embeddings the vision tower added to
+// this grid (valid × hidden): the learned table of a fixed-resolution
+// model, the table resized to the grid for NaFlex. Read once.
+func (m *Maps) Positions() ([]float32, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.positions == nil {
+		pos, err := m.a.Positions()
+		if err != nil {
+			return nil, err
+		}
+		m.positions = pos
+	}
+	return m.positions, nil
 }
 
 func (m *Maps) pcaMap(r MapRequest) (*Map, error) {

@@ -2,32 +2,22 @@ package inspect
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
 var referenceDir = filepath.Join("..", "testdata", "reference")
 
-// probeGolden is one case of testdata/reference/goldens/probes.json
-// (transformers' own numbers).
-type probeGolden struct {
-	Model         string      `json:"model"`
-	MaxNumPatches int         `json:"max_num_patches"`
-	Image         string      `json:"image"`
-	InputIDs      []int       `json:"input_ids"`
-	BaseLogit     float64     `json:"base_logit"`
-	Occlusion     [][]float64 `json:"occlusion"`
-	Heads         [][]float64 `json:"heads"`
-}
+// probeGolden is a case of probes.json (transformers' own numbers).
+type probeGolden = testmodel.ProbeCase
 
 // goldenProbe loads a probes.json case: the model, the analysis of its
 // image and the probe of its token row.
@@ -60,15 +50,11 @@ func goldenProbe(t *testing.T, c probeGolden) *Probe {
 
 func loadProbeGoldens(t *testing.T) []probeGolden {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(referenceDir, "goldens", "probes.json"))
+	cases, err := testmodel.ProbeCases(referenceDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g struct{ Cases []probeGolden }
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
-	return g.Cases
+	return cases
 }
 
 func goldenClose(got, want float64) bool { return math.Abs(got-want) <= 5e-4+1e-4*math.Abs(want) }
@@ -232,5 +218,44 @@ func TestCurvePointsDropTheTopPatches(t *testing.T) {
 	}
 	if fmt.Sprint(cs.Curves[0].Kind, cs.Curves[1].Kind) != "deletion insertion" {
 		t.Errorf("curve kinds %v %v", cs.Curves[0].Kind, cs.Curves[1].Kind)
+	}
+}
+
+// A clone is filled in without touching the original (the screen keeps
+// drawing the original while a step runs on the clone).
+func TestProbeStateClones(t *testing.T) {
+	p := goldenProbe(t, loadProbeGoldens(t)[0])
+	ctx := context.Background()
+	o := p.NewOcclusion(1)
+	oc := o.Clone()
+	if err := p.OcclusionStep(ctx, oc, 3, 2); err != nil {
+		t.Fatal(err)
+	}
+	if o.Done != 0 || !math.IsNaN(float64(o.Delta[0])) || oc.Done != 3 || math.IsNaN(float64(oc.Delta[0])) {
+		t.Errorf("occlusion: original done %d delta %v, clone done %d delta %v", o.Done, o.Delta[0], oc.Done, oc.Delta[0])
+	}
+	h := p.NewHeadAblation()
+	hc := h.Clone()
+	if err := p.HeadStep(ctx, hc, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	if h.Done != 0 || !math.IsNaN(float64(h.Delta[0][0])) || hc.Done != 2 || math.IsNaN(float64(hc.Delta[0][1])) {
+		t.Errorf("heads: original done %d, clone done %d", h.Done, hc.Done)
+	}
+	vals := make([]float32, p.Analysis().Valid())
+	for i := range vals {
+		vals[i] = float32(i % 5)
+	}
+	cs, err := p.NewCurves([]RankedMap{{Name: "m", Values: vals}}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := cs.Clone()
+	before := cs.Remaining()
+	if err := p.CurveStep(ctx, cc, 2, 2); err != nil {
+		t.Fatal(err)
+	}
+	if cs.Remaining() != before || cc.Remaining() != before-2 || !math.IsNaN(cs.Curves[0].Logit[1]) || math.IsNaN(cc.Curves[0].Logit[1]) {
+		t.Errorf("curves: original %d left, clone %d left", cs.Remaining(), cc.Remaining())
 	}
 }

@@ -28,13 +28,14 @@ const (
 	viewLocality
 	viewWhy
 	viewTrained
+	viewInside
 	numViews
 )
 
 // viewNames name the views on their tabs; viewShort in the help's list.
 var (
-	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why", "Trained"}
-	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why", "trained"}
+	viewNames = [numViews]string{"Similarity", "Attention", "Labels", "PCA", "Locality", "Why", "Trained", "Inside"}
+	viewShort = [numViews]string{"sim", "attn", "labels", "PCA", "locality", "why", "trained", "inside"}
 )
 
 // attnMode is what the attention view shows.
@@ -113,10 +114,11 @@ func New(cfg Config) *Model {
 	m.pages[viewLocality] = m.loc
 	m.why = &whyPage{}
 	m.pages[viewWhy] = m.why
+	m.pages[viewTrained] = newTrainedPage(cfg.Trained)
+	m.pages[viewInside] = newInsidePage()
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
 	}
-	m.pages[viewTrained] = newTrainedPage(cfg.Trained)
 	return m
 }
 
@@ -467,12 +469,9 @@ func (m *Model) export() tea.Cmd {
 		m.setMessage("the heatmap is still being computed: press s again when it shows", true)
 		return nil
 	}
-	if m.exporting {
-		m.setMessage("still saving the previous view…", false)
+	if !saving(&m.exporting, m.setMessage) {
 		return nil
 	}
-	m.exporting = true
-	m.setMessage("saving…", false)
 	e := &inspect.Export{Image: m.pic, Map: cur, Colormap: m.disp.cmap, Model: m.sh.cfg.ModelName, Display: m.disp.display,
 		Overlay:   viz.OverlayOptions{Opacity: m.disp.opacity, Smooth: m.disp.smooth, GridLines: m.disp.grid},
 		LevelName: m.analysis.FeatureLevelName(cur.Req.Level),

@@ -105,6 +105,9 @@ type comparePane struct {
 	labelBusy  bool
 	labelErr   error
 	labelTexts []string
+	// noText says why the pane's model cannot encode labels (no
+	// tokenizer, or one the engine cannot read): the pane is vision only.
+	noText error
 
 	maps   mapSlot
 	scaled *scaledMap // maps.cur on the shared range
@@ -430,6 +433,7 @@ func (m *CompareModel) paneDone(msg cmpPaneMsg) tea.Cmd {
 	a := msg.a
 	p.stage, p.analysis, p.prep, p.vision = paneReady, a, msg.prep, msg.vision
 	p.mapper = inspect.NewMaps(a)
+	p.noText = a.Model.CanEncodeText()
 	p.internals = inspect.InternalsBytes(a)
 	p.pic, p.cover = inspect.ReceivedImage(a)
 	p.view.SetImage(p.pic)
@@ -453,8 +457,9 @@ func (m *CompareModel) encodeLabels() tea.Cmd {
 		if p.stage != paneReady || p.labelBusy || p.labelGen == m.labels.gen {
 			continue
 		}
-		if p.analysis.Model.Tokenizer == nil {
-			p.labelGen, p.labelErr = m.labels.gen, fmt.Errorf("this model has no tokenizer, so labels cannot be encoded")
+		if p.noText != nil {
+			// Vision only: the pane keeps its maps and says so.
+			p.labelGen, p.labels, p.scores, p.labelTexts, p.labelErr = m.labels.gen, nil, nil, nil, nil
 			continue
 		}
 		if len(texts) == 0 {

@@ -531,3 +531,42 @@ func TestCompareGoldenScreens(t *testing.T) {
 		})
 	}
 }
+
+// A model without a tokenizer beside one with: its pane keeps its maps,
+// its title says "vision only", and in the labels view its column and
+// footer say why it has no scores.
+func TestCompareVisionOnlyPane(t *testing.T) {
+	cfg := testCompareConfig(t, false)
+	ec, err := engine.ParseConfig([]byte(testmodel.ConfigJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := engine.DefaultPreprocessor(ec)
+	pre.MaxNumPatches = 50
+	noText, err := engine.NewRandom(ec, pre, 7, testEngineOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Models = append(cfg.Models[:1], inspect.ModelSource{Name: "test/no-tokenizer", Load: func() (*engine.Model, error) { return noText, nil }})
+	cfg.Settings = []inspect.CompareSetting{{Name: "NaFlex 50", Model: 0, MaxPatches: 50}, {Name: "no text 50", Model: 1, MaxPatches: 50}}
+	d := newCmpDriver(t, cfg, 120, 40)
+	m := d.m
+	with, without := m.panes[0], m.panes[1]
+	if with.noText != nil || len(with.scores) != 2 || without.noText == nil || without.labelErr != nil || without.maps.cur == nil {
+		t.Fatalf("panes: with %v/%d scores, without %v/%v, map %v", with.noText, len(with.scores), without.noText, without.labelErr, without.maps.cur)
+	}
+	if sc := d.screen(); !strings.Contains(sc, "2 no text 50  6×8 +2 pad · vision only") {
+		t.Errorf("the vision-only pane's title:\n%s", sc)
+	}
+	d.keys("3")
+	sc := d.screen()
+	for _, want := range []string{"no tokenizer: vision only (labels cannot be scored", "no text", "2: no tokenizer: vision only"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("labels view lacks %q:\n%s", want, sc)
+		}
+	}
+	js := m.json()
+	if len(js.Settings) != 2 || js.Settings[0].VisionOnly != "" || !strings.Contains(js.Settings[1].VisionOnly, "no tokenizer") || js.Settings[1].GridH != 6 {
+		t.Errorf("saved JSON settings: %+v", js.Settings)
+	}
+}

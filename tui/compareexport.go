@@ -2,9 +2,7 @@ package tui
 
 import (
 	"fmt"
-	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"image"
-	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -57,10 +55,6 @@ func (m *CompareModel) export() tea.Cmd {
 			return nil
 		}
 	}
-	if m.exporting {
-		m.setMessage("still saving the previous comparison…", false)
-		return nil
-	}
 	type paneShot struct {
 		pic     *image.NRGBA
 		cur     *inspect.Map
@@ -83,36 +77,20 @@ func (m *CompareModel) export() tea.Cmd {
 	disp := m.disp
 	js := m.json()
 	view := strings.ToLower(viewNames[m.view])
-	base := strings.TrimSuffix(filepath.Base(m.sh.cfg.ImageName), filepath.Ext(m.sh.cfg.ImageName))
-	if base == "" || base == "." {
-		base = "image"
-	}
-	base = fmt.Sprintf("%s.compare.%s", base, view)
+	base := fmt.Sprintf("%s.compare.%s", imageBase(m.sh.cfg.ImageName), view)
 	if m.kind().UsesLevel() && m.level >= 0 {
 		base += fmt.Sprintf(".L%d", m.levelFor(m.kind()))
 	}
-	dir := m.sh.cfg.ExportDir
-	m.exporting = true
-	m.setMessage("saving…", false)
-	return tea.Batch(func() tea.Msg {
+	if !saving(&m.exporting, m.setMessage) {
+		return nil
+	}
+	return tea.Batch(saveCmd(m.sh.cfg.ExportDir, base, func() (image.Image, error) {
 		pics := make([]inspect.PaneShot, len(shots))
 		for i, sh := range shots {
 			pics[i] = inspect.PaneShot{Picture: sh.pic, Map: sh.cur, Patch: sh.patch, Caption: sh.caption}
 		}
-		full, err := inspect.ComparePicture(pics, header, table, disp.display, disp.cmap, disp.overlay(nil))
-		if err != nil {
-			return exportMsg{err: fmt.Errorf("save: %w", err)}
-		}
-		path := inspect.FreeName(dir, base, ".png", ".json")
-		png, jsPath := path+".png", path+".json"
-		if err := outfile.Write(png, func(w io.Writer) error { return viz.WritePNG(w, full) }); err != nil {
-			return exportMsg{err: fmt.Errorf("save: %w", err)}
-		}
-		if err := outfile.Write(jsPath, func(w io.Writer) error { return js.Write(w) }); err != nil {
-			return exportMsg{err: fmt.Errorf("save: %w", err)}
-		}
-		return exportMsg{png: png, json: jsPath}
-	}, m.spinner.Tick)
+		return inspect.ComparePicture(pics, header, table, disp.display, disp.cmap, disp.overlay(nil))
+	}, js.Write), m.spinner.Tick)
 }
 
 // exportCaption is pane i's caption in an export.

@@ -133,9 +133,16 @@ func (m *CompareModel) paneTitle(i int) string {
 		if tok := p.analysis.Tokens(); tok > rows*cols {
 			t += fmt.Sprintf(" +%d pad", tok-rows*cols)
 		}
+		if p.noText != nil {
+			t += " · vision only"
+		}
 	}
 	return t
 }
+
+// visionOnlyNote is what a pane whose model cannot encode labels says in
+// the labels view.
+const visionOnlyNote = "no tokenizer: vision only"
 
 // paneLines draws pane i in w × h cells: title, picture, footer.
 func (m *CompareModel) paneLines(i, w, h int) []string {
@@ -205,6 +212,9 @@ func (m *CompareModel) paneFooter(i, w int) string {
 	value := "…"
 	if cur := m.paneMap(i); cur != nil {
 		value = cur.Value(c)
+	}
+	if p.noText != nil && m.kind() == inspect.MapLabel {
+		parts = append(parts, visionOnlyNote+" (labels cannot be scored; views 1, 2, 4 work)")
 	}
 	parts = append(parts, fmt.Sprintf("patch (%d,%d) = %s", c.Row, c.Col, value))
 	k := m.kind()
@@ -396,6 +406,15 @@ func (m *CompareModel) topLabelsLine() string {
 		tops[best] = true
 		parts = append(parts, fmt.Sprintf("%d: %s %s", i+1, m.labels.items[best].text, formatProb(m.panes[i].scores[best].Prob)))
 	}
+	var visionOnly []string
+	for i, p := range m.panes {
+		if p.stage == paneReady && p.noText != nil {
+			visionOnly = append(visionOnly, fmt.Sprint(i+1))
+		}
+	}
+	if len(visionOnly) > 0 {
+		parts = append(parts, strings.Join(visionOnly, ", ")+": "+visionOnlyNote)
+	}
 	if len(parts) == 0 {
 		return st.faint.Render("labels: encoding…")
 	}
@@ -462,6 +481,9 @@ func (m *CompareModel) labelTable(w, h int) []string {
 		for i := range n {
 			cell := "…"
 			style := st.value
+			if p := m.panes[i]; p.stage == paneReady && p.noText != nil {
+				cell, style = "no text", st.faint
+			}
 			if s := scores[i]; s != nil {
 				prob := m.panes[i].scores[k].Prob
 				cell = formatProb(prob)

@@ -118,7 +118,8 @@ func (d *driver) run(cmd tea.Cmd) {
 		return
 	}
 	switch msg.(type) {
-	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg, whyMsg, trainedMsg:
+	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg, whyMsg,
+		insideProfileMsg, insideTextMsg, insideSavedMsg, trainedMsg:
 		d.send(msg)
 	default:
 		d.other = append(d.other, msg)

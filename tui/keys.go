@@ -23,6 +23,8 @@ type KeyMap struct {
 	LocalityMode, LessonNext, LessonPrev, LessonClose key.Binding
 	// Why
 	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
+	// Inside
+	InsideMode, InsideKDown, InsideKUp key.Binding
 	// Trained: its modes; the crop's size or the share of dropped
 	// patches; one patch dropped or kept; another random set
 	TrainedMode, TrainedLarger, TrainedSmaller, TrainedToggle, TrainedReseed key.Binding
@@ -77,6 +79,9 @@ func DefaultKeyMap() KeyMap {
 		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
 		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
 
+		InsideMode:     b([]string{"v"}, "v", "norms → positions → text tower → lesson"),
+		InsideKDown:    b([]string{"<"}, "<", "outlier threshold k down"),
+		InsideKUp:      b([]string{">"}, ">", "outlier threshold k up"),
 		TrainedMode:    b([]string{"v"}, "v", "crop → mask → pair → lesson"),
 		TrainedLarger:  b([]string{">"}, ">", "crop / dropped share bigger"),
 		TrainedSmaller: b([]string{"<"}, "<", "crop / dropped share smaller"),

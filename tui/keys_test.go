@@ -34,6 +34,8 @@ func TestKeyMapIsCompleteAndUnambiguous(t *testing.T) {
 			return "locality"
 		case strings.HasPrefix(name, "Why"):
 			return "why"
+		case strings.HasPrefix(name, "Inside"):
+			return "inside"
 		case strings.HasPrefix(name, "Trained"):
 			return "trained"
 		}

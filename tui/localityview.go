@@ -199,11 +199,7 @@ func (m *Model) localityLines(w, h int, compact bool) []string {
 	s := m.loc
 	st := &m.sh.styles
 	if s.err != nil {
-		lines := []string{st.err.Render("locality failed:")}
-		for _, l := range wrap(s.err.Error(), w) {
-			lines = append(lines, st.err.Render(l))
-		}
-		return fitLines(lines, w, h)
+		return errorLines(st, "locality failed:", s.err, w, h)
 	}
 	r := s.report
 	if r == nil || r.Levels[m.locLevel()] == nil && s.mode != locLesson || s.mode == locLesson && !r.Complete() {

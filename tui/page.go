@@ -76,8 +76,11 @@ func (m *Model) pagesBusy() bool {
 func (m *Model) pagesHelp() []helpSection {
 	var out []helpSection
 	for _, p := range m.pages {
-		if p != nil {
-			out = append(out, p.KeyHelp(m))
+		if p == nil {
+			continue
+		}
+		if s := p.KeyHelp(m); len(s.bindings) > 0 {
+			out = append(out, s)
 		}
 	}
 	return out

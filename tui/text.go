@@ -71,3 +71,13 @@ func center(s string, w int) string {
 
 // lipWidth is the width of s in cells, escape sequences excluded.
 func lipWidth(s string) int { return ansi.StringWidth(s) }
+
+// errorLines is a page's body when its work failed: what failed, then the
+// error wrapped to w cells, in the error style, h lines.
+func errorLines(st *styles, what string, err error, w, h int) []string {
+	lines := []string{st.err.Render(what)}
+	for _, l := range wrap(err.Error(), w) {
+		lines = append(lines, st.err.Render(l))
+	}
+	return fitLines(lines, w, h)
+}

@@ -579,7 +579,7 @@ func (p *trainedPage) dragTo(m *Model, to image.Point) {
 func (p *trainedPage) KeyHelp(m *Model) helpSection {
 	k := m.sh.keys
 	drag := key.NewBinding(key.WithKeys("mouse"), key.WithHelp("drag", "a new crop (global–local)"))
-	return helpSection{"Trained view (7)", 1, []key.Binding{k.TrainedMode, drag, k.TrainedLarger, k.TrainedSmaller, k.TrainedToggle, k.TrainedReseed}}
+	return helpSection{"Trained view (7)", 0, []key.Binding{k.TrainedMode, drag, k.TrainedLarger, k.TrainedSmaller, k.TrainedToggle, k.TrainedReseed}}
 }
 
 // Info is the view's one line on small screens.

@@ -4,14 +4,10 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"path/filepath"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/siglip2-tui/siglip2-tui/inspect"
-	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
-	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
 // whyExport saves the part on screen as PNG and its numbers as JSON (the
@@ -57,31 +53,9 @@ func (m *Model) whyExport() tea.Cmd {
 		m.setMessage(fmt.Sprintf("the %s probes are still running: press s again when they are done", what), true)
 		return nil
 	}
-	if m.exporting {
-		m.setMessage("still saving the previous view…", false)
+	if !saving(&m.exporting, m.setMessage) {
 		return nil
 	}
-	m.exporting = true
-	m.setMessage("saving…", false)
-	base := strings.TrimSuffix(filepath.Base(m.sh.cfg.ImageName), filepath.Ext(m.sh.cfg.ImageName))
-	if base == "" || base == "." {
-		base = "image"
-	}
-	base += ".why." + what
-	dir := m.sh.cfg.ExportDir
-	return tea.Batch(func() tea.Msg {
-		path := inspect.FreeName(dir, base, ".png", ".json")
-		png, js := path+".png", path+".json"
-		pic, err := picture()
-		if err == nil {
-			err = outfile.Write(png, func(w io.Writer) error { return viz.WritePNG(w, pic) })
-		}
-		if err == nil {
-			err = outfile.Write(js, func(w io.Writer) error { return inspect.WriteJSON(w, report) })
-		}
-		if err != nil {
-			return exportMsg{err: fmt.Errorf("save: %w", err)}
-		}
-		return exportMsg{png: png, json: js}
-	}, m.spinner.Tick)
+	return tea.Batch(saveCmd(m.sh.cfg.ExportDir, imageBase(m.sh.cfg.ImageName)+".why."+what, picture,
+		func(w io.Writer) error { return inspect.WriteJSON(w, report) }), m.spinner.Tick)
 }

@@ -22,11 +22,7 @@ import (
 func (p *whyPage) Lines(m *Model, w, h int, compact bool) []string {
 	st := &m.sh.styles
 	if p.err != nil {
-		lines := []string{st.err.Render("the probes failed:")}
-		for _, l := range wrap(p.err.Error(), w) {
-			lines = append(lines, st.err.Render(l))
-		}
-		return fitLines(lines, w, h)
+		return errorLines(st, "the probes failed:", p.err, w, h)
 	}
 	if p.probe == nil {
 		lines := fitLines(nil, w, h)

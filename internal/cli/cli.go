@@ -29,7 +29,7 @@ type command struct {
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
-var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdContext, cmdCorrespond, cmdDoctor, cmdDump, cmdExplore, cmdGlobalLocal, cmdHeatmap, cmdLocality, cmdModels, cmdProbe, cmdTokenize}
+var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdContext, cmdCorrespond, cmdDoctor, cmdDump, cmdExplore, cmdGlobalLocal, cmdHeatmap, cmdLocality, cmdModels, cmdProbe, cmdTokenize, cmdWords}
 
 // errUsage marks an error caused by a bad command line; main prints it
 // without a stack of wrapping and exits with status 2.

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,6 +81,50 @@ func TestCompareUsageErrors(t *testing.T) {
 		code := run(append([]string{"compare", "--device", "naive"}, c.args...), &stdout, &stderr)
 		if code != c.code || !strings.Contains(stderr.String(), c.want) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", c.args, code, stderr.String(), c.code, c.want)
+		}
+	}
+}
+
+// Models side by side: a model with a tokenizer, one without and one whose
+// tokenizer the engine cannot read. The last two are vision only: they
+// still report their grid, say why they have no label scores, and do not
+// fail.
+func TestCompareVisionOnlyModels(t *testing.T) {
+	ref := filepath.Join("testdata", "reference")
+	unsupported := t.TempDir()
+	for _, f := range []string{"config.json", "preprocessor_config.json", "model.safetensors"} {
+		b, err := os.ReadFile(filepath.Join(ref, "siglip2_naflex", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(unsupported, f), b, 0o644)
+	}
+	os.WriteFile(filepath.Join(unsupported, "tokenizer.json"), []byte(`{"model":{"type":"Unigram","vocab":[["a",0.0]]}}`), 0o644)
+	withTok := modelWithTinyTokenizer(t)
+	img := filepath.Join(ref, "images", "img0_97x61_rgb.png")
+	out := runCompareJSON(t, "--model", withTok, "--model", filepath.Join(ref, "siglip2_naflex"), "--model", unsupported,
+		"--max-patches", "16,64", "--labels", "a cat,a cab", img)
+	type want struct {
+		model        string
+		gridH, gridW int
+		scores       int
+		visionOnly   string
+	}
+	wants := []want{
+		{withTok, 4, 4, 2, ""},
+		{filepath.Join(ref, "siglip2_naflex"), 3, 5, 0, "no tokenizer"},
+		{filepath.Join(ref, "siglip2_naflex"), 6, 10, 0, "no tokenizer"},
+		{unsupported, 3, 5, 0, "not one this program reads"},
+		{unsupported, 6, 10, 0, "not one this program reads"},
+	}
+	if len(out.Settings) != len(wants) {
+		t.Fatalf("%d settings, want %d: %+v", len(out.Settings), len(wants), out.Settings)
+	}
+	for i, w := range wants {
+		s := out.Settings[i]
+		if s.Model != w.model || s.GridH != w.gridH || s.GridW != w.gridW || len(s.Scores) != w.scores || s.Error != "" ||
+			(w.visionOnly == "") != (s.VisionOnly == "") || !strings.Contains(s.VisionOnly, w.visionOnly) {
+			t.Errorf("setting %d: %+v, want %+v", i, s, w)
 		}
 	}
 }

@@ -39,6 +39,13 @@ Views (--view):
               --label's text embedding (an approximation; values are logits)
   pca         the first three principal components of the features at
               --layer, as red, green and blue
+  norm        each patch's feature norm at feature level --layer; the JSON
+              lists the outliers, patches above --outlier-k × the median norm
+              (high-norm "artefact" tokens that park global information)
+  positions   cosine similarity of --patch's position embedding to every
+              position's (the learned table; for NaFlex resized to this
+              image's grid); the JSON adds every position's norm and the
+              positions above --outlier-k × their median norm
 
 --layer defaults to the last block, --patch to the centre of the grid.
 --display map|overlay|side|image is how the map is painted: the map alone
@@ -48,6 +55,8 @@ beside the image, or the image alone.
 Examples:
   siglip2-tui heatmap --view attention --layer 6 --head mean --patch 3,7 -o attn.png cat.jpg
   siglip2-tui heatmap --demo --view pca -o pca.png --json pca.json
+  siglip2-tui heatmap --view norm --layer 8 -o norm.png --json norm.json cat.jpg
+  siglip2-tui heatmap --view positions --patch 0,0 -o pos.png --json pos.json cat.jpg
 
 Flags:
 `
@@ -57,7 +66,7 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	var src sourceFlags
 	src.register(fs)
-	view := fs.String("view", "similarity", "similarity, attention, pooling, rollout, label or pca")
+	view := fs.String("view", "similarity", "similarity, attention, pooling, rollout, label, pca, norm or positions")
 	layer := fs.Int("layer", -1, "layer (see above; default: the last block)")
 	head := fs.String("head", "mean", "attention head, counted from 1, or mean")
 	patch := fs.String("patch", "", "query patch as ROW,COL, 0-based (default: the centre)")
@@ -69,6 +78,7 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	opacity := fs.Float64("opacity", 0.6, "the overlay's opacity, 0…1 (--display overlay)")
 	grid := fs.Bool("grid", false, "draw the patch grid")
 	smooth := fs.Bool("smooth", false, "interpolate between patch centres instead of flat blocks")
+	outlierK := fs.Float64("outlier-k", inspect.DefaultOutlierK, "norm, positions: flag patches whose norm exceeds this many times the median")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, heatmapHelp)
 		fs.PrintDefaults()
@@ -100,6 +110,9 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *layer < -1 {
 		return usageErrorf("--layer %d: want a layer from 0 (the embeddings) up, or leave it out for the last block", *layer)
 	}
+	if err := inspect.CheckOutlierK(*outlierK); err != nil {
+		return usageErrorf("--outlier-k: %v", err)
+	}
 	if !(*opacity >= 0 && *opacity <= 1) {
 		return usageErrorf("--opacity %g: want a number from 0 to 1", *opacity)
 	}
@@ -123,7 +136,7 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer a.Release()
 	maps := inspect.NewMaps(a)
 	rows, cols := maps.Grid()
-	req := inspect.MapRequest{Kind: kind, Level: *layer, Head: headIdx, Patch: viz.Patch{Row: rows / 2, Col: cols / 2}}
+	req := inspect.MapRequest{Kind: kind, Level: *layer, Head: headIdx, Patch: viz.Patch{Row: rows / 2, Col: cols / 2}, OutlierK: *outlierK}
 	if req.Level < 0 {
 		req.Level = a.Layers()
 	}
@@ -170,6 +183,9 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		LevelName: levelName,
 		Meta:      map[string]any{"image": imageName, "grid": []int{rows, cols}},
 	}
+	if kind == inspect.MapPositions {
+		e.Meta["position_table"] = inspect.PositionTable(a)
+	}
 	if err := e.Write(*out, *jsonOut); err != nil {
 		return err
 	}
@@ -179,7 +195,29 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, ": %s (%d×%d patches, values %s…%s)\n", e.Caption().Text(), rows, cols,
 		viz.FormatValue(hm.Range.Min), viz.FormatValue(hm.Range.Max))
+	if n := hm.Norm; n != nil {
+		fmt.Fprintf(stdout, "%s\n", outlierSummary(n))
+	}
 	return nil
+}
+
+// outlierSummary says in one line which patches are above k × the median
+// norm.
+func outlierSummary(n *inspect.NormStats) string {
+	head := fmt.Sprintf("median norm %s, largest %s at (%d,%d) = %.2f× the median; ", viz.FormatValue(n.Median), viz.FormatValue(n.Max),
+		n.MaxPatch.Row, n.MaxPatch.Col, n.Ratio())
+	if len(n.Outliers) == 0 {
+		return head + fmt.Sprintf("no outliers above %g× the median", n.K)
+	}
+	var parts []string
+	for i, o := range n.Outliers {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(n.Outliers)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("(%d,%d) %.2f×", o.Patch.Row, o.Patch.Col, o.Ratio))
+	}
+	return head + fmt.Sprintf("%d outliers above %g× the median: %s", len(n.Outliers), n.K, strings.Join(parts, ", "))
 }
 
 // parseHead reads --head: a head counted from 1, or "mean"; it returns

@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -206,4 +208,61 @@ func TestHeatmapErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, stderr.String(), c.code, c.want)
 		}
 	}
+}
+
+// heatmap --view norm lists as outliers exactly the patches whose value
+// (norm) exceeds --outlier-k × the median of the values it wrote;
+// --view positions writes the position embeddings' cosines (1 at the
+// query) and one norm per position.
+func TestHeatmapNormAndPositions(t *testing.T) {
+	for _, c := range []struct {
+		layer, k string
+	}{{"0", "1.5"}, {"4", "1.1"}, {"5", "3"}} {
+		js := runHeatmapJSON(t, "--demo", "--device", "naive", "--view", "norm", "--layer", c.layer, "--outlier-k", c.k)
+		vals := make([]float64, len(js.Values))
+		for i, v := range js.Values {
+			vals[i] = float64(v)
+		}
+		k, _ := strconv.ParseFloat(c.k, 64)
+		med := medianOf(vals)
+		var want []string
+		for i, v := range vals {
+			if v > k*med {
+				want = append(want, fmt.Sprintf("%d,%d", i/js.GridW, i%js.GridW))
+			}
+		}
+		raw, _ := json.Marshal(js.Metadata["outliers"])
+		var outs []struct{ Row, Col int }
+		json.Unmarshal(raw, &outs)
+		var got []string
+		for _, o := range outs {
+			got = append(got, fmt.Sprintf("%d,%d", o.Row, o.Col))
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") || js.Metadata["outlier_k"] != k || js.Metadata["view"] != "norm" {
+			t.Errorf("layer %s k %s: outliers %v, want %v (metadata %v)", c.layer, c.k, got, want, js.Metadata)
+		}
+		if m, _ := js.Metadata["median_norm"].(float64); math.Abs(m-med) > 1e-4*med {
+			t.Errorf("layer %s: median %v, want %v", c.layer, m, med)
+		}
+	}
+	js := runHeatmapJSON(t, "--demo", "--device", "naive", "--view", "positions", "--patch", "2,3")
+	norms, _ := js.Metadata["position_norms"].([]any)
+	if js.Values[2*9+3] != 1 || len(norms) != 81 || !strings.Contains(fmt.Sprint(js.Metadata["position_table"]), "resized") {
+		t.Errorf("positions: value at the query %v, %d norms, table %v", js.Values[2*9+3], len(norms), js.Metadata["position_table"])
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"heatmap", "--demo", "-o", filepath.Join(t.TempDir(), "x.png"), "--view", "norm", "--outlier-k", "0.5"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "from 1 to 100") {
+		t.Errorf("--outlier-k 0.5: exit %d, %q", code, stderr.String())
+	}
+}
+
+func medianOf(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

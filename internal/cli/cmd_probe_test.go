@@ -10,34 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// probeCase is a case of testdata/reference/goldens/probes.json:
-// transformers' own occlusion and head-ablation deltas.
-type probeCase struct {
-	Model         string      `json:"model"`
-	MaxNumPatches int         `json:"max_num_patches"`
-	Image         string      `json:"image"`
-	InputIDs      []int       `json:"input_ids"`
-	BaseLogit     float64     `json:"base_logit"`
-	Grid          [2]int      `json:"grid"`
-	Occlusion     [][]float64 `json:"occlusion"`
-	Heads         [][]float64 `json:"heads"`
-}
+	"github.com/siglip2-tui/siglip2-tui/internal/testmodel"
+)
 
 // The probe command, given the token ids transformers used, prints
 // transformers' occlusion map and head grid (JSON, arrays from 0).
 func TestProbeCommandMatchesTransformers(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("testdata", "reference", "goldens", "probes.json"))
+	cases, err := testmodel.ProbeCases(filepath.Join("testdata", "reference"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g struct{ Cases []probeCase }
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
 	close := func(got, want float64) bool { return math.Abs(got-want) <= 5e-4+1e-4*math.Abs(want) }
-	for i, c := range g.Cases {
+	for i, c := range cases {
 		t.Run(fmt.Sprintf("%s/%d", c.Model, i), func(t *testing.T) {
 			ids := filepath.Join(t.TempDir(), "ids.json")
 			row, _ := json.Marshal(c.InputIDs)

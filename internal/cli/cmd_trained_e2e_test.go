@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/emulation"
 )
 
 // TestTrainedEndToEnd runs `siglip2-tui globallocal --demo` in tmux at
@@ -35,7 +37,7 @@ func TestTrainedEndToEnd(t *testing.T) {
 	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
 		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
 	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
-	s.literal(fmt.Sprintf("cd %s && %s globallocal --demo --out %s; echo EXIT=$?", dir, bin, dir))
+	s.literal(fmt.Sprintf("cd %s && %s globallocal --demo --out %s; echo EXIT=$?", dir, emulation.Command(bin), dir))
 	s.keys("Enter")
 
 	sc := s.waitForText("crop 18,18,54,54 px")

@@ -2,25 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// runJSON runs a command that prints JSON and reads it into out.
-func runJSON(t *testing.T, args []string, out any) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	if code := run(args, &stdout, &stderr); code != 0 {
-		t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
-	}
-	if err := json.Unmarshal(stdout.Bytes(), out); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stdout.String())
-	}
-}
 
 // TestGlobalLocalJSONOfTheDemo: the shape the issue asks for, on the toy
 // model: the whole scene as its own crop matches itself exactly, and a
@@ -43,8 +30,8 @@ func TestGlobalLocalJSONOfTheDemo(t *testing.T) {
 		Meta map[string]any `json:"meta"`
 	}
 	var whole, corner out
-	runJSON(t, []string{"globallocal", "--demo", "--device", "naive", "--crop", "0,0,72,72", "--json"}, &whole)
-	runJSON(t, []string{"globallocal", "--demo", "--device", "naive", "--crop", "0,0,36,36", "--json"}, &corner)
+	runJSON(t, &whole, "globallocal", "--demo", "--device", "naive", "--crop", "0,0,72,72", "--json")
+	runJSON(t, &corner, "globallocal", "--demo", "--device", "naive", "--crop", "0,0,36,36", "--json")
 	if whole.GridFull != [2]int{9, 9} || whole.GridCrop != [2]int{9, 9} || len(whole.Layers) != 6 || whole.Meta["image"] != "three-shapes.png" {
 		t.Fatalf("grids %v %v, %d layers, meta %v", whole.GridFull, whole.GridCrop, len(whole.Layers), whole.Meta)
 	}
@@ -91,9 +78,9 @@ func TestContextJSONOfTheDemo(t *testing.T) {
 		Meta   map[string]any   `json:"meta"`
 	}
 	var seeded, again, named out
-	runJSON(t, []string{"context", "--demo", "--device", "naive", "--seed", "4", "--json"}, &seeded)
-	runJSON(t, []string{"context", "--demo", "--device", "naive", "--seed", "4", "--json"}, &again)
-	runJSON(t, []string{"context", "--demo", "--device", "naive", "--patches", "0,0;8,8;0,0", "--json"}, &named)
+	runJSON(t, &seeded, "context", "--demo", "--device", "naive", "--seed", "4", "--json")
+	runJSON(t, &again, "context", "--demo", "--device", "naive", "--seed", "4", "--json")
+	runJSON(t, &named, "context", "--demo", "--device", "naive", "--patches", "0,0;8,8;0,0", "--json")
 	if seeded.Grid != [2]int{9, 9} || len(seeded.Dropped) != 41 || seeded.Kept != 40 || seeded.Meta["seed"] != 4.0 {
 		t.Fatalf("grid %v, %d dropped, %d kept, meta %v", seeded.Grid, len(seeded.Dropped), seeded.Kept, seeded.Meta)
 	}
@@ -126,7 +113,7 @@ func TestCorrespondJSONOfTheDemo(t *testing.T) {
 		Mutual     int         `json:"mutual"`
 		Meta       map[string]any
 	}
-	runJSON(t, []string{"correspond", "--demo", "--device", "naive", "--json"}, &got)
+	runJSON(t, &got, "correspond", "--demo", "--device", "naive", "--json")
 	if got.Meta["image_a"] != "three-shapes.png" || got.Meta["image_b"] != "three-shapes-moved.png" || got.Layer != 4 || got.Patch != [2]int{4, 4} {
 		t.Fatalf("meta %v, layer %d, patch %v", got.Meta, got.Layer, got.Patch)
 	}
@@ -142,7 +129,7 @@ func TestCorrespondJSONOfTheDemo(t *testing.T) {
 		GridB [2]int `json:"grid_b"`
 		Meta  map[string]any
 	}
-	runJSON(t, []string{"correspond", "--demo", "--device", "naive", "--json", "--patch", "1,4", "--layer", "0", "one-shape.png"}, &other)
+	runJSON(t, &other, "correspond", "--demo", "--device", "naive", "--json", "--patch", "1,4", "--layer", "0", "one-shape.png")
 	if other.Meta["image_b"] != "wide-three.png" || other.GridB != [2]int{6, 12} {
 		t.Errorf("one-shape.png's partner: %v, grid %v", other.Meta["image_b"], other.GridB)
 	}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/emulation"
 )
 
 // buildBinary builds the siglip2-tui binary once per test into a
@@ -53,7 +55,7 @@ func TestSignalsStopCommandsPromptly(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cmd := exec.Command(bin, c.args...)
+			cmd := emulation.Cmd(bin, c.args...)
 			cmd.Dir = dir
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -61,7 +63,7 @@ func TestSignalsStopCommandsPromptly(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.sig != 0 {
-				time.Sleep(1500 * time.Millisecond) // into the forward passes
+				time.Sleep(emulation.Scale(1500 * time.Millisecond)) // into the forward passes
 				if err := cmd.Process.Signal(c.sig); err != nil {
 					t.Fatal(err)
 				}
@@ -72,11 +74,11 @@ func TestSignalsStopCommandsPromptly(t *testing.T) {
 			var err error
 			select {
 			case err = <-done:
-			case <-time.After(5 * time.Second):
+			case <-time.After(emulation.Scale(5 * time.Second)):
 				cmd.Process.Kill()
 				t.Fatalf("still running 5 s after %v; stderr %q", c.sig, stderr.String())
 			}
-			if took := time.Since(sent); c.sig != 0 && took > 1500*time.Millisecond {
+			if took := time.Since(sent); c.sig != 0 && took > emulation.Scale(1500*time.Millisecond) {
 				t.Errorf("took %v to stop after %v, want about a second at most", took, c.sig)
 			}
 			var exit *exec.ExitError

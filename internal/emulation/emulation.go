@@ -5,7 +5,11 @@
 // the same emulator.
 package emulation
 
-import "os"
+import (
+	"os"
+	"os/exec"
+	"time"
+)
 
 // EnvVar names the environment variable holding the emulator command
 // (for example "qemu-aarch64-static"); unset or empty when tests run
@@ -22,4 +26,26 @@ func Command(bin string) string {
 		return e + " " + bin
 	}
 	return bin
+}
+
+// Cmd is exec.Command for bin, a program built for the architecture
+// under test: run by the emulator when there is one. Signals sent to it
+// reach bin (qemu's user mode forwards them).
+func Cmd(bin string, args ...string) *exec.Cmd {
+	if e := Emulator(); e != "" {
+		return exec.Command(e, append([]string{bin}, args...)...)
+	}
+	return exec.Command(bin, args...)
+}
+
+// slowdown is how much longer a program takes to start and run under
+// emulation, for the waits of tests that time a process from outside.
+const slowdown = 8
+
+// Scale is d natively and slowdown times d under emulation.
+func Scale(d time.Duration) time.Duration {
+	if Emulator() != "" {
+		return d * slowdown
+	}
+	return d
 }

@@ -9,13 +9,14 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/siglip2-tui/siglip2-tui/internal/emulation"
 )
 
 // setUmask sets the process umask and returns a function restoring it.
@@ -144,7 +145,7 @@ func TestSignalDuringWrite(t *testing.T) {
 			dir := t.TempDir()
 			p := filepath.Join(dir, "dump.safetensors")
 			os.WriteFile(p, []byte("old"), 0o644)
-			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$")
+			cmd := emulation.Cmd(os.Args[0], "-test.run=^TestHelperWriter$")
 			cmd.Env = append(os.Environ(), "OUTFILE_HELPER="+p)
 			out, err := cmd.StdoutPipe()
 			if err != nil {
@@ -170,7 +171,7 @@ func TestSignalDuringWrite(t *testing.T) {
 			if code := cmd.ProcessState.ExitCode(); code != want {
 				t.Errorf("exit status %d (%v), want %d", code, err, want)
 			}
-			if d := time.Since(start); d > time.Second {
+			if d := time.Since(start); d > emulation.Scale(time.Second) {
 				t.Errorf("took %v to stop", d)
 			}
 			if names := entries(t, dir); len(names) != 1 {
