@@ -51,7 +51,6 @@ func TestGoldenScreens(t *testing.T) {
 		{"inside_text_head1_200x60", 200, 60, []string{"8", "v", "v", "."}},
 		{"inside_lesson2_80x24", 80, 24, []string{"8", "n", "n"}},
 		{"inside_positions_200x60", 200, 60, []string{"8", "v"}},
-		{"reserved_trained_80x24", 80, 24, []string{"7"}},
 		{"why_occlusion_80x24", 80, 24, []string{"6"}},
 		{"why_heads_80x24", 80, 24, []string{"6", "v", "down"}},
 		{"why_curves_80x24", 80, 24, []string{"6", "v", "v"}},
