@@ -192,27 +192,39 @@ func (a *Analysis) ablateBatch(ctx context.Context, group []Ablation, start int,
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	c := m.backend
-	ar := &arena{c: c}
-	defer ar.free()
 	rows := n * tokens
 	levels := vc.Layers + 1 // hidden states 0…L
-	var states []compute.Tensor
+	var (
+		states       []compute.Tensor
+		last, pooled compute.Tensor
+		blocks       *scratch
+		head         *headScratch
+	)
 	if capture {
+		ar := &arena{c: c}
+		defer ar.free()
 		states = make([]compute.Tensor, levels)
 		for l := range states {
 			states[l] = ar.alloc(rows, d)
 		}
+		last, pooled = ar.alloc(rows, d), ar.alloc(n, d)
+		blocks = newScratch(ar, rows, vc.EncoderConfig)
+		if ar.err != nil {
+			return nil, fmt.Errorf("ablate: %w", ar.err)
+		}
+		if head, err = newHeadScratch(ar, vc.EncoderConfig, n, tokens, v.Head.probe); err != nil {
+			return nil, fmt.Errorf("ablate: %w", err)
+		}
 	} else {
-		states = []compute.Tensor{ar.alloc(rows, d)}
-	}
-	last, pooled := ar.alloc(rows, d), ar.alloc(n, d)
-	blocks := newScratch(ar, rows, vc.EncoderConfig)
-	if ar.err != nil {
-		return nil, fmt.Errorf("ablate: %w", ar.err)
-	}
-	head, err := newHeadScratch(ar, vc.EncoderConfig, n, tokens, v.Head.probe)
-	if err != nil {
-		return nil, fmt.Errorf("ablate: %w", err)
+		// The vision tower's own scratch for this batch shape: kept
+		// between batches (and calls) of one shape, as forward passes
+		// keep it, so a probe's passes do not allocate.
+		w, err := v.workFor(c, n, tokens)
+		if err != nil {
+			return nil, fmt.Errorf("ablate: %w", err)
+		}
+		w.states[0] = w.state
+		states, last, pooled, blocks, head = w.states[:1], w.last, w.pooled, w.blocks, w.head
 	}
 	in := states[0]
 	if capture {

@@ -137,6 +137,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Release()
+	if rows, cols := a.Grid(); *method != "heads" && *block >= rows && *block >= cols {
+		return usageErrorf("--block %d covers the whole %d×%d patch grid, so nothing would be left: choose a block smaller than the grid", *block, rows, cols)
+	}
 	var embed []float32
 	var lab *engine.Label
 	if ids != nil {

@@ -159,6 +159,7 @@ func TestProbeCommandRefusals(t *testing.T) {
 		{[]string{"--demo", "--label", "a red square", "--input-ids", ids}, "give one"},
 		{[]string{"--demo", "--input-ids", ids}, "want one row of token ids, found 2 rows"},
 		{[]string{"--demo", "--display", "sideways"}, "--display"},
+		{[]string{"--demo", "--block", "9"}, "--block 9 covers the whole 9×9 patch grid"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
