@@ -3,7 +3,10 @@
 // PNG and JSON: the heatmaps (similarity, attention, pooling, rollout,
 // label map, PCA: maps.go), the locality report and its lesson
 // (locality.go, localityexport.go, lesson.go), comparisons of settings
-// (compare.go) and the exported picture of one view (export.go).
+// (compare.go), what SigLIP 2's training objectives ask of the patch
+// features — global–local, masked context, correspondence — with their
+// JSON, pictures and lesson (trained*.go, globallocal.go, context.go,
+// correspond.go) and the exported picture of one view (export.go).
 //
 // The explorer (package tui) and the headless commands (heatmap,
 // locality --json, compare --json) both call it, so a script that only

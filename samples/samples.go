@@ -94,6 +94,10 @@ type Sample struct {
 	Caption string
 	// PNG is the encoded image.
 	PNG []byte
+	// Partner names the scene the correspondence view compares this one
+	// with by default: one that holds some of the same shapes at other
+	// places and sizes.
+	Partner string
 }
 
 // Images returns the shipped scenes in a fixed order: square 72×72 ones
@@ -101,7 +105,7 @@ type Sample struct {
 // resolution squashes.
 func Images() []Sample {
 	var index []struct {
-		File, Caption string
+		File, Caption, Partner string
 	}
 	b, err := files.ReadFile("images/index.json")
 	if err == nil {
@@ -116,7 +120,7 @@ func Images() []Sample {
 		if err != nil {
 			panic(fmt.Sprintf("samples: %s: %v", e.File, err))
 		}
-		out = append(out, Sample{Name: e.File, Caption: e.Caption, PNG: png})
+		out = append(out, Sample{Name: e.File, Caption: e.Caption, PNG: png, Partner: e.Partner})
 	}
 	return out
 }
@@ -138,6 +142,16 @@ func Image(name string) (Sample, bool) {
 		}
 	}
 	return Sample{}, false
+}
+
+// Partner returns the scene the correspondence view compares the named
+// scene with by default, and whether it has one.
+func Partner(name string) (Sample, bool) {
+	s, ok := Image(name)
+	if !ok || s.Partner == "" {
+		return Sample{}, false
+	}
+	return Image(s.Partner)
 }
 
 // Names lists the shipped scenes' file names, in Images' order.

@@ -27,9 +27,6 @@ const (
 	viewPCA
 	viewLocality
 	viewWhy
-	// viewTrained is view 7, the Trained page, built on another branch;
-	// until it lands it is reserved here so that Inside keeps its
-	// number, 8.
 	viewTrained
 	viewInside
 	numViews
@@ -117,7 +114,7 @@ func New(cfg Config) *Model {
 	m.pages[viewLocality] = m.loc
 	m.why = &whyPage{}
 	m.pages[viewWhy] = m.why
-	m.pages[viewTrained] = reservedPage{"Trained", "what SigLIP 2's training added"}
+	m.pages[viewTrained] = newTrainedPage(cfg.Trained)
 	m.pages[viewInside] = newInsidePage()
 	if m.view == viewLocality && cfg.StartLesson {
 		m.loc.mode = locLesson
@@ -431,8 +428,9 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 		}
 		return nil
 	}
-	if m.page() != nil {
-		return nil
+	if p := m.page(); p != nil {
+		_, cmd := p.Update(m, tea.MouseClickMsg(ms)) // a page takes its own clicks
+		return cmd
 	}
 	rows, cols := m.grid()
 	if p, ok := m.pane.PatchAt(ms.X, ms.Y, rows, cols); ok && rows > 0 {

@@ -123,11 +123,11 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 		{[]string{"tab"}, viewPCA, inspect.MapPCA, "PCA"},
 		{[]string{"tab"}, viewLocality, -1, "Similarity vs distance"},
 		{[]string{"tab"}, viewWhy, -1, "Occlusion: each patch dropped"},
-		{[]string{"tab"}, viewTrained, -1, "not in this build yet"},
+		{[]string{"tab"}, viewTrained, -1, "Global–local"},
 		{[]string{"tab"}, viewInside, -1, "Feature norms"},
 		{[]string{"tab"}, viewSimilarity, inspect.MapSimilarity, "Patch similarity"},
 		{[]string{"shift+tab"}, viewInside, -1, "Feature norms"},
-		{[]string{"shift+tab"}, viewTrained, -1, "not in this build yet"},
+		{[]string{"shift+tab"}, viewTrained, -1, "Global–local"},
 		{[]string{"shift+tab"}, viewWhy, -1, "Occlusion: each patch dropped"},
 		{[]string{"shift+tab"}, viewLocality, -1, "Similarity vs distance"},
 		{[]string{"shift+tab"}, viewPCA, inspect.MapPCA, "PCA"},
@@ -137,7 +137,7 @@ func TestViewKeysAndAttentionModes(t *testing.T) {
 	}
 	for _, s := range steps {
 		d.keys(s.keys...)
-		if s.kind < 0 { // pages (locality, Why, Inside) have no heatmap of the selection
+		if s.kind < 0 { // pages (locality, Why, Trained, Inside) have no heatmap of the selection
 			if d.m.view != s.view || d.m.maps.cur != nil {
 				t.Fatalf("after %v: view %d, map %v; want view %d and no map", s.keys, d.m.view, d.m.maps.cur, s.view)
 			}

@@ -55,6 +55,13 @@ type Config struct {
 	// StartLesson opens the locality view in its lesson (with StartView
 	// "locality").
 	StartLesson bool
+	// Trained is how the Trained view starts (mode, crop, dropped
+	// patches, patch); the zero value is its defaults.
+	Trained TrainedStart
+	// PairName and LoadPair are the second image the Trained view's
+	// correspondence compares with (explore --pair); nil: none.
+	PairName string
+	LoadPair func() (*preprocess.Image, error)
 	// Clock measures stage timings (nil = time.Now); tests fix it.
 	Clock func() time.Time
 	// Context, when cancelled, stops the work running in the background

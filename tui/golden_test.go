@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/preprocess"
 )
 
 // The golden screens are the views as text (escape sequences stripped) in
@@ -51,13 +54,21 @@ func TestGoldenScreens(t *testing.T) {
 		{"inside_text_head1_200x60", 200, 60, []string{"8", "v", "v", "."}},
 		{"inside_lesson2_80x24", 80, 24, []string{"8", "n", "n"}},
 		{"inside_positions_200x60", 200, 60, []string{"8", "v"}},
-		{"reserved_trained_80x24", 80, 24, []string{"7"}},
 		{"why_occlusion_80x24", 80, 24, []string{"6"}},
 		{"why_heads_80x24", 80, 24, []string{"6", "v", "down"}},
 		{"why_curves_80x24", 80, 24, []string{"6", "v", "v"}},
 		{"why_about_80x24", 80, 24, []string{"6", "v", "v", "v"}},
 		{"why_occlusion_40x12", 40, 12, []string{"6"}},
 		{"why_curves_200x60", 200, 60, []string{"6", "v", "v", "right"}},
+		{"trained_globallocal_80x24", 80, 24, []string{"7"}},
+		{"trained_globallocal_moved_80x24", 80, 24, []string{"7", "left", "up", ">", "{"}},
+		{"trained_context_80x24", 80, 24, []string{"7", "v"}},
+		{"trained_correspond_80x24", 80, 24, []string{"7", "v", "v"}},
+		{"trained_nopair_80x24", 80, 24, []string{"7", "v", "v"}},
+		{"trained_lesson2_80x24", 80, 24, []string{"7", "n", "n"}},
+		{"trained_lesson4_80x24", 80, 24, []string{"7", "n", "n", "n", "n"}},
+		{"trained_globallocal_40x12", 40, 12, []string{"7"}},
+		{"trained_correspond_200x60", 200, 60, []string{"7", "v", "v", "right"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,6 +77,10 @@ func TestGoldenScreens(t *testing.T) {
 				// Four labels, two of them alike at the start, one with a
 				// word the tiny tokenizer cannot read.
 				cfg.Labels = []string{"a cat at the top of the picture", "a cat at the top of the tab", "cab", "zebra"}
+			}
+			if strings.HasPrefix(c.name, "trained_") && !strings.HasPrefix(c.name, "trained_nopair") {
+				cfg.PairName = "other.png"
+				cfg.LoadPair = func() (*preprocess.Image, error) { return inspect.MirrorImage(testImage(48, 48)), nil }
 			}
 			d := newDriver(t, cfg, c.w, c.h)
 			for _, k := range c.keys {

@@ -119,7 +119,7 @@ func (d *driver) run(cmd tea.Cmd) {
 	}
 	switch msg.(type) {
 	case imageMsg, modelMsg, preparedMsg, visionMsg, labelsMsg, mapMsg, exportMsg, gfxMsg, localityMsg, whyMsg,
-		insideProfileMsg, insideTextMsg, insideSavedMsg:
+		insideProfileMsg, insideTextMsg, insideSavedMsg, trainedMsg:
 		d.send(msg)
 	default:
 		d.other = append(d.other, msg)

@@ -25,6 +25,9 @@ type KeyMap struct {
 	WhyPart, WhyLabelNext, WhyLabelPrev, WhyBlock, WhyOpen key.Binding
 	// Inside
 	InsideMode, InsideKDown, InsideKUp key.Binding
+	// Trained: its modes; the crop's size or the share of dropped
+	// patches; one patch dropped or kept; another random set
+	TrainedMode, TrainedLarger, TrainedSmaller, TrainedToggle, TrainedReseed key.Binding
 	// Display
 	Display, OpacityUp, OpacityDown, Colormap key.Binding
 	Grid, Smooth                              key.Binding
@@ -76,9 +79,14 @@ func DefaultKeyMap() KeyMap {
 		WhyBlock:     b([]string{"z"}, "z", "occlusion blocks: 1×1 → 2×2 → 4×4"),
 		WhyOpen:      b([]string{"enter"}, "enter", "heads: open that head's attention map"),
 
-		InsideMode:  b([]string{"v"}, "v", "norms → positions → text tower → lesson"),
-		InsideKDown: b([]string{"<"}, "<", "outlier threshold k down"),
-		InsideKUp:   b([]string{">"}, ">", "outlier threshold k up"),
+		InsideMode:     b([]string{"v"}, "v", "norms → positions → text tower → lesson"),
+		InsideKDown:    b([]string{"<"}, "<", "outlier threshold k down"),
+		InsideKUp:      b([]string{">"}, ">", "outlier threshold k up"),
+		TrainedMode:    b([]string{"v"}, "v", "crop → mask → pair → lesson"),
+		TrainedLarger:  b([]string{">"}, ">", "crop / dropped share bigger"),
+		TrainedSmaller: b([]string{"<"}, "<", "crop / dropped share smaller"),
+		TrainedToggle:  b([]string{"x"}, "x", "drop or keep cursor patch"),
+		TrainedReseed:  b([]string{"z"}, "z", "new random dropped patches"),
 
 		Display:     b([]string{"o"}, "o", "map · overlay · side by side · image"),
 		OpacityUp:   b([]string{"+", "="}, "+", "overlay: more map"),

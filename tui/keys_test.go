@@ -36,6 +36,8 @@ func TestKeyMapIsCompleteAndUnambiguous(t *testing.T) {
 			return "why"
 		case strings.HasPrefix(name, "Inside"):
 			return "inside"
+		case strings.HasPrefix(name, "Trained"):
+			return "trained"
 		}
 		return ""
 	}

@@ -29,7 +29,7 @@ type command struct {
 }
 
 // commands lists every subcommand; each lives in its own cmd_*.go file.
-var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdDoctor, cmdDump, cmdExplore, cmdHeatmap, cmdLocality, cmdModels, cmdProbe, cmdTokenize, cmdWords}
+var commands = []command{cmdBench, cmdClassify, cmdCompare, cmdContext, cmdCorrespond, cmdDoctor, cmdDump, cmdExplore, cmdGlobalLocal, cmdHeatmap, cmdLocality, cmdModels, cmdProbe, cmdTokenize, cmdWords}
 
 // errUsage marks an error caused by a bad command line; main prints it
 // without a stack of wrapping and exits with status 2.
@@ -106,7 +106,7 @@ Commands:
 	cs := append([]command(nil), commands...)
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Models come from the Hugging Face hub (--model ID, cached where Python's

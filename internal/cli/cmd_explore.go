@@ -22,7 +22,7 @@ var cmdExplore = command{
 	run:     runExplore,
 }
 
-const exploreHelp = `Usage: siglip2-tui explore [--model ID|DIR] [--max-patches N] [--labels "a,b,c"] [--demo] IMAGE
+const exploreHelp = `Usage: siglip2-tui explore [--model ID|DIR] [--max-patches N] [--labels "a,b,c"] [--pair IMAGE_B] [--demo] IMAGE
 
 Opens IMAGE in an interactive view of SigLIP 2's internals. Move the cursor
 over the patches (arrows, hjkl or a mouse click) and see, layer by layer
@@ -38,6 +38,10 @@ over the patches (arrows, hjkl or a mouse click) and see, layer by layer
                 whether features follow content or position (with a lesson)
   6 Why         what a label's score depends on: each patch dropped, each
                 head silenced, and which map is faithful (causal probes)
+  7 Trained     what SigLIP 2's training objectives ask of the features: a
+                crop seen alone (global–local), patches dropped (masked
+                context), the same thing in a second image (--pair), and a
+                lesson
 
 ? shows every key, s saves the view as PNG + JSON, q quits.
 
@@ -66,6 +70,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the view")
+	pair := fs.String("pair", "", "a second image for the Trained view's correspondence (7, v v); with --demo a built-in scene's partner by default")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, exploreHelp)
 		fs.PrintDefaults()
@@ -92,6 +97,10 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	imageName, loadImage, err := src.imageLoader(fs.Args())
+	if err != nil {
+		return err
+	}
+	pairName, loadPair, err := src.pairLoader(*pair, imageName)
 	if err != nil {
 		return err
 	}
@@ -124,6 +133,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		AskSixel:   askSixel(*graphics, mode, proto, os.Getenv),
 		Colormap:   cmap,
 		ExportDir:  *outDir,
+		PairName:   pairName,
+		LoadPair:   loadPair,
 	}
 	return tui.Run(cfg, tty)
 }
