@@ -60,11 +60,11 @@ func TestCompareAndLocalityEndToEnd(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(dir, "wide-three.compare.labels.png")); len(m) != 1 {
 		t.Errorf("no exported comparison in %s:\n%s", dir, sc)
 	}
-	s.tmux("resize-window", "-t", s.name, "-x", "40", "-y", "12")
+	s.resize(40, 12)
 	s.waitFor("three panes at 40×12", func(sc string) bool {
 		return strings.Contains(sc, "1 NaFlex") && strings.Contains(sc, "2 NaFlex") && strings.Contains(sc, "3 fixed")
 	})
-	s.tmux("resize-window", "-t", s.name, "-x", "80", "-y", "24")
+	s.resize(80, 24)
 	s.keys("q")
 	exited := regexp.MustCompile(`EXIT=\d`)
 	if sc := s.waitFor("compare to exit", exited.MatchString); !strings.Contains(sc, "EXIT=0") {

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,22 @@ func (s *tmuxSession) waitFor(what string, cond func(screen string) bool) string
 		if time.Now().After(deadline) {
 			s.t.Fatalf("timed out waiting for %s; the screen is:\n%s", what, sc)
 		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// resize sets the window's size and waits until tmux reports it (a
+// loaded machine may apply it late), so what starts next reads it.
+func (s *tmuxSession) resize(cols, rows int) {
+	s.t.Helper()
+	s.tmux("resize-window", "-t", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows))
+	want := fmt.Sprintf("%dx%d", cols, rows)
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.TrimSpace(s.tmux("display-message", "-p", "-t", s.name, "#{pane_width}x#{pane_height}")) != want {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the window never became %s", want)
+		}
+		s.tmux("resize-window", "-t", s.name, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows))
 		time.Sleep(25 * time.Millisecond)
 	}
 }
@@ -170,11 +187,11 @@ func TestExploreEndToEnd(t *testing.T) {
 		t.Errorf("no exported PNG in %s: %v\n%s", dir, entries, sc)
 	}
 
-	s.tmux("resize-window", "-t", s.name, "-x", "40", "-y", "12")
+	s.resize(40, 12)
 	s.waitForText(" 3 Lab ") // compact tabs: the active view named, the others numbered
-	s.tmux("resize-window", "-t", s.name, "-x", "24", "-y", "6")
+	s.resize(24, 6)
 	s.waitForText("terminal too small")
-	s.tmux("resize-window", "-t", s.name, "-x", "80", "-y", "24")
+	s.resize(80, 24)
 	s.waitForText(" 3 Lab") // "3 Labels", or "3 Lab" when eight tabs need the short names
 
 	s.keys("q")
