@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/profile"
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/tools/ortbench"
 )
 
 // cmdBench measures the engine at real model sizes with random weights.
@@ -55,6 +57,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	breakdown := fs.Bool("profile", true, "break one forward of the largest input down by operation")
 	cold := fs.Bool("cold", false, "instead, measure cold start to the first heatmap and peak memory in a fresh process")
 	coldModel := fs.String("model", "", "with --cold: a model folder to measure (default: a random checkpoint of --size written to a temporary folder)")
+	vsORT := fs.Bool("vs-ort", false, "also time ONNX Runtime (onnxruntime-node) on the same tower and weights, in turns with ours (bash scripts/bench-vs-ort installs it)")
+	ortModules := fs.String("ort-modules", "", "with --vs-ort: the node_modules folder holding onnxruntime-node (default "+ortbench.DefaultModules+", then $NODE_PATH)")
+	ortOpset := fs.Int("ort-opset", 17, "with --vs-ort: write the ONNX graph at opset 17 (GELU from basic operators, as torch.onnx.export does) or 20 (the Gelu operator)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, benchHelp)
 		fs.PrintDefaults()
@@ -91,7 +96,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ceiling  %.0f GFLOP/s (one 1024×3072×768 matrix product, best of 5)\n\n", ceiling/1e9)
+	fmt.Fprintf(stdout, "ceiling  %.0f GFLOP/s (one 1024×3072×768 matrix product, best of 5)\n", ceiling/1e9)
+	var ort *ortSide
+	if *vsORT {
+		if ort, err = startORT(*ortModules, runtime.GOMAXPROCS(0), *ortOpset); err != nil {
+			return err
+		}
+		defer ort.close()
+		fmt.Fprintf(stdout, "versus   onnxruntime-node, %d intra-op threads, opset %d graph of the same tower and weights; runs alternate\n", ort.threads, *ortOpset)
+	}
+	fmt.Fprintln(stdout)
 
 	type job struct {
 		name    string
@@ -129,7 +143,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].cfg.Variant < jobs[b].cfg.Variant })
 
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "input\ttokens\ttime\tGFLOP\tGFLOP/s\tof ceiling\t")
+	if ort != nil {
+		fmt.Fprintln(tw, "input\ttokens\ttime\tGFLOP\tGFLOP/s\tof ceiling\tONNX Runtime\tours/ORT\t")
+	} else {
+		fmt.Fprintln(tw, "input\ttokens\ttime\tGFLOP\tGFLOP/s\tof ceiling\t")
+	}
 	var models = map[engine.Variant]*engine.Model{}
 	defer func() {
 		for _, m := range models {
@@ -152,19 +170,30 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			models[j.cfg.Variant] = m
 		}
 		in := randomInput(j.cfg, j.tokens, j.grid)
-		median, err := timeRuns(*repeat, func() error {
+		forward := func() error {
 			out, err := m.EncodeImages(ctx, []engine.VisionInput{in}, j.capture)
 			if err == nil && out.Internals != nil {
 				out.Internals.Release()
 			}
 			return err
-		})
+		}
+		var pair pairTiming
+		if ort != nil && !j.capture {
+			pair, err = ort.timePair(stderr, j.cfg, 1, j.grid, *repeat, forward)
+		} else {
+			pair.ours, err = timeRuns(*repeat, forward)
+		}
 		if err != nil {
 			return err
 		}
+		median := pair.ours
 		flops := j.cfg.VisionFLOPs(j.tokens)
 		rate := flops / median.Seconds()
-		fmt.Fprintf(tw, "%s\t%d\t%.3f s\t%.1f\t%.0f\t%.0f%%\t\n", j.name, j.tokens, median.Seconds(), flops/1e9, rate/1e9, 100*rate/ceiling)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f s\t%.1f\t%.0f\t%.0f%%\t", j.name, j.tokens, median.Seconds(), flops/1e9, rate/1e9, 100*rate/ceiling)
+		if pair.ort > 0 {
+			fmt.Fprintf(tw, "%.3f s\t%.2f\t", pair.ort.Seconds(), pair.ratio)
+		}
+		fmt.Fprintln(tw)
 		if j.tokens > largest.tokens && !j.capture {
 			largest = j
 		}
