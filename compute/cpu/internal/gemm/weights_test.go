@@ -29,8 +29,8 @@ func TestMulW(t *testing.T) {
 			{33, 13, 7, 0, 33, 0, 13, true},
 			{196, 96, 768, 0, 196, 0, 96, true},
 			{196, 768, 768, 32, 196, 100, 700, false},
-			{70, 40, 3072, 0, 70, 3, 40, true}, // copied W rows (12 KB apart), 12 k blocks
-			{300, 50, 513, 0, 300, 0, 50, true},  // two token blocks, odd k
+			{70, 40, 3072, 0, 70, 3, 40, true},  // copied W rows (12 KB apart), 12 k blocks
+			{300, 50, 513, 0, 300, 0, 50, true}, // two token blocks, odd k
 			{64, 200, 1024, 0, 64, 0, 200, false},
 			{5, 3, 0, 0, 5, 0, 3, true},
 		} {
