@@ -36,6 +36,7 @@ type VisionTower struct {
 
 	positions []float32 // host copy of the learned table, for NaFlex resizing
 
+	bound    []compute.Tensor     // every tensor of the tower's weights, for free
 	resized  map[[2]int][]float32 // NaFlex positions per (gridH, gridW)
 	work     *visionWork          // scratch of the last batch shape
 	captures internalsPool        // released captures, for reuse
@@ -81,7 +82,20 @@ func loadVisionTower(c compute.Backend, w *Weights, cfg Config) (*VisionTower, e
 		b.release()
 		return nil, err
 	}
+	v.bound = b.tensors()
 	return v, nil
+}
+
+// free frees the tower's weights and activations.
+func (v *VisionTower) free(c compute.Backend) {
+	for _, t := range v.bound {
+		c.Free(t)
+	}
+	v.bound = nil
+	if v.work != nil {
+		v.work.arena.free()
+		v.work = nil
+	}
 }
 
 // loadPatchEmbedding reads the patch embedding into (py, px, channel) column

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
@@ -166,6 +167,38 @@ func (w *Weights) ReadInto(dst []float32, name string, shape ...int) error {
 		return &NonFiniteWeightError{File: f.Path, Tensor: name, Shape: info.Shape, Index: bad, Value: dst[bad]}
 	}
 	return nil
+}
+
+// Mapped returns a float32 tensor's values where they lie in the mapped
+// checkpoint, without a copy, after checking its shape and that every
+// value is finite; ok is false (and nothing is read) when the tensor is
+// not stored as float32 aligned for reading in place, or this machine is
+// big-endian. The slice is valid until Close and must not be written.
+func (w *Weights) Mapped(name string, shape ...int) (vals []float32, ok bool, err error) {
+	if err := w.check(name, shape); err != nil {
+		return nil, false, err
+	}
+	f := w.byName[name]
+	raw, info, err := f.Bytes(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if info.DType != safetensors.F32 || !safetensors.LittleEndian || len(raw) == 0 || uintptr(unsafe.Pointer(&raw[0]))%4 != 0 {
+		return nil, false, nil
+	}
+	vals = unsafe.Slice((*float32)(unsafe.Pointer(&raw[0])), len(raw)/4)
+	if bad := safetensors.FirstNonFinite(vals); bad >= 0 {
+		return nil, false, &NonFiniteWeightError{File: f.Path, Tensor: name, Shape: info.Shape, Index: bad, Value: vals[bad]}
+	}
+	return vals, true, nil
+}
+
+// Release lets the mapped pages of a tensor go (see safetensors'
+// File.Release): after its values were converted into a copy.
+func (w *Weights) Release(name string) {
+	if f, ok := w.byName[name]; ok {
+		f.Release(name)
+	}
 }
 
 // check makes sure the checkpoint has tensor name with the given shape

@@ -128,6 +128,7 @@ func (t *attentionTask) runDirect(wk *worker, i int) {
 // k, v or probs.
 func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.AttentionShape) {
 	compute.CheckAttention("cpu", dst, q, k, v, probs, s)
+	defer b.enter()()
 	width := s.Heads * s.HeadDim
 	if overlaps(dst, k) || overlaps(dst, v) || (!probs.Empty() && (overlaps(probs, dst) || overlaps(probs, q) || overlaps(probs, k) || overlaps(probs, v))) {
 		panic("cpu: attention dst overlaps k or v, or probs overlaps an operand")
@@ -139,7 +140,7 @@ func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.Attent
 		for r := 0; r < dst.Rows; r++ {
 			clear(dst.Host[r*dst.Stride : r*dst.Stride+width])
 		}
-		b.cache.written(dst)
+		b.wrote(dst)
 		return
 	}
 	t := &b.attn
@@ -154,6 +155,6 @@ func (b *Backend) Attention(dst, q, k, v, probs compute.Tensor, s compute.Attent
 	}
 	b.pool.parallel(t, s.Seqs*s.Heads*t.nqb)
 	*t = attentionTask{}
-	b.cache.written(dst)
-	b.cache.written(probs)
+	b.wrote(dst)
+	b.wrote(probs)
 }

@@ -332,6 +332,10 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
+// LittleEndian reports whether this machine stores numbers as safetensors
+// does, so float32 tensors can be read where they lie.
+var LittleEndian = littleEndian
+
 // DecodeFloat32 converts len(dst) little-endian elements of dtype dt from raw.
 func DecodeFloat32(dst []float32, raw []byte, dt DType) error {
 	if len(raw) < len(dst)*dt.Size() {

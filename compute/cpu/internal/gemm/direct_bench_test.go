@@ -52,32 +52,43 @@ func BenchmarkMulW(b *testing.B) {
 	if !HasDirect() {
 		b.Skip("no AVX-512")
 	}
-	for _, bf16 := range []bool{false, true} {
-		if bf16 && !HasBF16() {
-			continue
-		}
-		for _, s := range [][3]int{{196, 2304, 768}, {196, 768, 768}, {196, 3072, 768}, {196, 768, 3072}, {1024, 3072, 768}, {1024, 768, 3072}} {
-			m, n, k := s[0], s[1], s[2]
-			b.Run(fmt.Sprintf("bf16=%v/%dx%dx%d", bf16, m, n, k), func(b *testing.B) {
-				rng := rand.New(rand.NewSource(1))
-				x, w, c := randSlice(rng, m*k), randSlice(rng, n*k), make([]float32, m*n)
-				ldw := k
-				if bf16 {
-					ldw = BF16Words(k)
-					wb := make([]float32, n*ldw)
-					for r := 0; r < n; r++ {
-						ToBF16(wb[r*ldw:(r+1)*ldw], w[r*k:(r+1)*k])
-					}
-					w = wb
-				}
-				var p XPack
-				var cx Context
-				cpuRate(b, 2*float64(m*n*k), func() {
-					p.Reset(m, k, bf16)
-					p.PackStrips(x, k, 0, p.Strips())
-					cx.MulW(0, m, 0, n, &p, w, ldw, nil, c, n)
-				})
+	for _, s := range [][3]int{{196, 2304, 768}, {196, 768, 768}, {196, 3072, 768}, {196, 768, 3072}, {1024, 3072, 768}, {1024, 768, 3072}} {
+		m, n, k := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(1))
+			x, w, c := randSlice(rng, m*k), randSlice(rng, n*k), make([]float32, m*n)
+			var p XPack
+			var cx Context
+			cpuRate(b, 2*float64(m*n*k), func() {
+				p.Reset(m, k)
+				p.PackStrips(x, k, 0, p.Strips())
+				cx.MulW(0, m, 0, n, &p, w, k, nil, c, n)
 			})
-		}
+		})
+	}
+}
+
+// BenchmarkMulTPackedBF16 times the bfloat16 product with a packed weight
+// on one goroutine, A's rounding included.
+func BenchmarkMulTPackedBF16(b *testing.B) {
+	if !HasBF16() {
+		b.Skip("no AVX512_BF16")
+	}
+	for _, s := range [][3]int{{196, 2304, 768}, {196, 768, 768}, {196, 3072, 768}, {196, 768, 3072}, {1024, 3072, 768}, {1024, 768, 3072}} {
+		m, n, k := s[0], s[1], s[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+			rng := rand.New(rand.NewSource(1))
+			x, w, c := randSlice(rng, m*k), randSlice(rng, n*k), make([]float32, m*n)
+			kw := BF16Words(k)
+			var p Packed
+			p.Reset(n, kw)
+			p.PackBF16Strips(w, k, k, 0, p.Strips(), make([]float32, 32*kw))
+			xb := make([]float32, m*kw)
+			var cx Context
+			cpuRate(b, 2*float64(m*n*k), func() {
+				RowsBF16(xb, x, k, k, 0, m)
+				cx.MulTPackedBF16(m, 0, n, xb, kw, &p, c, n)
+			})
+		})
 	}
 }

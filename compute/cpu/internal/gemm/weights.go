@@ -5,17 +5,13 @@ package gemm
 import "math"
 
 // Products with the weight read where it lies: C = X·Wᵀ for PyTorch's
-// row-major out×in Linear weight, as a checkpoint stores it (float32, read
-// in place from the mapped file) or as a row-major bfloat16 copy. MulW
-// computes Cᵀ = W·Xᵀ with the direct-A micro-kernels: 14 rows of W are
-// broadcast from a small copy of the panel (in L1), X is packed once per
-// product into strips of 32 tokens (XPack, in L2), and the Cᵀ tiles are
-// transposed into C. No weight is ever packed or copied whole.
-//
-// In bfloat16, each k step of the kernels is a pair of values (one 32-bit
-// word): W's rows are pairs already (k-contiguous), X's rows are rounded
-// to bfloat16 pairs before packing, and VDPBF16PS sums the products of a
-// pair into float32 accumulators.
+// row-major out×in float32 Linear weight as a checkpoint stores it, read in
+// place from the mapped file. MulW computes Cᵀ = W·Xᵀ with the direct-A
+// micro-kernels: 12 rows of W are broadcast in place (or from a copy of
+// the block when its row stride crowds L1 sets), X is packed once per
+// product into strips of 32 tokens (XPack), and the Cᵀ tiles are
+// transposed into C with the bias added. Nothing is packed at load time;
+// MulTPacked, with the weight packed once, is about 10% faster.
 
 // wTB is the number of tokens (a multiple of 32) and wNF the number of
 // features whose Cᵀ block is worked on at a time across the k blocks,
@@ -42,29 +38,14 @@ func HasBF16() bool { return hasDirect() && !ForceNoBF16 && hasBF16() }
 func BF16Words(k int) int { return (k + 1) / 2 }
 
 // XPack holds the activations X (tokens × k) of one product packed for
-// MulW: strips of 32 tokens, float32 or bfloat16 pairs.
+// MulW: strips of 32 tokens.
 type XPack struct {
-	p    Packed
-	bf16 bool
-	k    int       // X's columns
-	conv []float32 // bfloat16: X's rows as pairs (T × BF16Words(k) words)
+	p Packed
 }
 
-// Reset sizes p for t tokens of k values, in bfloat16 when bf16; strips
-// are then filled by PackStrips.
-func (p *XPack) Reset(t, k int, bf16 bool) {
-	p.bf16, p.k = bf16, k
-	if bf16 {
-		kw := BF16Words(k)
-		if cap(p.conv) < t*kw {
-			p.conv = make([]float32, t*kw)
-		}
-		p.conv = p.conv[:t*kw]
-		p.p.Reset(t, kw)
-		return
-	}
-	p.p.Reset(t, k)
-}
+// Reset sizes p for t tokens of k values; strips are then filled by
+// PackStrips.
+func (p *XPack) Reset(t, k int) { p.p.Reset(t, k) }
 
 // Strips is the number of 32-token strips.
 func (p *XPack) Strips() int { return p.p.Strips() }
@@ -72,32 +53,17 @@ func (p *XPack) Strips() int { return p.p.Strips() }
 // Tokens is the number of tokens packed.
 func (p *XPack) Tokens() int { return p.p.N }
 
-// BF16 reports whether p holds bfloat16 pairs.
-func (p *XPack) BF16() bool { return p.bf16 }
-
 // PackStrips packs strips [s0, s1) (tokens 32·s0 up to 32·s1) of X (row
 // stride ldx). Disjoint ranges may be packed concurrently.
-func (p *XPack) PackStrips(x []float32, ldx, s0, s1 int) {
-	if !p.bf16 {
-		p.p.PackStrips(x, ldx, s0, s1)
-		return
-	}
-	kw := BF16Words(p.k)
-	for t := 32 * s0; t < min(32*s1, p.p.N); t++ {
-		ToBF16(p.conv[t*kw:(t+1)*kw], x[t*ldx:t*ldx+p.k])
-	}
-	p.p.PackStrips(p.conv, kw, s0, s1)
-}
+func (p *XPack) PackStrips(x []float32, ldx, s0, s1 int) { p.p.PackStrips(x, ldx, s0, s1) }
 
 // MulW sets C[t0:t1, f0:f1] = X[t0:t1]·W[f0:f1]ᵀ (+ bias[f0:f1] when
 // bias is not nil) for X packed in xp (t0 a multiple of 32) and W read in
-// place: row-major with row stride ldw, in float32, or for a bfloat16 xp
-// in bfloat16 pairs (ldw in 32-bit words, each row BF16Words(k) words,
-// see ToBF16). c holds C with row stride ldc. Only HasDirect CPUs run it
-// (HasBF16 ones for bfloat16).
+// place: row-major with row stride ldw. c holds C with row stride ldc.
+// Only HasDirect CPUs run it.
 func (cx *Context) MulW(t0, t1, f0, f1 int, xp *XPack, w []float32, ldw int, bias, c []float32, ldc int) {
 	p := &xp.p
-	k := p.K // floats, or words in bfloat16
+	k := p.K
 	if t1 <= t0 || f1 <= f0 {
 		return
 	}
@@ -121,9 +87,6 @@ func (cx *Context) MulW(t0, t1, f0, f1 int, xp *XPack, w []float32, ldw int, bia
 		_ = bias[f1-1]
 	}
 	table := &kdTable
-	if xp.bf16 {
-		table = &kbTable
-	}
 	np := roundUp(p.N, 32)
 	kc := p.kc
 	// W's panels are read in place unless its row stride crowds the
@@ -131,10 +94,10 @@ func (cx *Context) MulW(t0, t1, f0, f1 int, xp *XPack, w []float32, ldw int, bia
 	// 16 floats further apart than kc.
 	copyW := badStride(ldw)
 	ldwp := kc + 16
-	if copyW && len(cx.wp) < wMR*ldwp {
-		cx.wp = make([]float32, wMR*ldwp)
-	}
 	nf := min(wNF, f1-f0)
+	if copyW && len(cx.wp) < nf*ldwp {
+		cx.wp = make([]float32, roundUp(nf, wMR)*ldwp)
+	}
 	// Cᵀ: nf rows (16 more, which the transposes read) of wTB tokens and
 	// a 16-float margin.
 	ldct := wTB + 16
@@ -152,26 +115,31 @@ func (cx *Context) MulW(t0, t1, f0, f1 int, xp *XPack, w []float32, ldw int, bia
 				if pc > 0 {
 					acc = 1
 				}
-				for f := fb; f < fbe; f += wMR {
-					mr := min(wMR, fbe-f)
-					// The next panel of W travels to L2 while this one is
-					// multiplied.
-					if nf := f + wMR; nf < fbe {
-						prefetchRows(&w[nf*ldw+pc], 4*ldw, min(wMR, fbe-nf), 4*kcb)
-					} else if pc+kc < k {
-						prefetchRows(&w[fb*ldw+pc+kc], 4*ldw, min(wMR, fbe-fb), 4*min(kc, k-pc-kc))
+				a, lda := w[fb*ldw+pc:], ldw
+				if copyW {
+					for r := fb; r < fbe; r++ {
+						copy(cx.wp[(r-fb)*ldwp:(r-fb)*ldwp+kcb], w[r*ldw+pc:r*ldw+pc+kcb])
 					}
-					a, lda := &w[f*ldw+pc], ldw
-					if copyW {
-						for r := 0; r < mr; r++ {
-							copy(cx.wp[r*ldwp:r*ldwp+kcb], w[(f+r)*ldw+pc:(f+r)*ldw+pc+kcb])
-						}
-						a, lda = &cx.wp[0], ldwp
+					a, lda = cx.wp, ldwp
+				}
+				// The next block of W travels to L2 while this one is
+				// multiplied, a panel's rows at a time through the strips.
+				nfb, npc := fb, pc+kc
+				if npc >= k {
+					nfb, npc = fb+wNF, 0
+				}
+				nfe := min(nfb+wNF, f1)
+				pfRows := (nfe - nfb + ns - 1) / ns
+				for s := 0; s < ns; s++ {
+					if pf := nfb + s*pfRows; pf < nfe {
+						prefetchRows(&w[pf*ldw+npc], 4*ldw, min(pfRows, nfe-pf), 4*min(kc, k-npc))
 					}
-					ct := cx.ct[(f-fb)*ldct:]
-					for s := 0; s < ns; s++ {
-						xs := &p.data[pc*np+32*(tb/32+s)*kcb]
-						table[mr](kcb, a, lda, xs, &ct[s*32], ldct, ^uint32(0), acc)
+					// One strip of X stays in L1 while every panel of
+					// the block (in L2) multiplies it.
+					xs := &p.data[pc*np+32*(tb/32+s)*kcb]
+					for f := fb; f < fbe; f += wMR {
+						mr := min(wMR, fbe-f)
+						table[mr](kcb, &a[(f-fb)*lda], lda, xs, &cx.ct[(f-fb)*ldct+s*32], ldct, ^uint32(0), acc)
 					}
 				}
 			}

@@ -7,10 +7,11 @@ import (
 	"testing"
 )
 
-// TestMulW holds MulW against float64 sums, in float32 and in bfloat16
-// (against the same sums over the bfloat16-rounded operands), over
-// shapes that exercise every edge: partial strips and panels, k blocks,
-// odd k, W rows copied (a crowding stride) or read in place, bias or not.
+// TestMulW holds MulW (float32, W in place) and MulTPackedBF16 (bfloat16,
+// W packed; against the same sums over the bfloat16-rounded operands)
+// against float64 sums, over shapes that exercise every edge: partial
+// strips and panels, k blocks, odd k, W rows copied (a crowding stride) or
+// read in place, bias or not.
 func TestMulW(t *testing.T) {
 	if !HasDirect() {
 		t.Skip("no AVX-512")
@@ -40,25 +41,38 @@ func TestMulW(t *testing.T) {
 				ldc := c.n + 3
 				got := randSlice(rng, c.m*ldc)
 				orig := append([]float32(nil), got...)
-				wk, ldw := w, c.k
 				xr, wr := x, w // the values the products see
-				if bf16 {
-					ldw = BF16Words(c.k)
-					wk = make([]float32, max(c.n*ldw, 1))
-					for r := 0; r < c.n; r++ {
-						ToBF16(wk[r*ldw:(r+1)*ldw], w[r*c.k:(r+1)*c.k])
-					}
-					xr, wr = roundAll(x), roundAll(w)
-				}
-				var p XPack
-				p.Reset(c.m, c.k, bf16)
-				p.PackStrips(x, c.k, 0, p.Strips())
-				var bs []float32
-				if c.bias {
-					bs = bias
-				}
 				var cx Context
-				cx.MulW(c.t0, c.t1, c.f0, c.f1, &p, wk, ldw, bs, got, ldc)
+				if bf16 {
+					xr, wr = roundAll(x), roundAll(w)
+					kw := BF16Words(c.k)
+					var p Packed
+					p.Reset(c.n, kw)
+					p.PackBF16Strips(w, c.k, c.k, 0, p.Strips(), make([]float32, 32*kw))
+					xb := make([]float32, max(c.m*kw, 1))
+					RowsBF16(xb, x, c.k, c.k, 0, c.m)
+					f0 := c.f0 &^ 31 // MulTPackedBF16 starts at a 32-column strip
+					cx.MulTPackedBF16(c.t1-c.t0, f0, c.f1, xb[c.t0*kw:], kw, &p, got[c.t0*ldc+f0:], ldc)
+					if c.bias {
+						for i := c.t0; i < c.t1; i++ {
+							for j := f0; j < c.f1; j++ {
+								got[i*ldc+j] += bias[j]
+							}
+						}
+					}
+					for i := c.t0; i < c.t1; i++ { // columns before f0 were written too
+						copy(got[i*ldc+f0:i*ldc+c.f0], orig[i*ldc+f0:i*ldc+c.f0])
+					}
+				} else {
+					var p XPack
+					p.Reset(c.m, c.k)
+					p.PackStrips(x, c.k, 0, p.Strips())
+					var bs []float32
+					if c.bias {
+						bs = bias
+					}
+					cx.MulW(c.t0, c.t1, c.f0, c.f1, &p, w, c.k, bs, got, ldc)
+				}
 				for i := 0; i < c.m; i++ {
 					for j := 0; j < ldc; j++ {
 						g := got[i*ldc+j]
