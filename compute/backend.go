@@ -192,4 +192,9 @@ type HostWeightReader interface {
 	// release, when it is not nil, to say data's pages may go (a mapped
 	// file's pages are read again if touched).
 	HostWeight(data []float32, rows, cols int, release func()) (Tensor, bool)
+	// MultipliesInPlace reports whether Linear weights made by HostWeight
+	// are multiplied where they lie (true), or converted at load into a
+	// form of the backend's own (false: the CPU backend in bfloat16), so a
+	// loader knows whether their pages are needed after loading.
+	MultipliesInPlace() bool
 }

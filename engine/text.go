@@ -56,6 +56,9 @@ type textWork struct {
 func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, error) {
 	t := &TextTower{Config: cfg}
 	t.Encoder.Layers = make([]encoderLayer, cfg.Layers)
+	if hr, ok := c.(compute.HostWeightReader); ok && hr.MultipliesInPlace() {
+		w.Prescan("text_model.encoder.") // the weights read in place, checked on every core
+	}
 	b := &binder{backend: c, weights: w, dims: map[string]int{
 		"hidden": cfg.Hidden, "intermediate": cfg.Intermediate, "projection": cfg.ProjectionSize,
 	}}
@@ -85,6 +88,7 @@ func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, e
 		return nil, err
 	}
 	raw, _, _ := f.Bytes(name)
+	f.ReadRandomly(name)
 	t.tokens = &embeddingTable{raw: raw, dtype: info.DType, rows: cfg.VocabSize, dim: cfg.Hidden, path: f.Path}
 	t.bound = b.tensors()
 	return t, nil

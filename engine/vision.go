@@ -62,6 +62,9 @@ func loadVisionTower(c compute.Backend, w *Weights, cfg Config) (*VisionTower, e
 	grid := vc.PositionGrid(cfg.Variant)
 	v := &VisionTower{Config: vc, Variant: cfg.Variant, resized: map[[2]int][]float32{}}
 	v.Encoder.Layers = make([]encoderLayer, vc.Layers)
+	if hr, ok := c.(compute.HostWeightReader); ok && hr.MultipliesInPlace() {
+		w.Prescan("vision_model.") // the weights read in place, checked on every core
+	}
 	b := &binder{backend: c, weights: w, dims: map[string]int{
 		"hidden": vc.Hidden, "intermediate": vc.Intermediate, "positions": grid * grid,
 	}}

@@ -209,7 +209,7 @@ func New(opt Options) (*Backend, error) {
 	}
 	b.direct = lib == nil && gemm.HasDirect()
 	if b.direct {
-		b.info.GoGEMM = "AVX-512 12×32 direct, weights read in place"
+		b.info.GoGEMM = "AVX-512 direct kernels"
 		b.info.Direct = true
 	}
 	switch strings.ToLower(opt.Precision) {

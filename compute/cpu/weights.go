@@ -245,6 +245,10 @@ func (b *Backend) HostWeight(data []float32, rows, cols int, release func()) (co
 	return t, true
 }
 
+// MultipliesInPlace implements compute.HostWeightReader: in bfloat16 mode
+// Linear weights are converted at load (PrepareLinearWeight).
+func (b *Backend) MultipliesInPlace() bool { return !b.bf16 }
+
 // minPacked is the smallest weight (in elements) worth packing.
 const minPacked = 1 << 14
 

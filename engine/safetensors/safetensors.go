@@ -436,6 +436,17 @@ func FromBytes(name string, data []byte) (*File, error) {
 	return &File{Path: name, Header: h, data: data, isMemory: true}, nil
 }
 
+// ReadRandomly tells the operating system that a tensor's bytes are read a
+// few rows at a time (a token embedding table): touching a row then maps
+// its own pages only, so memory grows with the rows read.
+func (f *File) ReadRandomly(name string) {
+	info, ok := f.Tensors[name]
+	if !ok || f.unmap == nil || f.isMemory || len(f.data) == 0 {
+		return
+	}
+	adviseRandom(f.data, f.DataStart+info.Begin, info.End-info.Begin)
+}
+
 // Release tells the operating system that a tensor's bytes will not be read
 // again (its values were converted and copied elsewhere), so a mapped
 // checkpoint does not hold both the file's pages and the converted copy in

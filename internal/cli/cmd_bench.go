@@ -47,7 +47,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	var dev deviceFlags
 	dev.register(fs)
-	size := fs.String("size", "base", "model size: "+strings.Join(engine.ArchitectureNames(), ", "))
+	size := fs.String("size", "base", "model size: "+strings.Join(engine.ArchitectureNames(), ", ")+" (with --cold, a comma-separated list)")
 	patch := fs.Int("patch", 16, "patch size")
 	resList := fs.String("res", "224,384,512", "fixed resolutions to time (comma-separated; empty for none)")
 	naflexList := fs.String("naflex", "256", "NaFlex patch counts to time (comma-separated; empty for none)")
@@ -71,7 +71,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	if *cold {
-		return runColdStart(*coldModel, *size, dev, stdout, stderr)
+		return runColdStart(*coldModel, splitList(*size), dev, stdout, stderr)
 	}
 	resolutions, err := parseInts(*resList, "--res")
 	if err != nil {
