@@ -135,8 +135,18 @@ func (v *VisionTower) loadPatchEmbedding(b *binder, w *Weights) error {
 	if err != nil {
 		return err
 	}
-	if v.PatchEmbedding.Weight, err = b.upload(name+".weight", d, vc.PatchDim(), weight); err != nil {
-		return err
+	// The reordered weight is a copy already: the backend's own form of it
+	// when it has one, else a plain tensor.
+	if prep, ok := b.backend.(compute.LinearWeightPreparer); ok {
+		if p, ok := prep.PrepareLinearWeight(compute.Tensor{Rows: d, Cols: vc.PatchDim(), Stride: vc.PatchDim(), Host: weight}); ok {
+			b.allocated = append(b.allocated, p)
+			v.PatchEmbedding.Weight = p
+		}
+	}
+	if v.PatchEmbedding.Weight.Empty() {
+		if v.PatchEmbedding.Weight, err = b.upload(name+".weight", d, vc.PatchDim(), weight); err != nil {
+			return err
+		}
 	}
 	v.PatchEmbedding.Bias, err = b.upload(name+".bias", 1, d, bias)
 	return err

@@ -275,11 +275,12 @@ func (t *prepareTask) run(wk *worker, i int) {
 // direct path it packs w once into the micro-kernels' strips, on every
 // worker: in bfloat16 mode as bfloat16 pairs (half the bytes of w, rounded
 // to nearest even), else in float32 — except a weight HostWeight made,
-// which stays in place (false: nothing to prepare). The returned tensor's
+// which stays in place, and float32 weights too small to gain from it
+// (false: nothing to prepare). The returned tensor's
 // memory is the strips; it may only be passed whole as Linear's w and to
 // Free.
 func (b *Backend) PrepareLinearWeight(w compute.Tensor) (compute.Tensor, bool) {
-	if !b.direct || w.Rows*w.Cols < minPacked || len(w.Host) == 0 {
+	if !b.direct || w.Rows*w.Cols == 0 || len(w.Host) == 0 || w.Rows*w.Cols < minPacked && !b.bf16 {
 		return compute.Tensor{}, false
 	}
 	if e := b.reg.lookup(w); e != nil && e.kind == kindHost && !b.bf16 {
