@@ -146,6 +146,7 @@ type Backend struct {
 	reg          registry    // the weights the direct path knows
 	xp           gemm.XPack  // the activations of the last product, packed
 	xb           []float32   // or rounded to bfloat16
+	kb, vb       []float32   // attention keys and values in bfloat16
 	xc           xCache      // which ones
 	pview        gemm.Packed // a prepared weight's strips, described
 
@@ -157,6 +158,8 @@ type Backend struct {
 	pack    packTask
 	prepare prepareTask
 	round   roundTask
+	keys    keysTask
+	values  valuesTask
 	spare   []float32 // Linear output when dst overlaps an input
 }
 

@@ -180,8 +180,11 @@ func bf16Reference(x, w, bias []float32, m, k, n int) []float32 {
 
 // bf16 is never the default; where the CPU (or SIGLIP2_SIMD) lacks
 // AVX512_BF16 it falls back to float32 with a note saying why and what
-// runs; when on, the name says so (the status line shows it) and the
-// float32 operations still pass the float32 conformance suite.
+// runs (and passes the float32 conformance suite); when on, the name says
+// so (the status line shows it) and the operations pass the suite within
+// bf16's tolerance: the attention scores Q·Kᵀ run in bfloat16 there
+// (products with weights that were not prepared, and everything else, stay
+// float32).
 func TestBF16ModeAndFallback(t *testing.T) {
 	defer setSIMD("")
 	if b := newTest(t, Options{}); b.bf16 || strings.Contains(b.Name(), "bf16") {
@@ -205,7 +208,9 @@ func TestBF16ModeAndFallback(t *testing.T) {
 	if !b.bf16 || !strings.HasSuffix(b.Name(), ", bf16)") {
 		t.Errorf("bf16 asked for on a CPU that has it: %s", b.Name())
 	}
-	computetest.Run(t, b, computetest.Float32)
+	// Scores from operands rounded to 8 significant bits (2⁻⁹ relative
+	// each) over 24-64 terms of random inputs: a few percent of the output.
+	computetest.Run(t, b, computetest.Tolerances{Abs: 5e-2, Rel: 5e-2, Probs: computetest.Float32.Probs})
 }
 
 // The query, key and value products of one input share its packing; a

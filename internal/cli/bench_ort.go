@@ -40,48 +40,36 @@ func startORT(modules string, threads, opset int) (*ortSide, error) {
 
 func (o *ortSide) close() { o.r.Close() }
 
-// pairTiming is one input timed on both sides.
-type pairTiming struct {
-	ours, ort time.Duration // medians
-	ratio     float64       // median of ours/ORT over the pairs of runs
-}
-
-// timePair loads cfg's tower (seed as the engine's random model) for a
-// gridH×gridW image into ONNX Runtime and then alternates one run of ours
-// with one of ONNX Runtime, n times after a warm-up of each.
-func (o *ortSide) timePair(stderr io.Writer, cfg engine.Config, seed int64, grid [2]int, n int, ours func() error) (pairTiming, error) {
+// load writes cfg's tower (seed as the engine's random model) for a
+// gridH×gridW image as ONNX and opens it in ONNX Runtime (which runs it
+// once); it returns the session's name.
+func (o *ortSide) load(stderr io.Writer, cfg engine.Config, seed int64, grid [2]int) (string, error) {
 	statusLine(stderr, "writing the ONNX graph...")
 	m, err := ortbench.Vision(cfg, seed, grid[0], grid[1], ortbench.Options{Opset: o.opset})
 	if err != nil {
 		statusLine(stderr, "")
-		return pairTiming{}, err
+		return "", err
 	}
 	statusLine(stderr, "loading it into ONNX Runtime...")
 	_, err = o.r.Load("bench", m, o.threads)
 	statusLine(stderr, "")
-	if err != nil {
-		return pairTiming{}, err
-	}
-	defer o.r.Free("bench")
-	if err := ours(); err != nil { // warm-up (ONNX Runtime's ran in Load)
-		return pairTiming{}, err
-	}
-	a, b, r := make([]time.Duration, n), make([]time.Duration, n), make([]float64, n)
-	for i := 0; i < n; i++ {
-		t, err := o.r.Time("bench", 1)
-		if err != nil {
-			return pairTiming{}, err
-		}
-		b[i] = time.Duration(t[0] * float64(time.Second))
-		start := time.Now()
-		if err := ours(); err != nil {
-			return pairTiming{}, err
-		}
-		a[i] = time.Since(start)
-		r[i] = a[i].Seconds() / b[i].Seconds()
-	}
-	return pairTiming{ours: median(a), ort: median(b), ratio: medianF(r)}, nil
+	return "bench", err
 }
+
+// runner times one run of session id, as node measures it around
+// session.run.
+func (o *ortSide) runner(id string) func() (time.Duration, error) {
+	return func() (time.Duration, error) {
+		t, err := o.r.Time(id, 1)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(t[0] * float64(time.Second)), nil
+	}
+}
+
+// free closes the session load opened.
+func (o *ortSide) free() { o.r.Free("bench") }
 
 func median(d []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), d...)

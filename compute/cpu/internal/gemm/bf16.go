@@ -1,5 +1,7 @@
 package gemm
 
+import "math"
+
 // Products in bfloat16 with the weight packed once: the layout of
 // MulTPacked, each k step a 32-bit word holding a pair of bfloat16 values
 // (so a Packed of BF16Words(k) "columns"), A's rows rounded to bfloat16
@@ -112,4 +114,88 @@ func (p *Packed) View(data []float32, n, k int) {
 		panic("gemm: Packed.View: too little data")
 	}
 	p.N, p.K, p.kc, p.data = n, k, kdKC, data
+}
+
+// PackQBF16 is PackQ in bfloat16: qp (BF16Words(hd)×32 words) receives
+// the n ≤ 32 query rows q (hd values each, row stride ldq) scaled and
+// rounded to bfloat16 pairs, query j in column j, columns past n zero.
+// tmp is scratch of at least 32·BF16Words(hd) floats.
+func PackQBF16(qp, q []float32, ldq, hd, n int, scale float32, tmp []float32) {
+	kw := BF16Words(hd)
+	_ = qp[kw*32-1]
+	_ = q[(n-1)*ldq+hd-1]
+	whole := hd &^ 31
+	for r := 0; r < n; r++ {
+		src, dst := q[r*ldq:r*ldq+hd], tmp[r*kw:(r+1)*kw]
+		if whole > 0 {
+			cvtScaledBF16(&dst[0], &src[0], whole, scale)
+		}
+		for i := whole; i < hd; i += 2 {
+			lo := uint32(RoundBF16(src[i] * scale))
+			var hi uint32
+			if i+1 < hd {
+				hi = uint32(RoundBF16(src[i+1] * scale))
+			}
+			dst[i/2] = math.Float32frombits(lo | hi<<16)
+		}
+	}
+	packBT(qp, tmp, kw, kw, n)
+}
+
+// AttnScoresBF16 is AttnScores in bfloat16: k holds the keys' rows as
+// bfloat16 pairs (BF16Words(hd) words each, row stride ldk words), qp comes
+// from PackQBF16.
+func AttnScoresBF16(valid, hd int, k []float32, ldk int, qp, s []float32) {
+	kw := BF16Words(hd)
+	_ = k[(valid-1)*ldk+kw-1]
+	_ = qp[kw*32-1]
+	_ = s[valid*32-1]
+	for i := 0; i < valid; i += kdMR {
+		mr := min(kdMR, valid-i)
+		kbTable[mr](kw, &k[i*ldk], ldk, &qp[0], &s[i*32], 32, ^uint32(0), 0)
+	}
+}
+
+// PairsBF16 rounds a and b (the same length) to bfloat16 and interleaves
+// them into dst (len(a) words): word i holds a[i] in its low half and b[i]
+// in its high half. A nil b stands for zeros.
+func PairsBF16(dst, a, b []float32) {
+	n := len(a)
+	_ = dst[n-1]
+	whole := 0
+	if b != nil && hasDirect() && hasBF16() {
+		_ = b[n-1]
+		whole = n &^ 15
+		if whole > 0 {
+			cvtPairs(&dst[0], &a[0], &b[0], whole)
+		}
+	}
+	for i := whole; i < n; i++ {
+		var hi uint32
+		if b != nil {
+			hi = uint32(RoundBF16(b[i]))
+		}
+		dst[i] = math.Float32frombits(uint32(RoundBF16(a[i])) | hi<<16)
+	}
+}
+
+// AttnValuesBF16 is AttnValues in bfloat16, over pairs of keys: pp holds
+// the probabilities of keys 2j and 2j+1 for query q as word j·32 + q
+// (PairsBF16 of two rows of the scores), vb holds the values of keys 2j
+// and 2j+1 interleaved, one row of words per pair (row stride ldv words;
+// the head's hd columns from the start of vb).
+func AttnValuesBF16(n, pairs, hd int, pp, vb []float32, ldv int, out []float32, ldo int) {
+	_ = pp[pairs*32-1]
+	_ = vb[(pairs-1)*ldv+hd-1]
+	_ = out[(n-1)*ldo+hd-1]
+	for d := 0; d < hd; d += 32 {
+		mask := ^uint32(0)
+		if w := hd - d; w < 32 {
+			mask = 1<<w - 1
+		}
+		for i := 0; i < n; i += kdMR {
+			mr := min(kdMR, n-i)
+			kcTable[mr](pairs, &pp[i], 32, &vb[d], ldv, &out[i*ldo+d], ldo, mask, 0)
+		}
+	}
 }

@@ -153,3 +153,26 @@ func TestToBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestPairsBF16 holds the interleaving conversion against RoundBF16, with
+// and without a second row, around the 16-value blocks.
+func TestPairsBF16(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	for _, n := range []int{1, 15, 16, 17, 32, 33, 64} {
+		a, b := randSlice(rng, n), randSlice(rng, n)
+		for _, second := range [][]float32{b, nil} {
+			dst := make([]float32, n)
+			PairsBF16(dst, a, second)
+			for i := range a {
+				word := math.Float32bits(dst[i])
+				want := uint32(RoundBF16(a[i]))
+				if second != nil {
+					want |= uint32(RoundBF16(b[i])) << 16
+				}
+				if word != want {
+					t.Fatalf("n=%d second=%v: word %d = %#x, want %#x", n, second != nil, i, word, want)
+				}
+			}
+		}
+	}
+}

@@ -63,11 +63,78 @@ func kb13x32(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, ac
 //go:noescape
 func kb14x32(k int, a *float32, lda int, b, c *float32, ldc int, mask uint32, acc int)
 
+// kcTable[r] is the bfloat16 transposed-A micro-kernel of r rows (r = 1..14).
+var kcTable = [15]func(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int){
+	nil,
+	kc1x32,
+	kc2x32,
+	kc3x32,
+	kc4x32,
+	kc5x32,
+	kc6x32,
+	kc7x32,
+	kc8x32,
+	kc9x32,
+	kc10x32,
+	kc11x32,
+	kc12x32,
+	kc13x32,
+	kc14x32,
+}
+
+//go:noescape
+func kc1x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc2x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc3x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc4x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc5x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc6x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc7x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc8x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc9x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc10x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc11x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc12x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc13x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func kc14x32(k int, a *float32, aks int, b *float32, bks int, c *float32, ldc int, mask uint32, acc int)
+
+//go:noescape
+func cvtPairs(dst *float32, a, b *float32, n int)
+
 //go:noescape
 func tr16x16(dst *float32, ldd int, src *float32, lds int, lanes uint32, rows int, bias *float32)
 
 //go:noescape
 func cvtBF16(dst *float32, src *float32, n int)
+
+//go:noescape
+func cvtScaledBF16(dst *float32, src *float32, n int, scale float32)
 
 //go:noescape
 func prefetchRows(p *float32, ld, rows, n int)
