@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 )
 
 // The model structs name their checkpoint tensors declaratively:
@@ -258,14 +260,34 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 			return err
 		}
 	}
-	_, reads := b.backend.(compute.HostWeightReader)
-	_, prepares := b.backend.(compute.LinearWeightPreparer)
+	hr, reads := b.backend.(compute.HostWeightReader)
+	prep, prepares := b.backend.(compute.LinearWeightPreparer)
 	if !reads && !prepares {
 		l.Weight, err = b.stackedWeight(parts, prefix, out, in)
 		return err
 	}
-	// The backend reads weights where they lie or keeps its own form of
-	// them: each part stays a weight of its own (no stacked copy), and a
+	if len(parts) > 1 && !(reads && hr.MultipliesInPlace() && b.allMapped(parts, prefix)) {
+		// Stacked into reused host memory and prepared as one weight: one
+		// product for the three.
+		rows := len(parts) * out
+		b.scratch = slices.Grow(b.scratch[:0], rows*in)[:rows*in]
+		w := compute.Tensor{Rows: rows, Cols: in, Stride: in, Host: b.scratch}
+		for i, p := range parts {
+			if err := b.weights.ReadInto(w.Host[i*out*in:(i+1)*out*in], prefix+p+".weight", out, in); err != nil {
+				return err
+			}
+		}
+		if prepares {
+			if p, ok := prep.PrepareLinearWeight(w); ok {
+				b.allocated = append(b.allocated, p)
+				l.Weight = p
+				return nil
+			}
+		}
+		l.Weight, err = b.upload(name+".weight", rows, in, w.Host)
+		return err
+	}
+	// Each part is a weight read where it lies (no stacked copy): a
 	// stacked linear runs one product per part.
 	ws := make([]compute.Tensor, len(parts))
 	for i, p := range parts {
@@ -282,6 +304,22 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 		l.parts[i] = linear{Weight: ws[i], Bias: l.Bias.ColRange(i*out, (i+1)*out)}
 	}
 	return nil
+}
+
+// allMapped reports whether every part's weight can be read in place from
+// the mapped checkpoint (float32, aligned).
+func (b *binder) allMapped(parts []string, prefix string) bool {
+	for _, p := range parts {
+		info, f, err := b.weights.Info(prefix + p + ".weight")
+		if err != nil || info.DType != safetensors.F32 || f == nil {
+			return false
+		}
+		raw, _, err := f.Bytes(prefix + p + ".weight")
+		if err != nil || len(raw) == 0 || uintptr(unsafe.Pointer(&raw[0]))%4 != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // linearWeight loads one out×in Linear weight: read in place when the

@@ -71,6 +71,7 @@ type registry struct {
 	running  bool          // the packer goroutine is alive
 	packing  sync.Mutex    // held while the packer reads an entry's data
 	busy     atomic.Int32  // operations running now
+	lastOp   atomic.Int64  // when the last operation ended (UnixNano)
 	stop     chan struct{} // closed when the Backend is closed
 	stopOnce *sync.Once    // (its own allocation: the Backend's cleanup uses it)
 	// budget is the memory background copies may take (bytes); used
@@ -151,9 +152,34 @@ func (r *registry) enqueue(e *weightEntry) {
 // operations are running (a few milliseconds at most).
 const packStrips = 4
 
-// run is the packer: it packs the queued weights one by one, yielding to
-// running operations for up to 2 ms before each few strips, publishes each
-// copy and lets the weight's pages go.
+// The packer works once no operation has run for packIdle (a forward pass
+// is a run of operations microseconds apart: it is not slowed down); under
+// continuous work it still packs a few strips every packPatience.
+const (
+	packIdle     = 10 * time.Millisecond
+	packPatience = 500 * time.Millisecond
+)
+
+// awaitIdle returns when the Backend has been idle for packIdle, or after
+// packPatience, or when it is closed (false).
+func (r *registry) awaitIdle() bool {
+	start := time.Now()
+	for {
+		select {
+		case <-r.stop:
+			return false
+		default:
+		}
+		if r.busy.Load() == 0 && time.Since(time.Unix(0, r.lastOp.Load())) >= packIdle || time.Since(start) >= packPatience {
+			return true
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// run is the packer: it packs the queued weights one by one, a few strips
+// at a time when the Backend is idle (awaitIdle), publishes each copy and
+// lets the weight's pages go.
 func (r *registry) run() {
 	for {
 		r.mu.Lock()
@@ -176,14 +202,9 @@ func (r *registry) run() {
 		p.Reset(e.rows, e.cols)
 		stopped := false
 		for s := 0; s < p.Strips() && !stopped; s += packStrips {
-			for wait := 0; r.busy.Load() > 0 && wait < 20; wait++ {
-				time.Sleep(100 * time.Microsecond)
-			}
-			select {
-			case <-r.stop:
+			if !r.awaitIdle() {
 				stopped = true
 				continue
-			default:
 			}
 			r.mu.Lock()
 			freed := e.state == bgFreed
@@ -225,7 +246,10 @@ func (b *Backend) enter() func() {
 	return b.leave
 }
 
-func (b *Backend) leave() { b.reg.busy.Add(-1) }
+func (b *Backend) leave() {
+	b.reg.lastOp.Store(time.Now().UnixNano())
+	b.reg.busy.Add(-1)
+}
 
 // HostWeight implements compute.HostWeightReader: the CPU backend reads
 // every host tensor in place, so data (rows×cols, row-major) becomes a
