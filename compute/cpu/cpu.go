@@ -146,6 +146,7 @@ type Backend struct {
 	reg          registry    // the weights the direct path knows
 	xp           gemm.XPack  // the activations of the last product, packed
 	xb           []float32   // or rounded to bfloat16
+	xpad         []float32   // or copied with a padded row stride
 	kb, vb       []float32   // attention keys and values in bfloat16
 	xc           xCache      // which ones
 	pview        gemm.Packed // a prepared weight's strips, described
@@ -159,6 +160,7 @@ type Backend struct {
 	prepare prepareTask
 	round   roundTask
 	keys    keysTask
+	copy    copyTask
 	values  valuesTask
 	spare   []float32 // Linear output when dst overlaps an input
 }

@@ -115,6 +115,7 @@ type xCache struct {
 const (
 	xStrips = iota
 	xBF16Rows
+	xPadded
 )
 
 func (c *xCache) holds(x compute.Tensor, form int) bool {
@@ -194,8 +195,10 @@ func (b *Backend) directPlan(t *linearTask, x, w compute.Tensor) {
 	case e != nil && e.kind == kindPacked32:
 		b.pview.View(w.Host, n, w.Cols)
 		t.packed = &b.pview
+		t.x = b.padX(x)
 	case e != nil && e.bg.Load() != nil:
 		t.packed = e.bg.Load()
+		t.x = b.padX(x)
 	default:
 		if w.Stride < w.Cols && w.Rows > 1 {
 			panic("cpu: a prepared weight used in part, or after Free; prepared weights are used whole")
@@ -215,6 +218,39 @@ func (b *Backend) directPlan(t *linearTask, x, w compute.Tensor) {
 	chunks := max(1, (threads*linTasksPerThread+rowBlocks-1)/rowBlocks)
 	t.cc = roundUp((n+chunks-1)/chunks, align)
 	t.nCols = (n + t.cc - 1) / t.cc
+}
+
+// padX returns x, or, when its row stride would make every product block
+// copy it (gemm.CrowdedStride: the MLP's 3072-wide hidden rows), a copy
+// with a padded stride made once for all blocks.
+func (b *Backend) padX(x compute.Tensor) compute.Tensor {
+	if !gemm.CrowdedStride(x.Stride) || x.Rows < 2 {
+		return x
+	}
+	ld := gemm.PaddedStride(x.Cols)
+	if !b.xc.holds(x, xPadded) {
+		b.xpad = grow(b.xpad, x.Rows*ld)
+		t := &b.copy
+		*t = copyTask{dst: b.xpad, ld: ld, x: x, rows: max(1, 16384/x.Cols)}
+		b.pool.parallel(t, (x.Rows+t.rows-1)/t.rows)
+		*t = copyTask{}
+		b.xc.set(x, xPadded)
+	}
+	return compute.Tensor{Rows: x.Rows, Cols: x.Cols, Stride: ld, Host: b.xpad[:(x.Rows-1)*ld+x.Cols]}
+}
+
+// copyTask copies rows of x into dst with row stride ld.
+type copyTask struct {
+	dst  []float32
+	ld   int
+	x    compute.Tensor
+	rows int // per item
+}
+
+func (t *copyTask) run(_ *worker, i int) {
+	for r := i * t.rows; r < min((i+1)*t.rows, t.x.Rows); r++ {
+		copy(t.dst[r*t.ld:r*t.ld+t.x.Cols], t.x.Host[r*t.x.Stride:])
+	}
 }
 
 // roundTask rounds rows of x to bfloat16 pairs for MulTPackedBF16.

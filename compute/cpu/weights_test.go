@@ -238,3 +238,23 @@ func TestPackedInputReuse(t *testing.T) {
 	}
 	assertNear(t, "after an Add into it", linearOut(t, b, x, w, bias), reference(t, xv2, wv, bv, m, k, n), 2e-5, 2e-5)
 }
+
+// An input whose row stride crowds L1 sets (the MLP's 3072-wide hidden
+// rows) is copied once with a padded stride for a prepared weight; the
+// product is the reference's.
+func TestCrowdedInputStride(t *testing.T) {
+	b := newTest(t, Options{})
+	rng := rand.New(rand.NewSource(11))
+	const m, k, n = 40, 3072, 64
+	xv, wv, bv := values(rng, m*k, 1), values(rng, n*k, 0.02), values(rng, n, 0.1)
+	x, _ := b.Alloc(m, k)
+	w, _ := b.Alloc(n, k)
+	bias, _ := b.Alloc(1, n)
+	b.Upload(x, xv)
+	b.Upload(w, wv)
+	b.Upload(bias, bv)
+	if p, ok := b.PrepareLinearWeight(w); ok {
+		w = p
+	}
+	assertNear(t, "crowded stride", linearOut(t, b, x, w, bias), reference(t, xv, wv, bv, m, k, n), 5e-5, 5e-5)
+}

@@ -108,6 +108,14 @@ func cpuReport() string {
 		coreType = "unset"
 	}
 	fmt.Fprintf(&sb, "  OPENBLAS_CORETYPE %s (never changed by siglip2-tui; a forced older kernel can halve the speed)\n", coreType)
+	if b16, err := cpu.New(cpu.Options{Precision: cpu.PrecisionBF16}); err == nil {
+		if note := b16.Info().PrecisionNote; note != "" {
+			fmt.Fprintf(&sb, "  bf16      unavailable: %s\n", note)
+		} else {
+			fmt.Fprintf(&sb, "  bf16      available (--precision bf16: AVX512_BF16 dot products, half the weight memory)\n")
+		}
+		b16.Close()
+	}
 	fmt.Fprintf(&sb, "  threads   %d workers, SIMD %s", in.Threads, in.SIMD)
 	if in.Hint != "" {
 		fmt.Fprintf(&sb, "\n  hint      %s", in.Hint)

@@ -207,3 +207,13 @@ func RoundBF16(f float32) uint16 {
 	}
 	return uint16((b + 0x7fff + (b>>16)&1) >> 16)
 }
+
+// CrowdedStride reports whether rows lda floats apart crowd the direct-A
+// kernels' rows into few L1 sets: MulTPacked then copies each block of A
+// with a padded stride, which a caller can spare it by doing once
+// (PaddedStride).
+func CrowdedStride(lda int) bool { return badStride(lda) }
+
+// PaddedStride is a row stride of at least k floats that does not crowd
+// L1 sets.
+func PaddedStride(k int) int { return k + 16 }
