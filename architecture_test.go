@@ -43,9 +43,11 @@ var allowedImports = map[string][]string{
 	"internal/textsafe":         nil,
 	"internal/emulation":        nil,
 	"internal/testmodel":        {"compute/naive", "engine", "engine/", "preprocess"},
-	"internal/cli":              {"compute", "compute/", "engine", "engine/", "hub", "inspect", "preprocess", "samples", "tui", "viz", "internal/inputfile", "internal/outfile", "internal/textsafe"},
+	"internal/cli":              {"compute", "compute/", "engine", "engine/", "hub", "inspect", "preprocess", "samples", "tui", "viz", "internal/inputfile", "internal/outfile", "internal/textsafe", "tools/ortbench"},
 	"tools/ansi2png":            nil,
 	"tools/release":             nil,
+	"tools/ortbench":            {"compute", "engine", "engine/", "naflex"},
+	"tools/ortbench/makeonnx":   {"engine", "tools/ortbench"},
 }
 
 // TestImportsFollowTheArchitecture reads every package's imports (test

@@ -166,15 +166,35 @@ type Backend interface {
 }
 
 // LinearWeightPreparer is implemented by backends that keep Linear weights
-// in a layout of their own (the CPU backend's packed AVX-512 strips).
-// Loading a weight through it keeps one copy of each weight, where
-// packing on first use would keep two (the base model's towers: ~700 MB).
+// in a form of their own (the CPU backend's bfloat16 copies). Loading a
+// weight through it keeps one copy of each weight, in that form.
 type LinearWeightPreparer interface {
 	// PrepareLinearWeight returns a new backend tensor holding the
-	// out×in weight w in the backend's layout, and true; or false when the
-	// backend has no layout of its own for w (the caller then keeps a
-	// plain copy). w is read, not retained. The returned tensor may only be
-	// passed whole as Linear's w argument and to Free: it cannot be sliced,
-	// uploaded to or downloaded.
+	// out×in weight w in the backend's form, and true; or false when the
+	// backend has no form of its own for w (the caller then keeps w as it
+	// is, or a plain copy). w is read, not retained. The returned tensor
+	// may only be passed whole as Linear's w argument and to Free: it
+	// cannot be sliced, uploaded to or downloaded.
 	PrepareLinearWeight(w Tensor) (Tensor, bool)
+}
+
+// HostWeightReader is implemented by host-memory backends that read a
+// weight where it lies, a memory-mapped checkpoint included, so loading a
+// model copies nothing.
+type HostWeightReader interface {
+	// HostWeight returns a rows×cols tensor over data (row-major, at
+	// least rows·cols values) that the backend reads in place and never
+	// writes, and true; false when the backend needs its own copy. data
+	// must stay valid and unchanged until the tensor is freed; the tensor
+	// may be viewed (rows, columns) like any other, and Free forgets it
+	// without touching data. A backend that later keeps a copy of its own
+	// (the CPU backend packs Linear weights in the background) calls
+	// release, when it is not nil, to say data's pages may go (a mapped
+	// file's pages are read again if touched).
+	HostWeight(data []float32, rows, cols int, release func()) (Tensor, bool)
+	// MultipliesInPlace reports whether Linear weights made by HostWeight
+	// are multiplied where they lie (true), or converted at load into a
+	// form of the backend's own (false: the CPU backend in bfloat16), so a
+	// loader knows whether their pages are needed after loading.
+	MultipliesInPlace() bool
 }

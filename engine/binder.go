@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 )
 
 // The model structs name their checkpoint tensors declaratively:
@@ -32,11 +34,15 @@ type binder struct {
 	backend compute.Backend
 	weights *Weights
 	dims    map[string]int
-	// allocated collects every backend tensor, so a failed load can free them.
-	allocated []compute.Tensor
-	// scratch is host memory reused to read Linear weights for a
+	// allocated collects every backend tensor, so a failed load can free
+	// them; inplace every tensor read in place from the mapped file.
+	allocated, inplace []compute.Tensor
+	// scratch is host memory reused to decode Linear weights for a
 	// compute.LinearWeightPreparer.
 	scratch []float32
+	// dry checks names, shapes and dtypes only: nothing is read or
+	// allocated.
+	dry bool
 }
 
 // bind fills every tagged field of the struct pointed to by ptr, naming
@@ -122,17 +128,55 @@ func (b *binder) shape(name, tag string) ([]int, error) {
 }
 
 // load reads one tensor of the given shape and uploads it as a matrix whose
-// columns are the last dimension.
+// columns are the last dimension; a backend that reads host weights in
+// place (compute.HostWeightReader) gets the mapped values themselves.
 func (b *binder) load(name string, dims []int) (compute.Tensor, error) {
-	if err := b.weights.check(name, dims); err != nil { // before allocating
+	if err := b.weights.check(name, dims); err != nil || b.dry { // before allocating
 		return compute.Tensor{}, err
 	}
 	rows, cols := matrixShape(dims)
+	if x, ok, err := b.inPlace(name, rows, cols, false); ok || err != nil {
+		return x, err
+	}
 	x, err := b.alloc(name, rows, cols)
 	if err != nil {
 		return x, err
 	}
 	return x, b.fill(x, name, dims...)
+}
+
+// inPlace returns tensor name (rows×cols) read where it lies in the mapped
+// checkpoint, when the backend can (compute.HostWeightReader) and the file
+// stores it as float32; ok is false otherwise. With releasable, the backend
+// may let the tensor's pages go once it keeps a copy of its own.
+func (b *binder) inPlace(name string, rows, cols int, releasable bool) (x compute.Tensor, ok bool, err error) {
+	hr, can := b.backend.(compute.HostWeightReader)
+	if !can {
+		return x, false, nil
+	}
+	vals, ok, err := b.weights.Mapped(name, b.dimsOf(name)...)
+	if !ok || err != nil {
+		return x, false, err
+	}
+	var release func()
+	if releasable {
+		w := b.weights
+		release = func() { w.Release(name) }
+	}
+	if x, ok = hr.HostWeight(vals, rows, cols, release); ok {
+		b.inplace = append(b.inplace, x)
+	}
+	return x, ok, nil
+}
+
+// dimsOf is tensor name's shape as the checkpoint stores it (already
+// checked against the config).
+func (b *binder) dimsOf(name string) []int {
+	info, _, err := b.weights.Info(name)
+	if err != nil {
+		return nil
+	}
+	return info.Shape
 }
 
 // fill reads a checkpoint tensor into x: straight into host memory for host
@@ -205,8 +249,8 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 			return err
 		}
 	}
-	if l.Weight, err = b.linearWeight(parts, prefix, out, in); err != nil {
-		return err
+	if b.dry {
+		return nil
 	}
 	if l.Bias, err = b.alloc(name+".bias", 1, len(parts)*out); err != nil {
 		return err
@@ -216,41 +260,125 @@ func (b *binder) bindLinear(name, shapeTag string, l *linear) error {
 			return err
 		}
 	}
-	return nil
-}
-
-// linearWeight loads the out×in weights of parts stacked row-wise: in the
-// backend's own layout when it has one (compute.LinearWeightPreparer),
-// else as a plain matrix.
-func (b *binder) linearWeight(parts []string, prefix string, out, in int) (compute.Tensor, error) {
-	name := prefix + strings.Join(parts, "|") + ".weight"
-	fillWeight := func(w compute.Tensor) error {
-		for i, p := range parts {
-			if err := b.fill(w.RowRange(i*out, (i+1)*out), prefix+p+".weight", out, in); err != nil {
-				return err
-			}
-		}
-		return nil
+	hr, reads := b.backend.(compute.HostWeightReader)
+	prep, prepares := b.backend.(compute.LinearWeightPreparer)
+	if !reads && !prepares {
+		l.Weight, err = b.stackedWeight(parts, prefix, out, in)
+		return err
 	}
-	if prep, ok := b.backend.(compute.LinearWeightPreparer); ok {
-		// Read into reused host memory and keep only the backend's own
-		// layout: one copy of each weight instead of two.
+	if len(parts) > 1 && !(reads && hr.MultipliesInPlace() && b.allMapped(parts, prefix)) {
+		// Stacked into reused host memory and prepared as one weight: one
+		// product for the three.
 		rows := len(parts) * out
 		b.scratch = slices.Grow(b.scratch[:0], rows*in)[:rows*in]
 		w := compute.Tensor{Rows: rows, Cols: in, Stride: in, Host: b.scratch}
-		if err := fillWeight(w); err != nil {
-			return compute.Tensor{}, err
+		for i, p := range parts {
+			if err := b.weights.ReadInto(w.Host[i*out*in:(i+1)*out*in], prefix+p+".weight", out, in); err != nil {
+				return err
+			}
 		}
-		if p, ok := prep.PrepareLinearWeight(w); ok {
-			b.allocated = append(b.allocated, p)
-			return p, nil
+		if prepares {
+			if p, ok := prep.PrepareLinearWeight(w); ok {
+				b.allocated = append(b.allocated, p)
+				l.Weight = p
+				return nil
+			}
+		}
+		l.Weight, err = b.upload(name+".weight", rows, in, w.Host)
+		return err
+	}
+	// Each part is a weight read where it lies (no stacked copy): a
+	// stacked linear runs one product per part.
+	ws := make([]compute.Tensor, len(parts))
+	for i, p := range parts {
+		if ws[i], err = b.linearWeight(prefix+p+".weight", out, in); err != nil {
+			return err
 		}
 	}
+	if len(parts) == 1 {
+		l.Weight = ws[0]
+		return nil
+	}
+	l.parts = make([]linear, len(parts))
+	for i := range parts {
+		l.parts[i] = linear{Weight: ws[i], Bias: l.Bias.ColRange(i*out, (i+1)*out)}
+	}
+	return nil
+}
+
+// allMapped reports whether every part's weight can be read in place from
+// the mapped checkpoint (float32, aligned).
+func (b *binder) allMapped(parts []string, prefix string) bool {
+	for _, p := range parts {
+		info, f, err := b.weights.Info(prefix + p + ".weight")
+		if err != nil || info.DType != safetensors.F32 || f == nil {
+			return false
+		}
+		raw, _, err := f.Bytes(prefix + p + ".weight")
+		if err != nil || len(raw) == 0 || uintptr(unsafe.Pointer(&raw[0]))%4 != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// linearWeight loads one out×in Linear weight: read in place when the
+// backend can (compute.HostWeightReader) and the checkpoint stores it as
+// float32, else decoded into reused host memory; then in the backend's own
+// form when it has one for it (compute.LinearWeightPreparer: the mapped
+// pages are then let go), else as it is in place, else as a plain backend
+// tensor.
+func (b *binder) linearWeight(name string, out, in int) (compute.Tensor, error) {
+	src, mapped, err := b.inPlace(name, out, in, true)
+	if err != nil {
+		return compute.Tensor{}, err
+	}
+	prep, prepares := b.backend.(compute.LinearWeightPreparer)
+	if !mapped && prepares {
+		b.scratch = slices.Grow(b.scratch[:0], out*in)[:out*in]
+		src = compute.Tensor{Rows: out, Cols: in, Stride: in, Host: b.scratch}
+		if err := b.weights.ReadInto(src.Host, name, out, in); err != nil {
+			return compute.Tensor{}, err
+		}
+	}
+	if prepares {
+		if p, ok := prep.PrepareLinearWeight(src); ok {
+			b.allocated = append(b.allocated, p)
+			if mapped {
+				b.backend.Free(src) // the backend forgets the in-place weight
+				b.inplace = b.inplace[:len(b.inplace)-1]
+				b.weights.Release(name)
+			}
+			return p, nil
+		}
+		if !mapped {
+			return b.upload(name, out, in, src.Host)
+		}
+	}
+	if mapped {
+		return src, nil
+	}
+	w, err := b.alloc(name, out, in)
+	if err != nil {
+		return w, err
+	}
+	return w, b.fill(w, name, out, in)
+}
+
+// stackedWeight loads the out×in weights of parts stacked row-wise into
+// one plain backend tensor.
+func (b *binder) stackedWeight(parts []string, prefix string, out, in int) (compute.Tensor, error) {
+	name := prefix + strings.Join(parts, "|") + ".weight"
 	w, err := b.alloc(name, len(parts)*out, in)
 	if err != nil {
 		return w, err
 	}
-	return w, fillWeight(w)
+	for i, p := range parts {
+		if err := b.fill(w.RowRange(i*out, (i+1)*out), prefix+p+".weight", out, in); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
 }
 
 func (b *binder) bindLayerNorm(name, shapeTag string, n *layerNorm) error {
@@ -265,10 +393,20 @@ func (b *binder) bindLayerNorm(name, shapeTag string, n *layerNorm) error {
 	return err
 }
 
-// release frees everything allocated so far, after a failed load.
+// tensors lists everything allocated or read in place, for the tower to
+// free when the model closes.
+func (b *binder) tensors() []compute.Tensor {
+	return append(append([]compute.Tensor(nil), b.allocated...), b.inplace...)
+}
+
+// release frees everything allocated or read in place so far, after a
+// failed load.
 func (b *binder) release() {
 	for _, x := range b.allocated {
 		b.backend.Free(x)
 	}
-	b.allocated = nil
+	for _, x := range b.inplace {
+		b.backend.Free(x)
+	}
+	b.allocated, b.inplace = nil, nil
 }

@@ -8,10 +8,24 @@ import (
 type linear struct {
 	Weight compute.Tensor
 	Bias   compute.Tensor
+	// parts, when not nil, are the linears a stacked one (query, key and
+	// value) is made of, kept apart because the backend reads each weight
+	// where it lies: Forward runs one product per part into its columns
+	// of dst, and Weight is empty. Bias is still the stacked bias.
+	parts []linear
 }
 
 // Forward writes act(x·Wᵀ + b) into dst.
 func (l *linear) Forward(c compute.Backend, dst, x compute.Tensor, act compute.Activation) {
+	if l.parts != nil {
+		col := 0
+		for i := range l.parts {
+			p := &l.parts[i]
+			p.Forward(c, dst.ColRange(col, col+p.Weight.Rows), x, act)
+			col += p.Weight.Rows
+		}
+		return
+	}
 	c.Linear(dst, x, l.Weight, l.Bias, act)
 }
 

@@ -28,7 +28,9 @@ type Model struct {
 	Config       Config
 	Preprocessor PreprocessorConfig
 	Vision       *VisionTower
-	Text         *TextTower
+	// Text is the text tower, nil until the first text needs it (or
+	// TextTower is called): a model shows images without reading it.
+	Text *TextTower
 	// LogitScale and LogitBias turn a cosine similarity into a logit:
 	// logit = cos·exp(LogitScale) + LogitBias.
 	LogitScale, LogitBias float32
@@ -41,6 +43,7 @@ type Model struct {
 	backend compute.Backend
 	weights *Weights
 	mu      sync.Mutex
+	closed  bool
 
 	labelMu    sync.Mutex
 	labelCache map[string][]float32 // prompt → text embedding
@@ -72,23 +75,36 @@ func Load(dir string, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The tokenizer (a 256 000-token tokenizer.json takes about 0.2 s)
+	// is read while the weights are bound.
+	type tokResult struct {
+		tok         *tokenizer.Tokenizer
+		unsupported error
+		err         error
+	}
+	tokCh := make(chan tokResult, 1)
+	go func() {
+		tok, unsupported, err := loadTokenizer(dir)
+		tokCh <- tokResult{tok, unsupported, err}
+	}()
 	m, err := newModel(cfg, pre, w, opts)
+	tr := <-tokCh
 	if err != nil {
 		w.Close()
 		return nil, err
 	}
 	m.Dir = dir
-	if m.Tokenizer, m.TokenizerErr, err = loadTokenizer(dir); err != nil {
-		w.Close()
+	if m.Tokenizer, m.TokenizerErr, err = tr.tok, tr.unsupported, tr.err; err != nil {
+		m.Close()
 		return nil, err
 	}
 	if data, err := inputfile.ReadFile(filepath.Join(dir, VocabularyFile), inputfile.ListLimit); err == nil {
 		if m.vocabulary, err = parseVocabulary(data); err != nil {
-			w.Close()
+			m.Close()
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		w.Close()
+		m.Close()
 		return nil, err
 	}
 	return m, nil
@@ -115,18 +131,59 @@ func newModel(cfg Config, pre PreprocessorConfig, w *Weights, opts Options) (*Mo
 	if m.Vision, err = loadVisionTower(c, w, cfg); err != nil {
 		return nil, err
 	}
-	if m.Text, err = loadTextTower(c, w, cfg.Text); err != nil {
+	// The text tower is read when the first text needs it; its tensors'
+	// names, shapes and dtypes are checked now, so a broken checkpoint is
+	// refused at once.
+	if err := checkTextTower(c, w, cfg.Text); err != nil {
+		m.Vision.free(c)
 		return nil, err
 	}
 	return m, nil
 }
 
+// TextTower returns the text tower, reading it from the checkpoint the
+// first time: a NaN or an infinity in its weights is reported then.
+func (m *Model) TextTower() (*TextTower, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.textTower()
+}
+
+// textTower is TextTower with m.mu held.
+func (m *Model) textTower() (*TextTower, error) {
+	if m.Text != nil {
+		return m.Text, nil
+	}
+	if m.closed {
+		return nil, fmt.Errorf("the model is closed")
+	}
+	t, err := loadTextTower(m.backend, m.weights, m.Config.Text)
+	if err != nil {
+		return nil, err
+	}
+	m.Text = t
+	return t, nil
+}
+
 // Backend is the compute backend the model runs on.
 func (m *Model) Backend() compute.Backend { return m.backend }
 
-// Close releases the weights' memory mapping. The model must not be used
+// Close frees the model's tensors and releases the weights' memory
+// mapping, after any forward pass in progress. The model must not be used
 // afterwards.
-func (m *Model) Close() error { return m.weights.Close() }
+func (m *Model) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	m.Vision.free(m.backend)
+	if m.Text != nil {
+		m.Text.free(m.backend)
+	}
+	return m.weights.Close()
+}
 
 // EncodeImages runs the vision tower on a batch of preprocessed images. With
 // capture, the output's Internals hold every layer's hidden states and
@@ -169,10 +226,14 @@ func (m *Model) EncodeTexts(ctx context.Context, ids [][]int, capture bool) (*Te
 func (m *Model) EncodeTextsInto(ctx context.Context, out *TextOutput, ids [][]int, capture bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	t, err := m.textTower()
+	if err != nil {
+		return err
+	}
 	if err := m.checkTextMemory(ids, capture); err != nil {
 		return err
 	}
-	return m.Text.forward(ctx, m.backend, ids, capture, out)
+	return t.forward(ctx, m.backend, ids, capture, out)
 }
 
 // Logits returns logits_per_image (images × texts): the cosine similarity of

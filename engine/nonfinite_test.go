@@ -173,6 +173,9 @@ func TestCheckTextAndLabels(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := loadReference(t, "siglip2_fixed", naive.New())
 			ids := idsFromGolden(openGolden(t, "fixed.safetensors"))
+			if _, err := m.TextTower(); err != nil { // read when the first text needs it
+				t.Fatal(err)
+			}
 			tc.poke(t, m)
 			txt, err := m.EncodeTexts(context.Background(), ids, true)
 			if err != nil {

@@ -21,6 +21,7 @@ type TextTower struct {
 	FinalLayerNorm layerNorm       `st:"final_layer_norm" shape:"hidden"`
 	Head           linear          `st:"head" shape:"projection,hidden"`
 
+	bound    []compute.Tensor // every tensor of the tower's weights, for free
 	work     *textWork
 	captures internalsPool
 }
@@ -55,6 +56,9 @@ type textWork struct {
 func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, error) {
 	t := &TextTower{Config: cfg}
 	t.Encoder.Layers = make([]encoderLayer, cfg.Layers)
+	if hr, ok := c.(compute.HostWeightReader); ok && hr.MultipliesInPlace() {
+		w.Prescan("text_model.encoder.") // the weights read in place, checked on every core
+	}
 	b := &binder{backend: c, weights: w, dims: map[string]int{
 		"hidden": cfg.Hidden, "intermediate": cfg.Intermediate, "projection": cfg.ProjectionSize,
 	}}
@@ -84,8 +88,51 @@ func loadTextTower(c compute.Backend, w *Weights, cfg TextConfig) (*TextTower, e
 		return nil, err
 	}
 	raw, _, _ := f.Bytes(name)
+	f.ReadRandomly(name)
 	t.tokens = &embeddingTable{raw: raw, dtype: info.DType, rows: cfg.VocabSize, dim: cfg.Hidden, path: f.Path}
+	t.bound = b.tensors()
 	return t, nil
+}
+
+// checkTextTower checks that the checkpoint holds every tensor of the text
+// tower with its shape and a floating-point dtype, reading no values.
+func checkTextTower(c compute.Backend, w *Weights, cfg TextConfig) error {
+	t := &TextTower{Config: cfg}
+	t.Encoder.Layers = make([]encoderLayer, cfg.Layers)
+	b := &binder{backend: c, weights: w, dry: true, dims: map[string]int{
+		"hidden": cfg.Hidden, "intermediate": cfg.Intermediate, "projection": cfg.ProjectionSize,
+	}}
+	if err := b.bind("text_model", t); err != nil {
+		return err
+	}
+	if err := w.check("text_model.embeddings.position_embedding.weight", []int{cfg.MaxPositions, cfg.Hidden}); err != nil {
+		return err
+	}
+	name := "text_model.embeddings.token_embedding.weight"
+	info, f, err := w.Info(name)
+	if err != nil {
+		return err
+	}
+	if err := checkShape(info, f.Path, []int{cfg.VocabSize, cfg.Hidden}); err != nil {
+		return err
+	}
+	switch info.DType {
+	case safetensors.F32, safetensors.F16, safetensors.BF16:
+		return nil
+	}
+	return fmt.Errorf("%s: tensor %q has dtype %s; weights must be F32, F16 or BF16", f.Path, name, info.DType)
+}
+
+// free frees the tower's weights and activations.
+func (t *TextTower) free(c compute.Backend) {
+	for _, x := range t.bound {
+		c.Free(x)
+	}
+	t.bound = nil
+	if t.work != nil {
+		t.work.arena.free()
+		t.work = nil
+	}
 }
 
 func (t *TextTower) workFor(c compute.Backend, batch, length int) (*textWork, error) {

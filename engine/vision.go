@@ -36,6 +36,7 @@ type VisionTower struct {
 
 	positions []float32 // host copy of the learned table, for NaFlex resizing
 
+	bound    []compute.Tensor     // every tensor of the tower's weights, for free
 	resized  map[[2]int][]float32 // NaFlex positions per (gridH, gridW)
 	work     *visionWork          // scratch of the last batch shape
 	captures internalsPool        // released captures, for reuse
@@ -61,6 +62,9 @@ func loadVisionTower(c compute.Backend, w *Weights, cfg Config) (*VisionTower, e
 	grid := vc.PositionGrid(cfg.Variant)
 	v := &VisionTower{Config: vc, Variant: cfg.Variant, resized: map[[2]int][]float32{}}
 	v.Encoder.Layers = make([]encoderLayer, vc.Layers)
+	if hr, ok := c.(compute.HostWeightReader); ok && hr.MultipliesInPlace() {
+		w.Prescan("vision_model.") // the weights read in place, checked on every core
+	}
 	b := &binder{backend: c, weights: w, dims: map[string]int{
 		"hidden": vc.Hidden, "intermediate": vc.Intermediate, "positions": grid * grid,
 	}}
@@ -81,7 +85,20 @@ func loadVisionTower(c compute.Backend, w *Weights, cfg Config) (*VisionTower, e
 		b.release()
 		return nil, err
 	}
+	v.bound = b.tensors()
 	return v, nil
+}
+
+// free frees the tower's weights and activations.
+func (v *VisionTower) free(c compute.Backend) {
+	for _, t := range v.bound {
+		c.Free(t)
+	}
+	v.bound = nil
+	if v.work != nil {
+		v.work.arena.free()
+		v.work = nil
+	}
 }
 
 // loadPatchEmbedding reads the patch embedding into (py, px, channel) column
@@ -118,8 +135,18 @@ func (v *VisionTower) loadPatchEmbedding(b *binder, w *Weights) error {
 	if err != nil {
 		return err
 	}
-	if v.PatchEmbedding.Weight, err = b.upload(name+".weight", d, vc.PatchDim(), weight); err != nil {
-		return err
+	// The reordered weight is a copy already: the backend's own form of it
+	// when it has one, else a plain tensor.
+	if prep, ok := b.backend.(compute.LinearWeightPreparer); ok {
+		if p, ok := prep.PrepareLinearWeight(compute.Tensor{Rows: d, Cols: vc.PatchDim(), Stride: vc.PatchDim(), Host: weight}); ok {
+			b.allocated = append(b.allocated, p)
+			v.PatchEmbedding.Weight = p
+		}
+	}
+	if v.PatchEmbedding.Weight.Empty() {
+		if v.PatchEmbedding.Weight, err = b.upload(name+".weight", d, vc.PatchDim(), weight); err != nil {
+			return err
+		}
 	}
 	v.PatchEmbedding.Bias, err = b.upload(name+".bias", 1, d, bias)
 	return err

@@ -4,10 +4,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/siglip2-tui/siglip2-tui/engine/safetensors"
 	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
@@ -19,6 +24,11 @@ import (
 type Weights struct {
 	files  []*safetensors.File
 	byName map[string]*safetensors.File
+
+	// scanned holds, for float32 tensors checked ahead by Prescan, the
+	// index of the first non-finite value (-1: none).
+	scanMu  sync.Mutex
+	scanned map[string]int
 }
 
 // OpenWeights opens dir/model.safetensors, or the sharded checkpoint that
@@ -166,6 +176,112 @@ func (w *Weights) ReadInto(dst []float32, name string, shape ...int) error {
 		return &NonFiniteWeightError{File: f.Path, Tensor: name, Shape: info.Shape, Index: bad, Value: dst[bad]}
 	}
 	return nil
+}
+
+// Mapped returns a float32 tensor's values where they lie in the mapped
+// checkpoint, without a copy, after checking its shape and that every
+// value is finite; ok is false (and nothing is read) when the tensor is
+// not stored as float32 aligned for reading in place, or this machine is
+// big-endian. The slice is valid until Close and must not be written.
+func (w *Weights) Mapped(name string, shape ...int) (vals []float32, ok bool, err error) {
+	if err := w.check(name, shape); err != nil {
+		return nil, false, err
+	}
+	f := w.byName[name]
+	raw, info, err := f.Bytes(name)
+	if err != nil {
+		return nil, false, err
+	}
+	if info.DType != safetensors.F32 || !safetensors.LittleEndian || len(raw) == 0 || uintptr(unsafe.Pointer(&raw[0]))%4 != 0 {
+		return nil, false, nil
+	}
+	vals = unsafe.Slice((*float32)(unsafe.Pointer(&raw[0])), len(raw)/4)
+	w.scanMu.Lock()
+	bad, known := w.scanned[name]
+	w.scanMu.Unlock()
+	if !known {
+		bad = safetensors.FirstNonFinite(vals)
+	}
+	if bad >= 0 {
+		return nil, false, &NonFiniteWeightError{File: f.Path, Tensor: name, Shape: info.Shape, Index: bad, Value: vals[bad]}
+	}
+	return vals, true, nil
+}
+
+// Prescan checks every float32 tensor whose name starts with prefix for
+// NaNs and infinities ahead of Mapped, on every core at once (the pages of
+// a mapped checkpoint are read in parallel too), so binding a tower does
+// not read its weights one after the other.
+func (w *Weights) Prescan(prefix string) {
+	type chunk struct {
+		name   string
+		off    int
+		vals   []float32
+		result *atomic.Int64
+	}
+	const size = 1 << 20
+	var chunks []chunk
+	results := map[string]*atomic.Int64{}
+	for name, f := range w.byName {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		raw, info, err := f.Bytes(name)
+		if err != nil || info.DType != safetensors.F32 || !safetensors.LittleEndian || len(raw) == 0 || uintptr(unsafe.Pointer(&raw[0]))%4 != 0 {
+			continue
+		}
+		vals := unsafe.Slice((*float32)(unsafe.Pointer(&raw[0])), len(raw)/4)
+		r := &atomic.Int64{}
+		r.Store(math.MaxInt64)
+		results[name] = r
+		for off := 0; off < len(vals); off += size {
+			chunks = append(chunks, chunk{name, off, vals[off:min(off+size, len(vals))], r})
+		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(chunks) {
+					return
+				}
+				c := chunks[i]
+				if bad := safetensors.FirstNonFinite(c.vals); bad >= 0 {
+					for { // keep the lowest index
+						old := c.result.Load()
+						if int64(c.off+bad) >= old || c.result.CompareAndSwap(old, int64(c.off+bad)) {
+							break
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	w.scanMu.Lock()
+	defer w.scanMu.Unlock()
+	if w.scanned == nil {
+		w.scanned = map[string]int{}
+	}
+	for name, r := range results {
+		bad := int(r.Load())
+		if bad == math.MaxInt64 {
+			bad = -1
+		}
+		w.scanned[name] = bad
+	}
+}
+
+// Release lets the mapped pages of a tensor go (see safetensors'
+// File.Release): after its values were converted into a copy.
+func (w *Weights) Release(name string) {
+	if f, ok := w.byName[name]; ok {
+		f.Release(name)
+	}
 }
 
 // check makes sure the checkpoint has tensor name with the given shape

@@ -26,6 +26,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
 	"github.com/siglip2-tui/siglip2-tui/compute/cpu/blas"
@@ -34,8 +35,8 @@ import (
 )
 
 // SIMDEnvVar names the environment variable that caps the vector kernels'
-// instruction set ("avx512", "avx2", "neon" or "generic"), for debugging
-// and comparisons; Options.SIMD takes precedence.
+// instruction set ("avx512bf16", "avx512", "avx2", "neon" or "generic"),
+// for debugging and comparisons; Options.SIMD takes precedence.
 const SIMDEnvVar = "SIGLIP2_SIMD"
 
 // Options configure a Backend. The zero value picks everything
@@ -52,16 +53,28 @@ type Options struct {
 	BLAS string
 	// SIMD caps the instruction set of the vector kernels and of the
 	// pure-Go sgemm: "" (the best the CPU has, or $SIGLIP2_SIMD),
-	// "avx512", "avx2" (amd64), "neon" (arm64) or "generic"; another
-	// architecture's level means generic. It is process-wide, like the
-	// CPU it describes: the last New wins.
+	// "avx512bf16", "avx512" (AVX-512 without the BF16 extension), "avx2"
+	// (amd64), "neon" (arm64) or "generic"; another architecture's level
+	// means generic. It is process-wide, like the CPU it describes: the
+	// last New wins.
 	SIMD string
-	// PackBudget bounds, in bytes, the packed copies of Linear weights
-	// the AVX-512 kernels keep (so a forward never repacks them): 0 means
-	// 1 GiB (the base model's two towers take about 680 MB), negative
-	// means none.
+	// PackBudget bounds, in bytes, the float32 weights the direct path
+	// packs in the background after reading them in place (their own
+	// pages are let go once packed, so memory does not grow): 0 means
+	// 4 GiB, negative means none (products then read them in place,
+	// about 10% slower).
 	PackBudget int64
+	// Precision is "" or "float32" (the default), or "bf16": Linear
+	// weights stored once as bfloat16 and matrix products run on AVX-512
+	// BF16 dot products (VDPBF16PS) accumulating in float32, everything
+	// else in float32. On a CPU without AVX512_BF16 (or with SIMD capped
+	// below it) bf16 falls back to float32 and Info().PrecisionNote says
+	// so.
+	Precision string
 }
+
+// PrecisionBF16 is Options.Precision's value for bfloat16 products.
+const PrecisionBF16 = "bf16"
 
 // Info describes what a Backend runs on.
 type Info struct {
@@ -97,6 +110,12 @@ type Info struct {
 	// Hint, when BLAS is absent, tells the user how to install OpenBLAS
 	// (one line for a status bar or the CLI).
 	Hint string
+	// BF16 reports that Linear weights are bfloat16 and products run on
+	// VDPBF16PS (Options.Precision "bf16" on a CPU that has it).
+	BF16 bool
+	// PrecisionNote, when bf16 was asked for but cannot run, says why and
+	// what runs instead (one line for the CLI).
+	PrecisionNote string
 	// BLASError says why no library was loaded ("" when one was, or when
 	// BLAS was turned off).
 	BLASError string
@@ -113,7 +132,11 @@ func (in Info) String() string {
 	} else {
 		s = "pure-Go sgemm (" + in.GoGEMM + ")"
 	}
-	return fmt.Sprintf("%s, %s, %d threads", s, in.SIMD, in.Threads)
+	s = fmt.Sprintf("%s, %s, %d threads", s, in.SIMD, in.Threads)
+	if in.BF16 {
+		s += ", bf16"
+	}
+	return s
 }
 
 // Backend is the CPU implementation of compute.Backend.
@@ -121,21 +144,36 @@ type Backend struct {
 	info Info
 	lib  *blas.Library
 	pool *pool
-	// direct: products use gemm's AVX-512 direct-A kernels, with weights
-	// packed once in cache.
-	direct bool
-	cache  packCache
+	// direct: products use gemm's AVX-512 kernels (weights packed or
+	// read where they lie, see weights.go); bf16: in bfloat16.
+	direct, bf16 bool
+	reg          registry    // the weights the direct path knows
+	xp           gemm.XPack  // the activations of the last product, packed
+	xb           []float32   // or rounded to bfloat16
+	xpad         []float32   // or copied with a padded row stride
+	kb, vb       []float32   // attention keys and values in bfloat16
+	xc           xCache      // which ones
+	pview        gemm.Packed // a prepared weight's strips, described
 
 	// Reusable task values (see pool.go) and scratch.
-	lin   linearTask
-	attn  attentionTask
-	norm  normTask
-	add   addTask
-	pack  packTask
-	spare []float32 // Linear output when dst overlaps an input
+	lin     linearTask
+	attn    attentionTask
+	norm    normTask
+	add     addTask
+	pack    packTask
+	prepare prepareTask
+	round   roundTask
+	keys    keysTask
+	copy    copyTask
+	values  valuesTask
+	spare   []float32 // Linear output when dst overlaps an input
 }
 
-var _ compute.Backend = (*Backend)(nil)
+var (
+	_ compute.Backend              = (*Backend)(nil)
+	_ compute.HostWeightReader     = (*Backend)(nil)
+	_ compute.LinearWeightPreparer = (*Backend)(nil)
+)
 
 // New returns a Backend. It fails only when Options name something that
 // cannot be had: an unknown SIMD level or a BLAS library that does not load.
@@ -157,13 +195,14 @@ func New(opt Options) (*Backend, error) {
 		threads = runtime.GOMAXPROCS(0)
 	}
 	b := &Backend{}
+	b.reg.budget = opt.PackBudget
+	if b.reg.budget == 0 {
+		b.reg.budget = 4 << 30
+	}
+	b.reg.stop, b.reg.stopOnce = make(chan struct{}), &sync.Once{}
 	b.info = Info{Threads: threads, SIMD: vec.Current().String(), GoGEMM: gemm.Name(),
 		CoreTypeEnv: os.Getenv("OPENBLAS_CORETYPE")}
 
-	b.cache.budget = opt.PackBudget
-	if b.cache.budget == 0 {
-		b.cache.budget = defaultPackBudget
-	}
 	spec := opt.BLAS
 	if spec == "" || spec == "auto" {
 		spec = strings.TrimSpace(os.Getenv(blas.EnvVar))
@@ -171,16 +210,32 @@ func New(opt Options) (*Backend, error) {
 	var lib *blas.Library
 	var err error
 	if gemm.HasDirect() && (spec == "" || strings.EqualFold(spec, "auto")) {
-		// On AVX-512 the direct kernels with packed weights beat
-		// OpenBLAS (which repacks the weights on every call): no library.
+		// On AVX-512 the direct kernels, which read the weights where they
+		// lie, beat OpenBLAS: no library.
 		err = errDirect
 	} else {
 		lib, err = blas.Open(opt.BLAS)
 	}
 	b.direct = lib == nil && gemm.HasDirect()
 	if b.direct {
-		b.info.GoGEMM = gemm.DirectName()
+		b.info.GoGEMM = "AVX-512 direct kernels"
 		b.info.Direct = true
+	}
+	switch strings.ToLower(opt.Precision) {
+	case "", "float32", "f32", "fp32":
+	case PrecisionBF16, "bfloat16":
+		switch {
+		case b.direct && gemm.HasBF16():
+			b.bf16, b.info.BF16 = true, true
+		case lib != nil:
+			b.info.PrecisionNote = "bf16 runs on the built-in AVX-512 kernels, not on a BLAS library (" + lib.Vendor + " is in use): computing in float32"
+		case gemm.HasDirect() || vec.Best() == vec.AVX512 && simd == "":
+			b.info.PrecisionNote = "bf16 needs AVX512_BF16 (VDPBF16PS), which this CPU lacks: computing in float32"
+		default:
+			b.info.PrecisionNote = "bf16 needs AVX-512 with AVX512_BF16 (VDPBF16PS); this CPU, or " + SIMDEnvVar + ", offers " + vec.Current().String() + ": computing in float32"
+		}
+	default:
+		return nil, fmt.Errorf("cpu: unknown precision %q (want float32 or bf16)", opt.Precision)
 	}
 	switch {
 	case err == nil:
@@ -215,15 +270,16 @@ func New(opt Options) (*Backend, error) {
 		}
 	}
 	b.pool = newPool(workers)
-	// The helper goroutines only reference the pool, so an abandoned
-	// Backend can be collected; its cleanup stops them.
-	runtime.AddCleanup(b, func(p *pool) { p.close() }, b.pool)
+	// The helper goroutines only reference the pool and the packer its
+	// stop channel and entries, so an abandoned Backend can be collected;
+	// its cleanup stops them.
+	runtime.AddCleanup(b, func(s stopper) { s.p.close(); s.once.Do(func() { close(s.stop) }) }, stopper{b.pool, b.reg.stop, b.reg.stopOnce})
 	return b, nil
 }
 
 // errDirect is Info.BLASError when no library is loaded because the
 // AVX-512 kernels are faster.
-var errDirect = errors.New("not used: the AVX-512 kernels with packed weights are faster; SIGLIP2_BLAS=/path/to/lib forces one")
+var errDirect = errors.New("not used: the AVX-512 kernels, which read the weights where they lie, are faster; SIGLIP2_BLAS=/path/to/lib forces one")
 
 // setSIMD applies the SIMD option. The levels are process-wide; they are
 // written only when they change, so creating a Backend with default options
@@ -235,7 +291,10 @@ func setSIMD(s string) error {
 	case "", "auto", "best":
 		lvl, force = vec.Best(), ""
 	case "avx512", "avx-512":
+		// AVX-512 F, BW, DQ and VL: the BF16 extension is a level above.
 		lvl, force = vec.AVX512, "avx512"
+	case "avx512bf16", "avx512-bf16", "avx-512-bf16":
+		lvl, force = vec.AVX512, "avx512bf16"
 	case "avx2":
 		lvl, force = vec.AVX2, "avx2"
 	case "neon", "asimd":
@@ -243,7 +302,13 @@ func setSIMD(s string) error {
 	case "generic", "go", "none", "off":
 		lvl, force = vec.Generic, "go"
 	default:
-		return fmt.Errorf("cpu: unknown SIMD level %q (want avx512, avx2, neon or generic)", s)
+		return fmt.Errorf("cpu: unknown SIMD level %q (want avx512bf16, avx512, avx2, neon or generic)", s)
+	}
+	if noBF16 := force != "" && force != "avx512bf16"; gemm.ForceNoBF16 != noBF16 {
+		gemm.ForceNoBF16 = noBF16
+	}
+	if force == "avx512bf16" {
+		force = "avx512"
 	}
 	if vec.Current() != vec.Resolve(lvl) {
 		vec.SetLevel(lvl)
@@ -258,14 +323,27 @@ func setSIMD(s string) error {
 func (b *Backend) Info() Info { return b.info }
 
 // Name implements compute.Backend, for example
-// "cpu (OpenBLAS 0.3.21 Zen, AVX-512, 2 threads)".
+// "cpu (OpenBLAS 0.3.21 Zen, AVX-512, 2 threads)"; it ends in ", bf16"
+// when products run in bfloat16.
 func (b *Backend) Name() string { return "cpu (" + b.info.String() + ")" }
 
-// Close stops the worker goroutines. The Backend must not be used after.
-// Calling it is optional: an unreachable Backend stops them itself.
+// stopper is what a Backend's cleanup stops.
+type stopper struct {
+	p    *pool
+	stop chan struct{}
+	once *sync.Once
+}
+
+// Close stops the worker goroutines and the background packer. The
+// Backend must not be used after. Calling it is optional: an unreachable
+// Backend stops them itself.
 func (b *Backend) Close() {
 	if b.pool != nil {
 		b.pool.close()
+		b.pool = nil
+		b.reg.stopOnce.Do(func() { close(b.reg.stop) })
+		b.reg.packing.Lock() // the packer no longer reads any weight
+		b.reg.packing.Unlock()
 	}
 }
 
@@ -278,8 +356,17 @@ func (*Backend) Alloc(rows, cols int) (compute.Tensor, error) {
 }
 
 // Free implements compute.Backend; memory is left to the garbage
-// collector, and a packed copy of it is dropped.
-func (b *Backend) Free(t compute.Tensor) { b.cache.freed(t) }
+// collector, and a weight the direct path knows is forgotten (the
+// background packer has stopped reading it when Free returns).
+func (b *Backend) Free(t compute.Tensor) {
+	b.wrote(t)
+	if e := b.reg.lookup(t); e != nil {
+		if e.kind != kindHost {
+			e.cleanup.Stop()
+		}
+		b.reg.remove(e)
+	}
+}
 
 // Upload implements compute.Backend.
 func (b *Backend) Upload(t compute.Tensor, src []float32) error {
@@ -289,7 +376,7 @@ func (b *Backend) Upload(t compute.Tensor, src []float32) error {
 	for r := 0; r < t.Rows; r++ {
 		copy(t.Host[r*t.Stride:r*t.Stride+t.Cols], src[r*t.Cols:])
 	}
-	b.cache.written(t)
+	b.wrote(t)
 	return nil
 }
 

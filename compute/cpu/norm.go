@@ -38,6 +38,7 @@ func (t *normTask) run(_ *worker, i int) {
 // partially overlap it).
 func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
 	compute.CheckLayerNorm("cpu", dst, x, gain, bias)
+	defer b.enter()()
 	if x.Rows == 0 || x.Cols == 0 {
 		return
 	}
@@ -50,7 +51,7 @@ func (b *Backend) LayerNorm(dst, x, gain, bias compute.Tensor, eps float32) {
 	}
 	b.pool.parallel(t, items)
 	*t = normTask{}
-	b.cache.written(dst)
+	b.wrote(dst)
 }
 
 // addTask adds rows [i·rows, (i+1)·rows), or, for dense operands viewed
@@ -78,6 +79,7 @@ func (t *addTask) run(_ *worker, i int) {
 // partially overlap them).
 func (b *Backend) Add(dst, x, y compute.Tensor) {
 	compute.CheckAdd("cpu", dst, x, y)
+	defer b.enter()()
 	if dst.Len() == 0 {
 		return
 	}
@@ -97,5 +99,5 @@ func (b *Backend) Add(dst, x, y compute.Tensor) {
 	}
 	b.pool.parallel(t, items)
 	*t = addTask{}
-	b.cache.written(dst)
+	b.wrote(dst)
 }

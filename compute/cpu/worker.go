@@ -15,6 +15,8 @@ type worker struct {
 	inv    []float32 // 1/Σ of every score row
 	qp     []float32 // a block of queries packed for gemm.AttnScores
 	colSum [gemm.AttnBlock]float32
+	tmp    []float32 // a strip of a weight rounded to bfloat16, while packing
+	pp     []float32 // attention probabilities of pairs of keys, in bfloat16
 }
 
 // sgemm computes the row-major C = alpha·A·op(B) + beta·C on this goroutine

@@ -12,3 +12,5 @@ func mapFile(f *os.File, size int64) (data []byte, unmap func() error, mapped bo
 
 // dropPages is a no-op where files are read into memory.
 func dropPages(data []byte, off, n int64) {}
+
+func adviseRandom(data []byte, off, n int64) {}

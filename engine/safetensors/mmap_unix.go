@@ -32,3 +32,14 @@ func dropPages(data []byte, off, n int64) {
 		_ = unix.Madvise(data[start:end], unix.MADV_DONTNEED)
 	}
 }
+
+// adviseRandom tells the kernel data[off:off+n] is read a row here and
+// there: a page fault maps that page alone, not the pages around it.
+func adviseRandom(data []byte, off, n int64) {
+	page := int64(unix.Getpagesize())
+	start := off / page * page
+	end := min((off+n+page-1)/page*page, int64(len(data)))
+	if end > start {
+		_ = unix.Madvise(data[start:end], unix.MADV_RANDOM)
+	}
+}

@@ -332,6 +332,10 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
+// LittleEndian reports whether this machine stores numbers as safetensors
+// does, so float32 tensors can be read where they lie.
+var LittleEndian = littleEndian
+
 // DecodeFloat32 converts len(dst) little-endian elements of dtype dt from raw.
 func DecodeFloat32(dst []float32, raw []byte, dt DType) error {
 	if len(raw) < len(dst)*dt.Size() {
@@ -430,6 +434,17 @@ func FromBytes(name string, data []byte) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &File{Path: name, Header: h, data: data, isMemory: true}, nil
+}
+
+// ReadRandomly tells the operating system that a tensor's bytes are read a
+// few rows at a time (a token embedding table): touching a row then maps
+// its own pages only, so memory grows with the rows read.
+func (f *File) ReadRandomly(name string) {
+	info, ok := f.Tensors[name]
+	if !ok || f.unmap == nil || f.isMemory || len(f.data) == 0 {
+		return
+	}
+	adviseRandom(f.data, f.DataStart+info.Begin, info.End-info.Begin)
 }
 
 // Release tells the operating system that a tensor's bytes will not be read

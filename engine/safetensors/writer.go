@@ -25,6 +25,15 @@ type Raw struct {
 	Bytes []byte
 }
 
+// Lazy is tensor data made when Write reaches it: N elements of DType,
+// encoded little-endian by Bytes (called once), so a large checkpoint can
+// be written without holding all of it in memory.
+type Lazy struct {
+	DType DType
+	N     int
+	Bytes func() []byte
+}
+
 func (t Tensor) dtype() (DType, int, error) {
 	switch d := t.Data.(type) {
 	case Raw:
@@ -32,6 +41,11 @@ func (t Tensor) dtype() (DType, int, error) {
 			return "", 0, fmt.Errorf("tensor %q: %d raw bytes of dtype %q", t.Name, len(d.Bytes), d.DType)
 		}
 		return d.DType, len(d.Bytes) / d.DType.Size(), nil
+	case Lazy:
+		if d.DType.Size() == 0 || d.N < 0 || d.Bytes == nil {
+			return "", 0, fmt.Errorf("tensor %q: lazy data of dtype %q", t.Name, d.DType)
+		}
+		return d.DType, d.N, nil
 	case []float32:
 		return F32, len(d), nil
 	case []int64:
@@ -112,6 +126,14 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 			bw.Write(d)
 		case Raw:
 			bw.Write(d.Bytes)
+		case Lazy:
+			b := d.Bytes()
+			if len(b) != d.N*d.DType.Size() {
+				return fmt.Errorf("tensor %q: lazy data gave %d bytes, want %d", t.Name, len(b), d.N*d.DType.Size())
+			}
+			if _, err := bw.Write(b); err != nil {
+				return err
+			}
 		}
 	}
 	return bw.Flush()

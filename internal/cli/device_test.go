@@ -41,3 +41,27 @@ func TestDoctorRuns(t *testing.T) {
 		}
 	}
 }
+
+// --precision: bf16 on the CPU (its name says so where the CPU has
+// AVX512_BF16, else a note on stderr says float32 runs), refused on the
+// other devices and for unknown values; float32 by default.
+func TestPrecisionFlag(t *testing.T) {
+	var stderr bytes.Buffer
+	d := deviceFlags{device: "cpu", precision: "float32"}
+	b, err := d.backend(&stderr)
+	if err != nil || strings.Contains(b.Name(), "bf16") {
+		t.Fatalf("float32: %v %v", b, err)
+	}
+	d.precision = "bf16"
+	if b, err = d.backend(&stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.Name(), "bf16") && !strings.Contains(stderr.String(), "AVX512_BF16") {
+		t.Errorf("bf16 neither runs (%s) nor says why not (%q)", b.Name(), stderr.String())
+	}
+	for _, bad := range []deviceFlags{{device: "naive", precision: "bf16"}, {device: "cpu", precision: "fp8"}} {
+		if _, err := bad.backend(&stderr); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}

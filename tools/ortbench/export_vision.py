@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Export SigLIP 2 base vision towers (random weights, fixed resolution) to
-ONNX, for timing ONNX Runtime on the same machine as `siglip2-tui bench`.
+ONNX with torch, for timing ONNX Runtime on the same machine as
+`siglip2-tui bench`.
 
     /usr/bin/python3 tools/ortbench/export_vision.py OUTDIR [224 384 512]
+    NODE_PATH=testdata/npm/ort/node_modules node tools/ortbench/bench.cjs OUTDIR
 
 Uses tools/toymodel/model.py (this project's PyTorch SigLIP with Hugging
 Face's names, checked against the transformers goldens) at the base size.
+Its weights are torch's own random ones. Where torch is not installed,
+`go run ./tools/ortbench/makeonnx` writes the same graph with the weights
+`siglip2-tui bench` uses, and `bench --vs-ort` runs both in turns.
 """
 import os
 import sys

@@ -45,6 +45,7 @@ var Force string
 // Context holds one goroutine's packing buffers. The zero value is ready.
 type Context struct {
 	ap, bp, tile []float32
+	wp, ct       []float32 // MulW: a panel of W, Cᵀ tiles
 }
 
 // Name describes the micro-kernel in use, for status lines.
