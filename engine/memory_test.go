@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/siglip2-tui/siglip2-tui/compute"
+	"github.com/siglip2-tui/siglip2-tui/compute/cpu"
 	"github.com/siglip2-tui/siglip2-tui/compute/naive"
 )
 
@@ -194,7 +195,11 @@ func TestFormatGB(t *testing.T) {
 
 // TestTextEmbeddingsBatchesMatchOneBatch: 150 texts go through the text
 // tower as 64 + 64 + 22; the embeddings must equal those of one batch of
-// 150, bit for bit, on every backend.
+// 150, bit for bit, on every backend whose products are our own code. A
+// library's sgemm (OpenBLAS, Accelerate) picks its kernels by the
+// product's shape and so may sum a row in another order when the batch
+// differs: there they must agree to float32 rounding (1e-6 on these
+// unit-length embeddings).
 func TestTextEmbeddingsBatchesMatchOneBatch(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	ids := make([][]int, 150)
@@ -221,8 +226,12 @@ func TestTextEmbeddingsBatchesMatchOneBatch(t *testing.T) {
 			if len(got) != len(want) {
 				t.Fatalf("%d values, want %d", len(got), len(want))
 			}
+			tol := 0.0
+			if c, ok := b.(*cpu.Backend); ok && c.Info().BLAS != "" && !c.Info().Direct {
+				tol = 1e-6
+			}
 			for i := range got {
-				if got[i] != want[i] {
+				if math.Abs(float64(got[i])-float64(want[i])) > tol {
 					t.Fatalf("value %d (text %d): batched %v, one batch %v", i, i/m.Config.Text.ProjectionSize, got[i], want[i])
 				}
 			}

@@ -251,9 +251,10 @@ func (b *Backend) leave() {
 	b.reg.busy.Add(-1)
 }
 
-// HostWeight implements compute.HostWeightReader: the CPU backend reads
-// every host tensor in place, so data (rows×cols, row-major) becomes a
-// tensor without a copy. On the direct path, a weight used as a whole
+// HostWeight implements compute.HostWeightReader: on the direct path the
+// CPU backend reads a host tensor in place, so data (rows×cols, row-major)
+// becomes a tensor without a copy; with a library or the Go sgemm it
+// answers false (a copy of its own). On the direct path, a weight used as a whole
 // Linear weight is packed in the background after its first use; release
 // (when not nil) is then called to let data's pages go. data must stay
 // unchanged until Free.
@@ -261,17 +262,24 @@ func (b *Backend) HostWeight(data []float32, rows, cols int, release func()) (co
 	if rows < 0 || cols < 0 || len(data) < rows*cols {
 		panic(fmt.Sprintf("cpu: host weight %dx%d over %d values", rows, cols, len(data)))
 	}
+	if !b.direct {
+		// A library (OpenBLAS) multiplies here: weights are copied and
+		// q|k|v stacked as one product whatever the checkpoint stores, so
+		// its float32 and half-precision forms sum in the same order.
+		return compute.Tensor{}, false
+	}
 	t := compute.Tensor{Rows: rows, Cols: cols, Stride: cols, Host: data[: rows*cols : rows*cols]}
-	if b.direct && rows*cols >= minPacked {
+	if rows*cols >= minPacked {
 		b.reg.add(&weightEntry{key: uintptr(unsafe.Pointer(&data[0])), rows: rows, cols: cols, stride: cols,
 			kind: kindHost, data: t.Host, release: release})
 	}
 	return t, true
 }
 
-// MultipliesInPlace implements compute.HostWeightReader: in bfloat16 mode
+// MultipliesInPlace implements compute.HostWeightReader: only the AVX-512
+// direct kernels multiply float32 weights where they lie; in bfloat16 mode
 // Linear weights are converted at load (PrepareLinearWeight).
-func (b *Backend) MultipliesInPlace() bool { return !b.bf16 }
+func (b *Backend) MultipliesInPlace() bool { return b.direct && !b.bf16 }
 
 // minPacked is the smallest weight (in elements) worth packing.
 const minPacked = 1 << 14

@@ -71,6 +71,13 @@ func TestHostWeightPackedInBackground(t *testing.T) {
 	want := reference(t, xv, wv, bv, m, k, n)
 	var released atomic.Int32
 	w, ok := b.HostWeight(wv, n, k, func() { released.Add(1) })
+	if !b.direct {
+		// A library or the Go sgemm multiplies: the loader makes a copy.
+		if ok {
+			t.Fatal("HostWeight read a weight in place without the direct kernels")
+		}
+		t.Skip("no AVX-512 direct kernels: weights are copied, nothing is read in place")
+	}
 	if !ok || &w.Host[0] != &wv[0] {
 		t.Fatal("HostWeight copied the weight")
 	}
@@ -79,9 +86,6 @@ func TestHostWeightPackedInBackground(t *testing.T) {
 	b.Upload(x, xv)
 	b.Upload(bias, bv)
 	assertNear(t, "in place", linearOut(t, b, x, w, bias), want, 2e-5, 2e-5)
-	if !b.direct {
-		t.Skip("no AVX-512 direct kernels: nothing is packed")
-	}
 	e := b.reg.lookup(w)
 	deadline := time.Now().Add(10 * time.Second)
 	for e.bg.Load() == nil && time.Now().Before(deadline) {
