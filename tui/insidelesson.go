@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 )
@@ -33,20 +32,9 @@ func (p *insidePage) lessonLines(m *Model, w, h int) []string {
 	}
 	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
 	if room := h - 1; len(text) > room {
-		body := text[1:]
-		room -= 2 // the title and the "more" line
-		p.lessonTop = min(p.lessonTop, max(len(body)-room, 0))
-		from := p.lessonTop
-		shown := body[from:min(from+room, len(body))]
-		var more []string
-		if from > 0 {
-			more = append(more, fmt.Sprintf("↑ %d lines", from))
-		}
-		if rest := len(body) - from - len(shown); rest > 0 {
-			more = append(more, fmt.Sprintf("↓ %d more lines", rest))
-		}
-		text = append([]string{text[0]}, shown...)
-		text = append(text, st.warn.Render(strings.Join(more, " · ")+"  (↑↓ scroll)"))
+		// The title stays; room loses it and the "more" line.
+		shown, more := scrollWindow(st, text[1:], &p.lessonTop, room-2)
+		text = append(append([]string{text[0]}, shown...), more)
 	}
 	out := fitLines(text, w, h-1)
 	return append(out, fitLine(nav, w))

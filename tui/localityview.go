@@ -480,21 +480,9 @@ func (m *Model) lessonLines(w, h int, compact bool) []string {
 	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
 	if room := h - 1; len(text) > room {
 		// The page scrolls: the title stays, the text moves, and the
-		// last line says how much is hidden.
-		body := text[1:]
-		room -= 2 // title and the "more" line
-		m.loc.scroll = min(m.loc.scroll, max(len(body)-room, 0))
-		from := m.loc.scroll
-		shown := body[from:min(from+room, len(body))]
-		var more []string
-		if from > 0 {
-			more = append(more, fmt.Sprintf("↑ %d lines", from))
-		}
-		if rest := len(body) - from - len(shown); rest > 0 {
-			more = append(more, fmt.Sprintf("↓ %d more lines", rest))
-		}
-		text = append([]string{text[0]}, shown...)
-		text = append(text, st.warn.Render(strings.Join(more, " · ")+"  (↑↓ scroll)"))
+		// last line says how much is hidden (room loses both).
+		shown, more := scrollWindow(st, text[1:], &m.loc.scroll, room-2)
+		text = append(append([]string{text[0]}, shown...), more)
 	}
 	text = fitLines(text, textW, h-1)
 	text = append(text, fitLine(nav, textW))

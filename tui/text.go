@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -80,4 +81,25 @@ func errorLines(st *styles, what string, err error, w, h int) []string {
 		lines = append(lines, st.err.Render(l))
 	}
 	return fitLines(lines, w, h)
+}
+
+// scrollWindow shows body in room lines from line *top (clamped so the
+// last page is full): the lines shown and, when body does not fit, the
+// line that says how much is hidden above and below and how to scroll
+// ("" when it fits).
+func scrollWindow(st *styles, body []string, top *int, room int) (shown []string, more string) {
+	room = max(room, 0)
+	*top = min(max(*top, 0), max(len(body)-room, 0))
+	shown = body[*top:min(*top+room, len(body))]
+	if len(body) <= room {
+		return shown, ""
+	}
+	var parts []string
+	if *top > 0 {
+		parts = append(parts, fmt.Sprintf("↑ %d lines", *top))
+	}
+	if rest := len(body) - *top - len(shown); rest > 0 {
+		parts = append(parts, fmt.Sprintf("↓ %d more lines", rest))
+	}
+	return shown, st.warn.Render(strings.Join(parts, " · ") + "  (↑↓ scroll)")
 }

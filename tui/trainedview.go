@@ -432,20 +432,9 @@ func (p *trainedPage) lessonLines(m *Model, w, h int, compact bool) []string {
 	}
 	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
 	if room := h - 1; len(text) > room {
-		body := text[1:]
-		room -= 2
-		p.scroll = min(p.scroll, max(len(body)-room, 0))
-		from := p.scroll
-		shown := body[from:min(from+room, len(body))]
-		var more []string
-		if from > 0 {
-			more = append(more, fmt.Sprintf("↑ %d lines", from))
-		}
-		if rest := len(body) - from - len(shown); rest > 0 {
-			more = append(more, fmt.Sprintf("↓ %d more lines", rest))
-		}
-		text = append([]string{text[0]}, shown...)
-		text = append(text, st.warn.Render(strings.Join(more, " · ")+"  (↑↓ scroll)"))
+		// The title stays; room loses it and the "more" line.
+		shown, more := scrollWindow(st, text[1:], &p.scroll, room-2)
+		text = append(append([]string{text[0]}, shown...), more)
 	}
 	text = fitLines(text, textW, h-1)
 	text = append(text, fitLine(nav, textW))

@@ -262,19 +262,10 @@ func (p *whyPage) aboutLines(m *Model, w, h int) []string {
 		body = append(body, wrap(para, w)...)
 	}
 	lines := []string{fitLine(st.title.Render("What a causal probe tells you"), w)}
-	room := h - 2
-	p.scroll = min(p.scroll, max(len(body)-room, 0))
-	shown := body[p.scroll:min(p.scroll+room, len(body))]
+	shown, more := scrollWindow(st, body, &p.scroll, h-2)
 	lines = append(lines, shown...)
-	if len(body) > room {
-		var more []string
-		if p.scroll > 0 {
-			more = append(more, fmt.Sprintf("↑ %d lines", p.scroll))
-		}
-		if rest := len(body) - p.scroll - len(shown); rest > 0 {
-			more = append(more, fmt.Sprintf("↓ %d more lines", rest))
-		}
-		lines = append(lines, st.warn.Render(strings.Join(more, " · ")+"  (↑↓ scroll)"))
+	if more != "" {
+		lines = append(lines, more)
 	}
 	return lines
 }

@@ -138,6 +138,19 @@ func splitList(s string) []string {
 
 // parseFlags parses a command's flags: -h gives flag.ErrHelp (exit 0 after
 // the usage text), any other mistake a usage error (exit 2).
+// newFlagSet is a command's flag set: its errors go to stderr, and --help
+// prints the command's help text (usage, what it does, examples) followed
+// by its flags, the shape every command's help has.
+func newFlagSet(name, help string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

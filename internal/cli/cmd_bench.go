@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand"
@@ -55,8 +54,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == coldFlag {
 		return coldChild(args[1:], stdout)
 	}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("bench", benchHelp, stderr)
 	var dev deviceFlags
 	dev.register(fs)
 	size := fs.String("size", "base", "model size: "+strings.Join(engine.ArchitectureNames(), ", "))
@@ -76,10 +74,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	bf16 := fs.Bool("bf16", false, "also time the CPU backend in bfloat16 (--precision bf16) and measure its error against float32")
 	probes := fs.Bool("probes", false, "also time the causal probes (occlusion, 2×2 blocks, head ablations) on a base@224 analysis")
 	all := fs.Bool("all", false, "everything: --vs-ort --bf16 --probes --cold with base and so400m")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, benchHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -53,18 +53,13 @@ Flags:
 `
 
 func runClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("classify", fmt.Sprintf(classifyHelp, tokenizer.DefaultTemplate), stderr)
 	var src sourceFlags
 	src.register(fs)
 	labelsFlag := fs.String("labels", "", "comma-separated labels")
 	labelsFile := fs.String("labels-file", "", "file with one label per line (blank lines and lines starting with # are skipped)")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	top := fs.Int("top", 0, "show only the N most likely labels per image (0: all)")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, classifyHelp, tokenizer.DefaultTemplate)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -90,8 +89,7 @@ func (l *listFlag) Set(s string) error {
 }
 
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("compare", compareHelp, stderr)
 	src := sourceFlags{scene: demoCompareScene, models: modelList{multi: true}}
 	src.register(fs)
 	var budgets listFlag
@@ -101,10 +99,6 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the comparison")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, compareHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

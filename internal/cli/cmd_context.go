@@ -63,17 +63,12 @@ Flags:
 `
 
 func runMaskedContext(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("context", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("context", contextHelp, stderr)
 	var f trainedFlags
 	f.register(fs, "the picture")
 	drop := fs.Float64("drop", inspect.DefaultDropFraction, "share of the patches to drop, from 0 up to (not including) 1")
 	seed := fs.Uint64("seed", 1, "which random patches --drop drops (the same for the same seed)")
 	patches := fs.String("patches", "", `the patches to drop instead, "ROW,COL;ROW,COL…" counted from 0`)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, contextHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

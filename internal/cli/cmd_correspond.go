@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -54,15 +53,10 @@ Flags:
 `
 
 func runCorrespond(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("correspond", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("correspond", correspondHelp, stderr)
 	var f trainedFlags
 	f.register(fs, "the picture")
 	patchFlag := fs.String("patch", "", "the patch of IMAGE_A as ROW,COL counted from 0 (default: the centre)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, correspondHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

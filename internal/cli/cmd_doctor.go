@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,11 +19,7 @@ var cmdDoctor = command{
 	run:     runDoctor,
 }
 
-func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: siglip2-tui doctor
+const doctorHelp = `Usage: siglip2-tui doctor
 
 Reports the CPU backend (BLAS library and kernel), every NVIDIA GPU with its
 driver, cuBLAS and NVRTC (or exactly why the GPU backend cannot run), what is
@@ -36,8 +31,10 @@ Examples:
 
 Flags:
   (none)
-`)
-	}
+`
+
+func runDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("doctor", doctorHelp, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"github.com/siglip2-tui/siglip2-tui/internal/inputfile"
 	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
@@ -22,15 +21,7 @@ var cmdDump = command{
 	run:     runDump,
 }
 
-func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var src sourceFlags
-	src.registerModel(fs)
-	idsFile := fs.String("input-ids", "", "JSON file with an array of token-id rows, used verbatim for the text tower")
-	out := fs.String("o", "", "output .safetensors file (required)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: siglip2-tui dump --model ID|DIR [--max-patches N] [--input-ids FILE.json] -o OUT.safetensors IMAGE...
+const dumpHelp = `Usage: siglip2-tui dump --model ID|DIR [--max-patches N] [--input-ids FILE.json] -o OUT.safetensors IMAGE...
 
 Runs the images through the vision tower as one batch, in the order given, and
 (with --input-ids) the token rows through the text tower, and writes every
@@ -52,9 +43,14 @@ Examples:
   siglip2-tui dump --model DIR --input-ids ids.json -o out.safetensors cat.jpg
 
 Flags:
-`)
-		fs.PrintDefaults()
-	}
+`
+
+func runDump(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("dump", dumpHelp, stderr)
+	var src sourceFlags
+	src.registerModel(fs)
+	idsFile := fs.String("input-ids", "", "JSON file with an array of token-id rows, used verbatim for the text tower")
+	out := fs.String("o", "", "output .safetensors file (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -88,11 +84,7 @@ Flags:
 		}
 		loaders = append(loaders, load)
 	}
-	spec, err := src.resolve(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	m, err := spec.load()
+	m, err := src.loadModel(ctx, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -61,8 +59,7 @@ Flags:
 `
 
 func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("explore", exploreHelp, stderr)
 	var src sourceFlags
 	src.register(fs)
 	labels := fs.String("labels", "", `comma-separated text labels to start with (edit them in the Labels view)`)
@@ -71,10 +68,6 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cmapFlag := fs.String("colormap", "viridis", "colormap: "+colormapChoices())
 	outDir := outDirFlag(fs, "the view")
 	pair := fs.String("pair", "", "a second image for the Trained view's correspondence (7, v v); with --demo a built-in scene's partner by default")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, exploreHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -22,6 +22,34 @@ type tmuxSession struct {
 	name   string
 }
 
+// startEndToEnd builds the binary into a temporary folder and starts a
+// tmux server there (its socket in that folder, so nothing is left behind)
+// with an 80×24 shell in true colour; it skips the test with -short or
+// without tmux or go. It returns the session, the folder and the binary.
+func startEndToEnd(t *testing.T) (s *tmuxSession, dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (CI installs it)")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build the binary with")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "siglip2-tui")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	s = &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "e2e"}
+	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
+		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
+	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	return s, dir, bin
+}
+
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
 	out, err := exec.Command("tmux", append([]string{"-u", "-S", s.socket}, args...)...).CombinedOutput()
@@ -93,26 +121,7 @@ func cursorPatch(screen string) string {
 // the mouse, changes layer and view, opens help, adds a label, saves the
 // view, resizes the terminal and quits with q, expecting exit status 0.
 func TestExploreEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped with -short")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (CI installs it)")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "siglip2-tui")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	// The server's socket lives in the test's folder, so nothing is left behind.
-	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "e2e"}
-	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
-		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	s, dir, bin := startEndToEnd(t)
 	s.literal(fmt.Sprintf("cd %s && %s explore --demo --out %s; echo EXIT=$?", dir, emulation.Command(bin), dir))
 	s.keys("Enter")
 

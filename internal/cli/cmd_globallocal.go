@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -61,15 +60,10 @@ Flags:
 `
 
 func runGlobalLocal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("globallocal", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("globallocal", globalLocalHelp, stderr)
 	var f trainedFlags
 	f.register(fs, "the picture")
 	cropFlag := fs.String("crop", "", "the crop X0,Y0,X1,Y1 in the original image's pixels, [X0, X1) × [Y0, Y1) (default: the middle, half the width and height)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, globalLocalHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

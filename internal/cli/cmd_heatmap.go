@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"io"
@@ -62,8 +61,7 @@ Flags:
 `
 
 func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("heatmap", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("heatmap", heatmapHelp, stderr)
 	var src sourceFlags
 	src.register(fs)
 	view := fs.String("view", "similarity", "similarity, attention, pooling, rollout, label, pca, norm or positions")
@@ -79,10 +77,6 @@ func runHeatmap(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	grid := fs.Bool("grid", false, "draw the patch grid")
 	smooth := fs.Bool("smooth", false, "interpolate between patch centres instead of flat blocks")
 	outlierK := fs.Float64("outlier-k", inspect.DefaultOutlierK, "norm, positions: flag patches whose norm exceeds this many times the median")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, heatmapHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"io"
@@ -70,8 +69,7 @@ Flags:
 `
 
 func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("locality", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("locality", localityHelp, stderr)
 	var src sourceFlags
 	src.register(fs)
 	asJSON := fs.Bool("json", false, "print every level's curve and locality numbers as JSON (no terminal needed)")
@@ -83,10 +81,6 @@ func runLocality(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	colorFlag := fs.String("color", "auto", "colours: auto (detect; NO_COLOR is honoured), truecolor, 256 or none")
 	cmapFlag := fs.String("colormap", "viridis", "colormap of the layer table: "+colormapChoices())
 	outDir := outDirFlag(fs, "the charts")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, localityHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,12 +23,7 @@ var cmdModels = command{
 	run:     runModels,
 }
 
-func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("models", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cachedOnly := fs.Bool("cached", false, "list only checkpoints found in the local cache")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: siglip2-tui models [--cached]
+const modelsHelp = `Usage: siglip2-tui models [--cached]
 
 Lists Google's SigLIP 2 checkpoints with their parameter count and download
 size, and which revisions of them are in the Hugging Face cache (shared with
@@ -40,9 +34,11 @@ Examples:
   siglip2-tui models --cached
 
 Flags:
-`)
-		fs.PrintDefaults()
-	}
+`
+
+func runModels(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("models", modelsHelp, stderr)
+	cachedOnly := fs.Bool("cached", false, "list only checkpoints found in the local cache")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

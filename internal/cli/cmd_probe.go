@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"image"
 	"io"
@@ -70,8 +69,7 @@ Flags:
 var probeMethods = []string{"occlusion", "heads", "curves"}
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("probe", probeHelp, stderr)
 	var src sourceFlags
 	src.register(fs)
 	method := fs.String("method", "occlusion", strings.Join(probeMethods, ", "))
@@ -82,10 +80,6 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	asJSON := fs.Bool("json", false, "print the numbers as JSON instead of a summary")
 	out := fs.String("o", "", "write a picture of the result (PNG)")
 	display := fs.String("display", "map", "occlusion picture: map, overlay, side or image")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, probeHelp)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,25 +17,7 @@ import (
 // and correspondence (the scene's built-in partner), n opens the lesson, s
 // saves a mode, q quits with status 0.
 func TestTrainedEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped with -short")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed (CI installs it)")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "siglip2-tui")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	s := &tmuxSession{t: t, socket: filepath.Join(dir, "tmux.sock"), name: "e2e"}
-	s.tmux("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", "-s", s.name,
-		"-e", "LANG=C.UTF-8", "-e", "NO_COLOR=", "-e", "COLORTERM=truecolor", "sh")
-	t.Cleanup(func() { exec.Command("tmux", "-S", s.socket, "kill-server").Run() })
+	s, dir, bin := startEndToEnd(t)
 	s.literal(fmt.Sprintf("cd %s && %s globallocal --demo --out %s; echo EXIT=$?", dir, emulation.Command(bin), dir))
 	s.keys("Enter")
 

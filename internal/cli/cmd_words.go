@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -51,16 +50,11 @@ Flags:
 `
 
 func runWords(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("words", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("words", fmt.Sprintf(wordsHelp, tokenizer.DefaultTemplate), stderr)
 	var src sourceFlags
 	src.register(fs)
 	label := fs.String("label", "", "the label whose words to delete one at a time (with --demo default: the scene's first object)")
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, wordsHelp, tokenizer.DefaultTemplate)
-		fs.PrintDefaults()
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

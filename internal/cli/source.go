@@ -323,6 +323,17 @@ func (s *sourceFlags) open(ctx context.Context, args []string, stderr io.Writer)
 	return &session{imageName: name, image: img, spec: spec, model: m}, nil
 }
 
+// loadModel resolves --model (downloading it if need be) and loads it:
+// for commands that read their images themselves. Close the model when
+// done.
+func (s *sourceFlags) loadModel(ctx context.Context, stderr io.Writer) (*engine.Model, error) {
+	spec, err := s.resolve(ctx, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return spec.load()
+}
+
 // analyze runs the vision tower on the session's image with every
 // internal captured, at the --max-patches budget.
 func (se *session) analyze(ctx context.Context, maxPatches int) (*engine.Analysis, error) {
