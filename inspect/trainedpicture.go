@@ -93,7 +93,7 @@ func GlobalLocalPicture(r *GlobalLocalReport, whole image.Image, level int, cm v
 	left := viz.VStack(0, big, viz.TextImage([]string{fmt.Sprintf("whole image %dx%d, %dx%d patches; crop %s", r.ImageW, r.ImageH, r.FullRows, r.FullCols, r.Box)}, big.Rect.Dx()))
 	cropImg := imaging.Crop(whole, image.Rect(r.Box.X0, r.Box.Y0, r.Box.X1, r.Box.Y1))
 	vals := toF32(lv.Cosine)
-	right, err := viz.Composite(cropImg, viz.Grid{H: r.CropRows, W: r.CropCols, Values: vals}, cm, cosineRange(vals), viz.ExportOptions{
+	right, err := greyOverlay(cropImg, viz.Grid{H: r.CropRows, W: r.CropCols, Values: vals}, cm, cosineRange(vals), viz.ExportOptions{
 		MinLongSide: pictureSide, Overlay: viz.OverlayOptions{Opacity: 0.7},
 		Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: fmt.Sprintf("crop as its own image (%dx%d patches): cosine to the whole image's patch there, %s", r.CropRows, r.CropCols, lv.Name)}})
 	if err != nil {
@@ -131,7 +131,7 @@ func ContextPicture(r *ContextReport, img image.Image, level int, cm viz.Colorma
 	big, _ := enlarge(img, pictureSide)
 	masked := blackOut(big, r.Dropped, r.GridH, r.GridW)
 	vals := toF32(lv.Cosine)
-	pic, err := viz.Composite(masked, viz.Grid{H: r.GridH, W: r.GridW, Values: vals}, cm, cosineRange(vals), viz.ExportOptions{
+	pic, err := greyOverlay(masked, viz.Grid{H: r.GridH, W: r.GridW, Values: vals}, cm, cosineRange(vals), viz.ExportOptions{
 		MinLongSide: pictureSide, Overlay: viz.OverlayOptions{Opacity: 0.7},
 		Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: fmt.Sprintf("%d of %d patches dropped (black); kept: cosine to the whole image's features, %s", len(r.Dropped), len(r.Dropped)+len(r.Kept), lv.Name)}})
 	if err != nil {
@@ -199,7 +199,7 @@ func CorrespondPicture(r *CorrespondReport, a, b image.Image, p viz.Patch, cm vi
 		return nil, err
 	}
 	row := r.Row(i)
-	right, err := viz.Composite(b, viz.Grid{H: r.RowsB, W: r.ColsB, Values: row}, cm, viz.MinMax(row), viz.ExportOptions{
+	right, err := greyOverlay(b, viz.Grid{H: r.RowsB, W: r.ColsB, Values: row}, cm, viz.MinMax(row), viz.ExportOptions{
 		MinLongSide: pictureSide, Overlay: viz.OverlayOptions{Opacity: 0.7, Cursor: &best},
 		Caption: viz.Caption{Layer: viz.NoLayer, Head: viz.NoHead, Extra: fmt.Sprintf("image B (%dx%d patches): cosine to A's patch, %s; best (%d,%d)", r.RowsB, r.ColsB, r.Name, best.Row, best.Col)}})
 	if err != nil {
@@ -222,3 +222,11 @@ func CorrespondPicture(r *CorrespondReport, a, b image.Image, p viz.Patch, cm vi
 
 // plain prints x with two decimals, or n/a.
 func plain(x float64) string { return strings.TrimSpace(FormatPlain(x)) }
+
+// greyOverlay draws an export picture of the map g over img turned grey
+// (viz.DisplayOverlay): the picture keeps the image's shapes, and every
+// hue on it is the colour bar's, where a blend with the image's own
+// colours would make colours the bar does not have.
+func greyOverlay(img image.Image, g viz.Grid, cm viz.Colormap, r viz.Range, o viz.ExportOptions) (*image.NRGBA, error) {
+	return viz.CompositeDisplay(img, &viz.MapLayer{Grid: g, Colormap: cm, Range: r}, viz.DisplayOverlay, o)
+}

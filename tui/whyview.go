@@ -133,13 +133,18 @@ func (p *whyPage) headsLines(m *Model, w, h int) []string {
 		return s
 	}
 	// The column header: head numbers where they fit, the cursor's
-	// column marked.
+	// column marked (▼ before its number).
 	var head strings.Builder
 	head.WriteString(strings.Repeat(" ", labelW))
 	for i := range ha.Heads {
 		label := strconv.Itoa(i + 1)
 		if i == p.cellH {
-			label = "▼"
+			// The cursor's column keeps its number where it fits.
+			if len(label)+1 <= cellW-btoi(gap) {
+				label = "▼" + label
+			} else {
+				label = "▼"
+			}
 		} else if len(label) > cellW-btoi(gap) && (i+1)%5 != 0 {
 			label = ""
 		}
