@@ -60,8 +60,7 @@ type insidePage struct {
 	// head (0-based, -1: the mean), apart from the vision tower's.
 	tlayer, thead int
 
-	page       int // lesson page
-	lessonTop  int // first lesson line shown
+	lesson     lessonPager
 	analysisOf *engine.Analysis
 }
 
@@ -217,7 +216,7 @@ func (p *insidePage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.InsideMode):
 		p.mode = (p.mode + 1) % numInsideModes
-		p.page, p.lessonTop = 0, 0
+		p.lesson.open()
 		return true, nil
 	case keyMatches(k, keys.InsideKDown, keys.InsideKUp) && (p.mode == insideNorms || p.mode == insidePositions):
 		d := 1
@@ -236,7 +235,8 @@ func (p *insidePage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 		return p.textKey(m, k)
 	}
 	if keyMatches(k, keys.LessonNext) {
-		p.mode, p.page, p.lessonTop = insideLesson, 0, 0
+		p.mode = insideLesson
+		p.lesson.open()
 		return true, nil
 	}
 	return false, nil
@@ -254,24 +254,11 @@ func (p *insidePage) stepK(d int) {
 
 // lessonKey pages and scrolls the lesson.
 func (p *insidePage) lessonKey(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
-	keys := &m.sh.keys
-	switch {
-	case keyMatches(k, keys.LessonNext) || keyMatches(k, keys.Right) || k.String() == "space":
-		p.page++
-		p.lessonTop = 0
-	case keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left):
-		p.page = max(p.page-1, 0)
-		p.lessonTop = 0
-	case keyMatches(k, keys.Down):
-		p.lessonTop++
-	case keyMatches(k, keys.Up):
-		p.lessonTop = max(p.lessonTop-1, 0)
-	case keyMatches(k, keys.LessonClose):
+	handled, closed := p.lesson.key(&m.sh.keys, k)
+	if closed {
 		p.mode = insideNorms
-	default:
-		return false, nil
 	}
-	return true, nil
+	return handled, nil
 }
 
 // textKey picks and edits labels, steps the text tower's layers and
@@ -376,7 +363,7 @@ func (p *insidePage) Info(m *Model) string {
 			parts = append(parts, fmt.Sprintf("%q L%d %s", r.view.Label, p.textLayer(r.view), textHeadName(min(p.thead, r.view.Heads-1))))
 		}
 	case insideLesson:
-		parts = append(parts, fmt.Sprintf("page %d", p.page+1))
+		parts = append(parts, fmt.Sprintf("page %d", p.lesson.page+1))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -34,8 +34,8 @@ func TestLocalityViewKeysAndExport(t *testing.T) {
 		t.Errorf("v v v: mode %d\n%s", d.m.loc.mode, d.screen())
 	}
 	d.keys("n", "right", "p")
-	if d.m.loc.page != 1 || !strings.Contains(d.screen(), "2 · The embeddings (layer 0)") {
-		t.Errorf("n → p: page %d\n%s", d.m.loc.page, d.screen())
+	if d.m.loc.lesson.page != 1 || !strings.Contains(d.screen(), "2 · The embeddings (layer 0)") {
+		t.Errorf("n → p: page %d\n%s", d.m.loc.lesson.page, d.screen())
 	}
 	for range 10 {
 		d.keys("n")

@@ -44,8 +44,7 @@ type localityPage struct {
 	running bool
 	err     error
 	mode    locMode
-	page    int
-	scroll  int // first line of the lesson page shown
+	lesson  lessonPager
 }
 
 type localityMsg struct {
@@ -128,29 +127,21 @@ func (m *Model) localityStep(msg localityMsg) tea.Cmd {
 func (m *Model) localityKey(k tea.KeyPressMsg) (handled bool, cmd tea.Cmd) {
 	keys := &m.sh.keys
 	s := m.loc
+	if s.mode == locLesson {
+		if handled, closed := s.lesson.key(keys, k); handled {
+			if closed {
+				s.mode = locCurve
+			}
+			return true, nil
+		}
+	}
 	switch {
 	case keyMatches(k, keys.LocalityMode):
 		s.mode = (s.mode + 1) % numLocModes
 		return true, nil
-	case s.mode == locLesson && (keyMatches(k, keys.LessonNext) || keyMatches(k, keys.Right) || k.String() == "space"):
-		s.page++
-		s.scroll = 0
-		return true, nil
-	case s.mode == locLesson && (keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left)):
-		s.page = max(s.page-1, 0)
-		s.scroll = 0
-		return true, nil
-	case s.mode == locLesson && keyMatches(k, keys.Down):
-		s.scroll++
-		return true, nil
-	case s.mode == locLesson && keyMatches(k, keys.Up):
-		s.scroll = max(s.scroll-1, 0)
-		return true, nil
-	case s.mode == locLesson && keyMatches(k, keys.LessonClose):
-		s.mode = locCurve
-		return true, nil
 	case keyMatches(k, keys.LessonNext):
-		s.mode, s.page, s.scroll = locLesson, 0, 0
+		s.mode = locLesson
+		s.lesson.open()
 		return true, nil
 	case keyMatches(k, keys.Up), keyMatches(k, keys.Down), keyMatches(k, keys.Left), keyMatches(k, keys.Right):
 		return true, nil // no cursor here
@@ -464,28 +455,13 @@ func (m *Model) localitySide(w, h int) []string {
 func (m *Model) lessonLines(w, h int, compact bool) []string {
 	st := &m.sh.styles
 	pages := inspect.LessonPages(m.loc.report, m.sh.cfg.Demo)
-	m.loc.page = min(m.loc.page, len(pages)-1)
-	p := pages[m.loc.page]
+	p := pages[m.loc.lesson.clamp(len(pages))]
 	textW, chartW := w, 0
 	if !compact && w >= 70 {
 		chartW = w * 9 / 20
 		textW = w - chartW - 2
 	}
-	var text []string
-	text = append(text, fitLine(st.title.Render(p.Title)+st.faint.Render(fmt.Sprintf("  %d/%d", m.loc.page+1, len(pages))), textW))
-	for _, para := range p.Text {
-		text = append(text, "")
-		text = append(text, wrap(para, textW)...)
-	}
-	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
-	if room := h - 1; len(text) > room {
-		// The page scrolls: the title stays, the text moves, and the
-		// last line says how much is hidden (room loses both).
-		shown, more := scrollWindow(st, text[1:], &m.loc.scroll, room-2)
-		text = append(append([]string{text[0]}, shown...), more)
-	}
-	text = fitLines(text, textW, h-1)
-	text = append(text, fitLine(nav, textW))
+	text := m.loc.lesson.lines(st, p.Title, p.Text, nil, len(pages), textW, h)
 	if chartW == 0 {
 		return text
 	}
@@ -509,7 +485,7 @@ func (m *Model) localityInfo() string {
 	}
 	parts := []string{locModeNames[m.loc.mode], "L" + strconv.Itoa(m.locLevel())}
 	if m.loc.mode == locLesson {
-		parts = append(parts, fmt.Sprintf("page %d", m.loc.page+1))
+		parts = append(parts, fmt.Sprintf("page %d", m.loc.lesson.page+1))
 	}
 	if lv := r.Levels[m.locLevel()]; lv != nil {
 		parts = append(parts, "index "+inspect.FormatSigned(lv.Stats.Index), "near "+strings.TrimSpace(inspect.FormatPlain(lv.Stats.Near)), "far "+strings.TrimSpace(inspect.FormatPlain(lv.Stats.Far)))

@@ -74,7 +74,7 @@ type trainedPage struct {
 	labelsKey string
 	rescoring bool
 
-	lessonPage, scroll int
+	lesson lessonPager
 
 	// The pictures on screen, for the mouse: the whole image's in the
 	// global–local mode (body cells), its picture and its cells.
@@ -450,30 +450,22 @@ func (p *trainedPage) Key(m *Model, k tea.KeyPressMsg) (bool, tea.Cmd) {
 	switch {
 	case keyMatches(k, keys.TrainedMode):
 		p.mode = (p.mode + 1) % numTrainedModes
-		p.lessonPage, p.scroll = 0, 0
+		p.lesson.open()
 		return true, nil
 	case p.mode == tLesson:
-		switch {
-		case keyMatches(k, keys.LessonNext) || keyMatches(k, keys.Right) || k.String() == "space":
-			p.lessonPage = min(p.lessonPage+1, len(p.lesson(m).Pages())-1)
-			p.scroll = 0
-		case keyMatches(k, keys.LessonPrev) || keyMatches(k, keys.Left):
-			p.lessonPage = max(p.lessonPage-1, 0)
-			p.scroll = 0
-		case keyMatches(k, keys.Down):
-			p.scroll++
-		case keyMatches(k, keys.Up):
-			p.scroll = max(p.scroll-1, 0)
-		case keyMatches(k, keys.LessonClose):
-			p.mode = tGlobalLocal
-		case keyMatches(k, keys.Export):
+		if keyMatches(k, keys.Export) {
 			m.setMessage("leave the lesson (esc) to save a mode: s saves what it shows", false)
-		default:
-			return false, nil
+			return true, nil
 		}
-		return true, nil
+		handled, closed := p.lesson.key(keys, k)
+		if closed {
+			p.mode = tGlobalLocal
+		}
+		p.lesson.clamp(len(p.trainedLesson(m).Pages()))
+		return handled, nil
 	case keyMatches(k, keys.LessonNext):
-		p.mode, p.lessonPage, p.scroll = tLesson, 0, 0
+		p.mode = tLesson
+		p.lesson.open()
 		return true, nil
 	case keyMatches(k, keys.Export):
 		return true, m.trainedExport()
@@ -605,7 +597,7 @@ func (p *trainedPage) Info(m *Model) string {
 			parts = append(parts, fmt.Sprintf("L%d (%d,%d)→(%d,%d) mutual %d", level, m.patch.Row, m.patch.Col, b.Row, b.Col, r.Mutual))
 		}
 	case tLesson:
-		parts = append(parts, fmt.Sprintf("page %d", p.lessonPage+1))
+		parts = append(parts, fmt.Sprintf("page %d", p.lesson.page+1))
 	}
 	if p.Busy() {
 		parts = append(parts, m.spinner.View())
@@ -616,8 +608,8 @@ func (p *trainedPage) Info(m *Model) string {
 // plainNum prints x with two decimals ("n/a" for NaN).
 func plainNum(x float64) string { return strings.TrimSpace(inspect.FormatPlain(x)) }
 
-// lesson gathers what the lesson is written from.
-func (p *trainedPage) lesson(m *Model) *inspect.TrainedLesson {
+// trainedLesson gathers what the lesson is written from.
+func (p *trainedPage) trainedLesson(m *Model) *inspect.TrainedLesson {
 	l := &inspect.TrainedLesson{Demo: m.sh.cfg.Demo, Patch: m.patch, Correspond: p.co}
 	if p.gl != nil && p.gl.Box == p.box {
 		l.GlobalLocal = p.gl

@@ -228,8 +228,8 @@ func TestTrainedLessonPages(t *testing.T) {
 		d.keys("n")
 	}
 	d.keys("p", "left")
-	if p.lessonPage != 2 {
-		t.Errorf("p ←: page %d", p.lessonPage+1)
+	if p.lesson.page != 2 {
+		t.Errorf("p ←: page %d", p.lesson.page+1)
 	}
 	d.keys("s")
 	if !strings.Contains(d.m.message, "leave the lesson") {

@@ -413,31 +413,19 @@ func (p *trainedPage) coSide(m *Model, w, h int) []string {
 // room, the text on the right.
 func (p *trainedPage) lessonLines(m *Model, w, h int, compact bool) []string {
 	st := &m.sh.styles
-	lesson := p.lesson(m)
+	lesson := p.trainedLesson(m)
 	pages := lesson.Pages()
-	p.lessonPage = min(p.lessonPage, len(pages)-1)
-	pg := pages[p.lessonPage]
+	pg := pages[p.lesson.clamp(len(pages))]
 	textW, chartW := w, 0
 	if !compact && w >= 70 && pg.Chart != inspect.NoChart {
 		chartW = w * 2 / 5
 		textW = w - chartW - 2
 	}
-	text := []string{fitLine(st.title.Render(pg.Title)+st.faint.Render(fmt.Sprintf("  %d/%d", p.lessonPage+1, len(pages))), textW)}
-	for _, para := range pg.Text {
-		text = append(text, "")
-		text = append(text, wrap(para, textW)...)
-	}
+	var extra []string
 	if p.Busy() {
-		text = append(text, "", m.spinner.View()+" measuring…")
+		extra = []string{"", m.spinner.View() + " measuring…"}
 	}
-	nav := st.key.Render("← p") + " back  " + st.key.Render("→ n") + " next  " + st.key.Render("esc") + " leave"
-	if room := h - 1; len(text) > room {
-		// The title stays; room loses it and the "more" line.
-		shown, more := scrollWindow(st, text[1:], &p.scroll, room-2)
-		text = append(append([]string{text[0]}, shown...), more)
-	}
-	text = fitLines(text, textW, h-1)
-	text = append(text, fitLine(nav, textW))
+	text := p.lesson.lines(st, pg.Title, pg.Text, extra, len(pages), textW, h)
 	if chartW == 0 {
 		return text
 	}
