@@ -1,7 +1,6 @@
 package tui
 
 import (
-
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 )
 
