@@ -227,8 +227,8 @@ func New(opt Options) (*Backend, error) {
 		switch {
 		case b.direct && gemm.HasBF16():
 			b.bf16, b.info.BF16 = true, true
-		case lib != nil:
-			b.info.PrecisionNote = "bf16 runs on the built-in AVX-512 kernels, not on a BLAS library (" + lib.Vendor + " is in use): computing in float32"
+		case lib != nil && gemm.HasDirect() && gemm.HasBF16():
+			b.info.PrecisionNote = "bf16 runs on the built-in AVX-512 kernels with AVX512_BF16, not on a BLAS library (" + lib.Vendor + " is in use; leave " + blas.EnvVar + " unset for the built-in kernels): computing in float32"
 		case gemm.HasDirect() || vec.Best() == vec.AVX512 && simd == "":
 			b.info.PrecisionNote = "bf16 needs AVX512_BF16 (VDPBF16PS), which this CPU lacks: computing in float32"
 		default:
