@@ -19,8 +19,7 @@ func (m *Model) statusLine(w int) string {
 		parts = append(parts, modelLabel(m.sh.cfg.ModelName))
 	}
 	if m.model != nil {
-		backend, _, _ := strings.Cut(m.model.Backend().Name(), " (")
-		parts = append(parts, m.model.Config.Variant.String(), backend)
+		parts = append(parts, m.model.Config.Variant.String(), backendLabel(m.model.Backend().Name()))
 	}
 	if m.img != nil {
 		size := fmt.Sprintf("%d×%d", m.img.Width, m.img.Height)
@@ -32,6 +31,21 @@ func (m *Model) statusLine(w int) string {
 		parts = append(parts, size)
 	}
 	return fitLine(prefix+st.status.Render(strings.Join(parts, " · ")), w)
+}
+
+// backendLabel is the backend's short name for the status line ("cpu",
+// "cuda"), with its arithmetic when that is not float32 ("cpu bf16", "cuda
+// TF32"), so a reader knows the numbers come from a reduced precision.
+func backendLabel(name string) string {
+	short, detail, _ := strings.Cut(name, " (")
+	for _, mode := range []string{"bf16", "TF32"} {
+		for _, part := range strings.Split(strings.TrimSuffix(detail, ")"), ", ") {
+			if part == mode {
+				short += " " + mode
+			}
+		}
+	}
+	return short
 }
 
 // footer shows the last message, or the timings of each stage.
