@@ -274,3 +274,20 @@ func TestTrainedStartFromTheCommandLine(t *testing.T) {
 		t.Errorf("--patch 2,3: cursor %v", d.m.patch)
 	}
 }
+
+// In a short terminal the level table shows the rows around the chosen
+// level and says how many of them it shows.
+func TestTrainedLevelRowsSayTheyScroll(t *testing.T) {
+	d := newDriver(t, testConfig(t), 80, 17)
+	d.keys("7")
+	levels := len(d.m.trained().gl.Levels)
+	want := fmt.Sprintf("of %d levels · [ ] for more", levels)
+	if sc := d.screen(); !strings.Contains(sc, want) {
+		t.Errorf("80×17: the level table does not say it scrolls (%q):\n%s", want, sc)
+	}
+	d = newDriver(t, testConfig(t), 80, 40)
+	d.keys("7")
+	if sc := d.screen(); strings.Contains(sc, "levels · [ ]") {
+		t.Errorf("80×40: every level fits, yet the table says it scrolls:\n%s", sc)
+	}
+}

@@ -159,12 +159,15 @@ func (p *trainedPage) sideHead(m *Model, w int) []string {
 }
 
 // levelRows lists one row per level, the chosen one marked: name, then
-// what row(l) gives.
+// what row(l) gives; in room lines, scrolled to the chosen level and
+// saying so when they do not all fit.
 func (p *trainedPage) levelRows(m *Model, w, levels, room int, row func(l int) string) []string {
 	st := &m.sh.styles
 	cur := p.level(m)
 	top := 0
 	if levels > room {
+		// One row says the list scrolls (with the chosen level).
+		room = max(room-1, 1)
 		top = min(max(cur-room/2, 0), levels-room)
 	}
 	var out []string
@@ -182,6 +185,9 @@ func (p *trainedPage) levelRows(m *Model, w, levels, room int, row func(l int) s
 			line = st.selected.Render(line)
 		}
 		out = append(out, fitLine(line, w))
+	}
+	if levels > room {
+		out = append(out, fitLine(st.faint.Render(fmt.Sprintf("%d of %d levels · [ ] for more", room, levels)), w))
 	}
 	return out
 }
