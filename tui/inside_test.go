@@ -241,3 +241,33 @@ func TestInsideWithoutTokenizer(t *testing.T) {
 		t.Errorf("text tower without a tokenizer:\n%s", sc)
 	}
 }
+
+// In a short terminal the norms table of a 12-block model shows the rows
+// around the chosen level and says how many of them it shows; where all
+// fit, it does not.
+func TestInsideNormTableSaysItScrolls(t *testing.T) {
+	cfg, err := engine.ParseConfig([]byte(strings.Replace(testmodel.ConfigJSON, `"num_hidden_layers":3`, `"num_hidden_layers":12`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := engine.DefaultPreprocessor(cfg)
+	pre.MaxNumPatches = 50
+	deep, err := engine.NewRandom(cfg, pre, 7, testmodel.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		h      int
+		scroll bool
+	}{{24, true}, {60, false}} {
+		tc := testConfig(t)
+		tc.LoadModel = func() (*engine.Model, error) { return deep, nil }
+		d := newDriver(t, tc, 80, c.h)
+		d.keys("8")
+		sc := d.screen()
+		// 14 levels: the embeddings, 12 blocks and the final LayerNorm.
+		if got := strings.Contains(sc, "of 14 levels · [ ] for more"); got != c.scroll {
+			t.Errorf("80×%d: says it scrolls %v, want %v:\n%s", c.h, got, c.scroll, sc)
+		}
+	}
+}

@@ -83,12 +83,8 @@ func (p *insidePage) normSide(m *Model, w, h int) []string {
 		add(m.spinner.View() + " norms of every layer…")
 	default:
 		add(st.faint.Render(" lvl  median  max×  out  attn"))
-		room := max(h-len(lines)-5, 3)
-		top := 0
-		if len(prof) > room {
-			top = min(max(level-room/2, 0), len(prof)-room)
-		}
-		for l := top; l < len(prof) && l < top+room; l++ {
+		top, shown := levelWindow(len(prof), level, max(h-len(lines)-5, 3))
+		for l := top; l < top+shown; l++ {
 			lv := prof[l]
 			name := fmt.Sprint(l)
 			if l == len(prof)-1 {
@@ -110,6 +106,9 @@ func (p *insidePage) normSide(m *Model, w, h int) []string {
 				row = st.warn.Render(row)
 			}
 			add(row)
+		}
+		if shown < len(prof) {
+			add(levelMore(st, shown, len(prof), w))
 		}
 	}
 	if c := p.cur; c != nil && c.Norm != nil {

@@ -208,3 +208,20 @@ func displayLine(st *styles, d displayOpts, pca bool, w int) string {
 	}
 	return fitLine(line, w)
 }
+
+// levelWindow fits a table of one row per level (levels rows, cur the
+// chosen one) into room lines: the first row shown and how many, scrolled
+// so cur shows; when not all fit, one line is kept for levelMore.
+func levelWindow(levels, cur, room int) (top, shown int) {
+	if levels <= room {
+		return 0, levels
+	}
+	shown = max(room-1, 1)
+	return min(max(cur-shown/2, 0), levels-shown), shown
+}
+
+// levelMore is the line under a level table that does not fit: how many
+// rows it shows and how to reach the rest.
+func levelMore(st *styles, shown, levels, w int) string {
+	return fitLine(st.faint.Render(fmt.Sprintf("%d of %d levels · [ ] for more", shown, levels)), w)
+}

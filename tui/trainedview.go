@@ -164,14 +164,9 @@ func (p *trainedPage) sideHead(m *Model, w int) []string {
 func (p *trainedPage) levelRows(m *Model, w, levels, room int, row func(l int) string) []string {
 	st := &m.sh.styles
 	cur := p.level(m)
-	top := 0
-	if levels > room {
-		// One row says the list scrolls (with the chosen level).
-		room = max(room-1, 1)
-		top = min(max(cur-room/2, 0), levels-room)
-	}
+	top, shown := levelWindow(levels, cur, room)
 	var out []string
-	for l := top; l < levels && l < top+room; l++ {
+	for l := top; l < top+shown; l++ {
 		name := strconv.Itoa(l)
 		if l == levels-1 {
 			name = "out"
@@ -186,8 +181,8 @@ func (p *trainedPage) levelRows(m *Model, w, levels, room int, row func(l int) s
 		}
 		out = append(out, fitLine(line, w))
 	}
-	if levels > room {
-		out = append(out, fitLine(st.faint.Render(fmt.Sprintf("%d of %d levels · [ ] for more", room, levels)), w))
+	if shown < levels {
+		out = append(out, levelMore(st, shown, levels, w))
 	}
 	return out
 }
