@@ -54,7 +54,7 @@ func InsideLessonPages(f InsideFacts) []LessonPage {
 	if top >= 0 {
 		lv := f.Profile[top]
 		p.Text = append(p.Text, fmt.Sprintf("The norm map (v: norms) colours each patch by the length of its feature vector at one layer; [ ] step through the layers. On this %d×%d grid the largest norm relative to the median is at layer %d (%s): patch (%d,%d), %.2f× the median of %s.",
-			f.Rows, f.Cols, lv.Level, lv.Name, lv.Stats.MaxPatch.Row, lv.Stats.MaxPatch.Col, topRatio, formatNorm(lv.Stats.Median)))
+			f.Rows, f.Cols, lv.Level, lv.Name, lv.Stats.MaxPatch.Row, lv.Stats.MaxPatch.Col, topRatio, FormatNorm(lv.Stats.Median)))
 	}
 	if len(flagged) == 0 {
 		p.Text = append(p.Text, fmt.Sprintf("No level has a patch above %g× its median: no artefact tokens on this image at this threshold. Norms still differ from patch to patch (the map shows where), but nothing stands apart as a token of another kind.", k))
@@ -83,7 +83,7 @@ func InsideLessonPages(f InsideFacts) []LessonPage {
 		"Before the first block every patch gets a position embedding added: " + f.Table + ". The positions view (v) shows, for the cursor's position, its cosine similarity to every other position: a smooth blob around the cursor means the table encodes distance; stripes mean rows or columns are encoded separately.",
 	}}
 	if s := f.Positions; s != nil {
-		line := fmt.Sprintf("Their norms: median %s, largest %s at (%d,%d), %.2f× the median.", formatNorm(s.Median), formatNorm(s.Max), s.MaxPatch.Row, s.MaxPatch.Col, s.Ratio())
+		line := fmt.Sprintf("Their norms: median %s, largest %s at (%d,%d), %.2f× the median.", FormatNorm(s.Median), FormatNorm(s.Max), s.MaxPatch.Row, s.MaxPatch.Col, s.Ratio())
 		if len(s.Outliers) > 0 {
 			line += fmt.Sprintf(" %d positions are above %g×: cells with extreme values in the table. A patch there gets a large push whatever the image shows, and at layer 0 its norm stands out for that reason alone — compare the norm map at the embeddings with these cells before blaming the content.", len(s.Outliers), s.K)
 		} else {
@@ -103,8 +103,9 @@ func InsideLessonPages(f InsideFacts) []LessonPage {
 	return pages
 }
 
-// formatNorm writes a norm with three significant digits or more.
-func formatNorm(v float32) string {
+// FormatNorm writes a norm with three significant digits or more, as
+// the lesson, the exports and the Inside view all print norms.
+func FormatNorm(v float32) string {
 	switch a := math.Abs(float64(v)); {
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)

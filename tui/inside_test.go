@@ -62,7 +62,7 @@ func TestInsideNormsAndPositions(t *testing.T) {
 	sorted := slices.Clone(want)
 	slices.Sort(sorted)
 	med := (sorted[len(sorted)/2-1] + sorted[len(sorted)/2]) / 2 // 48 patches
-	if row := fmt.Sprintf("▸  2 %7s", fmtNorm(float32(med))); !strings.Contains(d.screen(), row) {
+	if row := fmt.Sprintf("▸  2 %7s", inspect.FormatNorm(float32(med))); !strings.Contains(d.screen(), row) {
 		t.Errorf("the table's row for level 2 should read %q:\n%s", row, d.screen())
 	}
 	// < and > step k; the outliers follow it.

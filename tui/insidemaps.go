@@ -15,17 +15,6 @@ import (
 // embeddings' similarity to the cursor's, each over the image with its
 // side panel.
 
-// fmtNorm writes a norm with three significant digits or more.
-func fmtNorm(v float32) string {
-	switch a := math.Abs(float64(v)); {
-	case a >= 100:
-		return fmt.Sprintf("%.0f", v)
-	case a >= 10:
-		return fmt.Sprintf("%.1f", v)
-	}
-	return fmt.Sprintf("%.2f", v)
-}
-
 // mapLines draws the map over the image with its title and colour bar.
 func (p *insidePage) mapLines(m *Model, w, h int) []string {
 	st := &m.sh.styles
@@ -98,7 +87,7 @@ func (p *insidePage) normSide(m *Model, w, h int) []string {
 			if l == level {
 				mark = "▸"
 			}
-			row := fmt.Sprintf("%s%3s %7s %5.2f %4d %s", mark, name, fmtNorm(lv.Stats.Median), lv.Stats.Ratio(), len(lv.Stats.Outliers), attn)
+			row := fmt.Sprintf("%s%3s %7s %5.2f %4d %s", mark, name, inspect.FormatNorm(lv.Stats.Median), lv.Stats.Ratio(), len(lv.Stats.Outliers), attn)
 			switch {
 			case l == level:
 				row = st.selected.Render(row)
@@ -115,7 +104,7 @@ func (p *insidePage) normSide(m *Model, w, h int) []string {
 		n := c.Norm
 		i := m.patch.Row*c.Grid.W + m.patch.Col
 		add("")
-		add(st.faint.Render(fmt.Sprintf("patch (%d,%d) ", m.patch.Row, m.patch.Col)) + st.value.Render(fmtNorm(n.Norms[i])) +
+		add(st.faint.Render(fmt.Sprintf("patch (%d,%d) ", m.patch.Row, m.patch.Col)) + st.value.Render(inspect.FormatNorm(n.Norms[i])) +
 			st.faint.Render(fmt.Sprintf(" = %.2f×", float64(n.Norms[i])/float64(n.Median))))
 		lines = append(lines, outlierLines(st, n, w, max(h-len(lines), 1))...)
 	}
@@ -159,11 +148,11 @@ func (p *insidePage) positionSide(m *Model, w, h int) []string {
 	}
 	n := c.Norm
 	i := m.patch.Row*c.Grid.W + m.patch.Col
-	add(st.faint.Render(fmt.Sprintf("(%d,%d) norm ", m.patch.Row, m.patch.Col)) + st.value.Render(fmtNorm(n.Norms[i])) +
+	add(st.faint.Render(fmt.Sprintf("(%d,%d) norm ", m.patch.Row, m.patch.Col)) + st.value.Render(inspect.FormatNorm(n.Norms[i])) +
 		st.faint.Render(fmt.Sprintf(" = %.2f×", float64(n.Norms[i])/float64(n.Median))))
 	add(st.faint.Render("cosine to the cursor ") + st.value.Render(c.Value(m.patch)))
 	add("")
-	add(st.faint.Render(fmt.Sprintf("position norms %s…%s", fmtNorm(viz.MinMax(n.Norms).Min), fmtNorm(n.Max))))
+	add(st.faint.Render(fmt.Sprintf("position norms %s…%s", inspect.FormatNorm(viz.MinMax(n.Norms).Min), inspect.FormatNorm(n.Max))))
 	rows, cols := c.Grid.H, c.Grid.W
 	room := h - len(lines) - 3
 	if cols <= w && rows <= room {

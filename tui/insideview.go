@@ -356,7 +356,7 @@ func (p *insidePage) Info(m *Model) string {
 			if p.mode == insideNorms {
 				parts = append(parts, "L"+fmt.Sprint(c.Req.Level))
 			}
-			parts = append(parts, fmt.Sprintf("median %s max %.2f× %d>%g×", fmtNorm(c.Norm.Median), c.Norm.Ratio(), len(c.Norm.Outliers), c.Norm.K))
+			parts = append(parts, fmt.Sprintf("median %s max %.2f× %d>%g×", inspect.FormatNorm(c.Norm.Median), c.Norm.Ratio(), len(c.Norm.Outliers), c.Norm.K))
 		}
 	case insideText:
 		if r := p.textResult(m); r != nil && r.view != nil {
