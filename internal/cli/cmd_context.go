@@ -5,13 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"github.com/siglip2-tui/siglip2-tui/tui"
-	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
 // cmdContext drops patches and asks what the kept ones lose: SigLIP 2's
@@ -139,13 +137,13 @@ func runMaskedContext(ctx context.Context, args []string, stdout, stderr io.Writ
 	if *f.asJSON {
 		return r.WriteJSON(stdout, meta)
 	}
-	title := []string{fmt.Sprintf("%s - %s", filepath.Base(se.imageName), inspect.ASCIIText(se.spec.name))}
+	title := pictureTitle(se)
 	pic, err := inspect.ContextPicture(r, inspect.NRGBA(se.image), level, cmap, title)
 	if err != nil {
 		return err
 	}
-	if err := outfile.Write(*f.out, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
-		return fmt.Errorf("-o: %w", err)
+	if err := f.writePicture(pic); err != nil {
+		return err
 	}
 	lv := r.Levels[level]
 	var deps []string

@@ -139,8 +139,8 @@ func runCorrespond(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	if err := outfile.Write(*f.out, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
-		return fmt.Errorf("-o: %w", err)
+	if err := f.writePicture(pic); err != nil {
+		return err
 	}
 	i := p.Row*cols + p.Col
 	best := r.Best(i)

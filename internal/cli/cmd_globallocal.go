@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 
 	"github.com/siglip2-tui/siglip2-tui/inspect"
 	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"github.com/siglip2-tui/siglip2-tui/tui"
-	"github.com/siglip2-tui/siglip2-tui/viz"
 )
 
 // cmdGlobalLocal compares a crop, seen as an image of its own, with the
@@ -120,13 +118,13 @@ func runGlobalLocal(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *f.asJSON {
 		return r.WriteJSON(stdout, f.meta(se, a))
 	}
-	title := []string{fmt.Sprintf("%s - %s", filepath.Base(se.imageName), inspect.ASCIIText(se.spec.name))}
+	title := pictureTitle(se)
 	pic, err := inspect.GlobalLocalPicture(r, inspect.NRGBA(se.image), level, cmap, title)
 	if err != nil {
 		return err
 	}
-	if err := outfile.Write(*f.out, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
-		return fmt.Errorf("-o: %w", err)
+	if err := f.writePicture(pic); err != nil {
+		return err
 	}
 	lv := r.Levels[level]
 	fmt.Fprintf(stdout, "wrote %s: crop %s as %d×%d patches, %s: mean cosine to the whole image's patches %.3f (chance %.3f)\n",

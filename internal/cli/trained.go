@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"image"
+	"path/filepath"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"context"
 	"errors"
 	"flag"
@@ -107,7 +111,21 @@ func (f *trainedFlags) encodeLabels(ctx context.Context, m *engine.Model, texts 
 	return labels, err
 }
 
-// trainedMeta is what every JSON output says about its run.
+// pictureTitle heads an exported picture: the image's file name and the
+// model's name.
+func pictureTitle(se *session) []string {
+	return []string{fmt.Sprintf("%s - %s", filepath.Base(se.imageName), inspect.ASCIIText(se.spec.name))}
+}
+
+// writePicture writes an exported picture to -o.
+func (f *trainedFlags) writePicture(pic *image.NRGBA) error {
+	if err := outfile.Write(*f.out, func(w io.Writer) error { return viz.WritePNG(w, pic) }); err != nil {
+		return fmt.Errorf("-o: %w", err)
+	}
+	return nil
+}
+
+// meta is what every JSON output says about its run.
 func (f *trainedFlags) meta(se *session, a *engine.Analysis) map[string]any {
 	rows, cols := a.Grid()
 	return map[string]any{"image": se.imageName, "model": se.spec.name, "variant": se.model.Config.Variant.String(),
