@@ -1,20 +1,20 @@
 package cli
 
 import (
-	"image"
-	"path/filepath"
-	"github.com/siglip2-tui/siglip2-tui/inspect"
-	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/term"
 
 	"github.com/siglip2-tui/siglip2-tui/engine"
+	"github.com/siglip2-tui/siglip2-tui/inspect"
+	"github.com/siglip2-tui/siglip2-tui/internal/outfile"
 	"github.com/siglip2-tui/siglip2-tui/preprocess"
 	"github.com/siglip2-tui/siglip2-tui/samples"
 	"github.com/siglip2-tui/siglip2-tui/tui"
