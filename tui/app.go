@@ -446,6 +446,20 @@ func (m *Model) click(ms tea.Mouse) tea.Cmd {
 	return nil
 }
 
+// clickPatch moves the cursor to the patch under a left click on pane's
+// picture (a page's own map), and reports whether it did.
+func (m *Model) clickPatch(pane *imagePane, ms tea.Mouse) bool {
+	rows, cols := m.grid()
+	if ms.Button != tea.MouseLeft || rows == 0 {
+		return false
+	}
+	p, ok := pane.PatchAt(ms.X, ms.Y, rows, cols)
+	if ok {
+		m.patch = p
+	}
+	return ok
+}
+
 // wheel steps the layer: up goes deeper.
 func (m *Model) wheel(ms tea.Mouse) tea.Cmd {
 	if !m.help.open && !m.labels.editing {

@@ -660,3 +660,53 @@ func TestManyLabelsScrollAndClicksPickTheRightOne(t *testing.T) {
 		t.Errorf("click selected %q, want l22 (its line shown: %v)", got, clicked)
 	}
 }
+
+// clickCorners clicks the top-left and bottom-right cells of the picture
+// pane draws (after checking the screen shows picture cells there, so the
+// pane's idea of where it is matches the screen) and returns the patches
+// the cursor went to.
+func clickCorners(t *testing.T, d *driver, pane *imagePane) (first, last viz.Patch) {
+	t.Helper()
+	lines := strings.Split(d.screen(), "\n") // drawing places the pane
+	ox, oy := pane.origin()
+	cols, rows := pane.cols, pane.rows
+	// Without colour a map is drawn in the shades " .:-=+*#%@" (and the
+	// cursor's marks): the rows the pane names must hold only those.
+	for _, y := range []int{oy, oy + rows - 1} {
+		if y >= len(lines) {
+			t.Fatalf("picture row %d is off the %d-line screen", y, len(lines))
+		}
+		row := []rune(lines[y])
+		if ox+cols > len(row) || strings.TrimSpace(string(row[ox:ox+cols])) == "" ||
+			strings.Trim(string(row[ox:ox+cols]), " .:-=+*#%@▀▄█") != "" {
+			t.Fatalf("screen row %d holds no picture at columns %d…%d:\n%s", y, ox, ox+cols-1, d.screen())
+		}
+	}
+	d.send(tea.MouseClickMsg{X: ox, Y: oy, Button: tea.MouseLeft})
+	first = d.m.patch
+	d.send(tea.MouseClickMsg{X: ox + cols - 1, Y: oy + rows - 1, Button: tea.MouseLeft})
+	return first, d.m.patch
+}
+
+// A click on the map of the Why view (occlusion) and of the Inside view
+// (norms, positions) moves the cursor to the patch under it, as on the
+// explorer's maps; the positions map then follows the new cursor.
+func TestPageMapsTakeClicks(t *testing.T) {
+	d := newDriver(t, testConfig(t), 80, 24)
+	rows, cols := d.m.grid()
+	corner := viz.Patch{Row: rows - 1, Col: cols - 1}
+	d.keys("6")
+	if first, last := clickCorners(t, d, &d.m.why.pane); first != (viz.Patch{}) || last != corner {
+		t.Errorf("Why: clicks on the corners gave %v and %v, want (0,0) and %v", first, last, corner)
+	}
+	d.keys("8")
+	p := d.m.pages[viewInside].(*insidePage)
+	if first, last := clickCorners(t, d, &p.pane); first != (viz.Patch{}) || last != corner {
+		t.Errorf("Inside norms: clicks on the corners gave %v and %v, want (0,0) and %v", first, last, corner)
+	}
+	d.keys("v") // positions
+	clickCorners(t, d, &p.pane)
+	if want := fmt.Sprintf("cosine to (%d,%d)", corner.Row, corner.Col); p.mode != insidePositions || !strings.Contains(d.screen(), want) {
+		t.Errorf("Inside positions after a click: mode %d, screen lacks %q:\n%s", p.mode, want, d.screen())
+	}
+}

@@ -32,7 +32,7 @@ func (p *insidePage) mapLines(m *Model, w, h int) []string {
 	}
 	p.pane.sh = m.sh
 	p.pane.SetImage(m.pic)
-	p.pane.SetArea(0, 0, w, max(h-3, 1))
+	p.pane.SetArea(0, bodyTop+1, w, max(h-3, 1)) // on screen: under the tabs and the title
 	cursor := m.patch
 	lines = append(lines, p.pane.Lines(c, rows, cols, &cursor, m.disp, false)...)
 	lines = append(lines, viz.ColorBarLine(m.disp.cmap, c.Range, min(w, 48), m.sh.mode))

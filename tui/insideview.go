@@ -176,6 +176,11 @@ func (p *insidePage) syncText(m *Model) tea.Cmd {
 // Update takes the results of the page's commands.
 func (p *insidePage) Update(m *Model, msg tea.Msg) (bool, tea.Cmd) {
 	switch msg := msg.(type) {
+	case tea.MouseClickMsg:
+		if m.view == viewInside && (p.mode == insideNorms || p.mode == insidePositions) {
+			m.clickPatch(&p.pane, tea.Mouse(msg))
+		}
+		return true, nil
 	case insideProfileMsg:
 		if msg.a == p.analysisOf {
 			p.profiling = 0

@@ -227,6 +227,12 @@ func (p *whyPage) nextStep(m *Model) tea.Cmd {
 
 // Update takes a finished step; the next Sync starts the one after.
 func (p *whyPage) Update(m *Model, msg tea.Msg) (bool, tea.Cmd) {
+	if ms, ok := msg.(tea.MouseClickMsg); ok {
+		if m.view == viewWhy && p.part == whyOcclusion {
+			m.clickPatch(&p.pane, tea.Mouse(ms))
+		}
+		return true, nil
+	}
 	w, ok := msg.(whyMsg)
 	if !ok {
 		return false, nil

@@ -82,7 +82,7 @@ func (p *whyPage) occlusionLines(m *Model, w, h int) []string {
 	rows, cols := m.grid()
 	p.pane.sh = m.sh
 	p.pane.SetImage(m.pic)
-	p.pane.SetArea(0, 1, w, max(h-2-len(legendLines), 1))
+	p.pane.SetArea(0, bodyTop+1, w, max(h-2-len(legendLines), 1)) // on screen: under the tabs and the title
 	d := m.disp
 	d.cmap = viz.Coolwarm
 	if m.sh.mode == viz.NoColor {
